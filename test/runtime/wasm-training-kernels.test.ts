@@ -1,0 +1,146 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/runtime/backend.js';
+
+type Case = { b: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid' };
+
+// A deterministic sweep over strides 1 and 2, same/valid, kernels 1/3/5/7, batch 1..64, channels 1..64, non-square.
+function cases(): Case[] {
+  const out: Case[] = [];
+  const shapes = [
+    { b: 1, h: 9, w: 7, ci: 1, co: 1 },
+    { b: 2, h: 8, w: 13, ci: 3, co: 8 },
+    { b: 5, h: 12, w: 10, ci: 16, co: 4 },
+    { b: 64, h: 7, w: 9, ci: 2, co: 3 },
+    { b: 3, h: 10, w: 6, ci: 64, co: 64 },
+  ];
+  for (const sh of shapes)
+    for (const k of [1, 3, 5, 7])
+      for (const s of [1, 2])
+        for (const pad of ['same', 'valid'] as const) {
+          if (pad === 'valid' && (k > sh.h || k > sh.w)) continue;
+          out.push({ ...sh, k, s, pad });
+        }
+  return out;
+}
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+}
+const randArray = (n: number, r: () => number) => Float32Array.from({ length: n }, r);
+
+async function runOn(backend: string, name: string, inputs: Record<string, [Float32Array, number[]]>, attrs: object) {
+  await tf.setBackend(backend);
+  const ts: Record<string, tf.Tensor> = {};
+  for (const [k, [data, shape]] of Object.entries(inputs)) ts[k] = tf.tensor(data, shape);
+  const out = tf.engine().runKernel(name, ts as any, attrs as any) as tf.Tensor;
+  const data = (await out.data()) as Float32Array;
+  const shape = out.shape;
+  tf.dispose([out, ...Object.values(ts)]);
+  return { data, shape };
+}
+
+function maxRelError(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+test('wasm Conv2DBackpropFilter and Conv2DBackpropInput equal the cpu kernels', async () => {
+  await initBackend('wasm');
+  const r = rng(42);
+  let worst = 0;
+  for (const c of cases()) {
+    const info = tf.backend_util.computeConv2DInfo([c.b, c.h, c.w, c.ci], [c.k, c.k, c.ci, c.co], c.s, 1, c.pad);
+    const x: [Float32Array, number[]] = [randArray(c.b * c.h * c.w * c.ci, r), [c.b, c.h, c.w, c.ci]];
+    const dyShape = [c.b, info.outHeight, info.outWidth, c.co];
+    const dy: [Float32Array, number[]] = [randArray(dyShape.reduce((p, q) => p * q), r), dyShape];
+    const filter: [Float32Array, number[]] = [randArray(c.k * c.k * c.ci * c.co, r), [c.k, c.k, c.ci, c.co]];
+    const fAttrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, c.ci, c.co] };
+    const iAttrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.b, c.h, c.w, c.ci] };
+    for (const [name, inputs, attrs] of [
+      ['Conv2DBackpropFilter', { x, dy }, fAttrs],
+      ['Conv2DBackpropInput', { dy, filter }, iAttrs],
+    ] as const) {
+      const got = await runOn('wasm', name, inputs, attrs);
+      const want = await runOn('cpu', name, inputs, attrs);
+      assert.deepEqual(got.shape, want.shape, `${name} shape for ${JSON.stringify(c)}`);
+      const err = maxRelError(got.data, want.data);
+      worst = Math.max(worst, err);
+      assert.ok(err <= 1e-4, `${name} ${JSON.stringify(c)}: max relative error ${err}`);
+    }
+  }
+  assert.ok(worst < 1e-4);
+  await tf.setBackend('wasm');
+});
+
+test('unsupported attributes raise a clear error', async () => {
+  await initBackend('wasm');
+  const x = tf.zeros([1, 4, 4, 2]);
+  const dy = tf.zeros([1, 4, 4, 3]);
+  assert.throws(
+    () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] } as any),
+    /dataFormat NCHW is not supported; use channelsLast/,
+  );
+  tf.dispose([x, dy]);
+});
+
+function smallCnn(): tf.Sequential {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [12, 10, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: 'glorotUniform' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+test('a small CNN trains to the same losses on wasm and cpu from identical weights', async () => {
+  const r = rng(7);
+  const xs = randArray(8 * 12 * 10 * 3, r).map((v) => v + 0.5);
+  const labels = [0, 1, 2, 0, 1, 2, 1, 0];
+  const losses: Record<string, number[]> = {};
+  let weights: Float32Array[] | undefined;
+  for (const backend of ['cpu', 'wasm']) {
+    await initBackend(backend);
+    const model = smallCnn();
+    if (!weights) weights = await Promise.all(model.getWeights().map((w) => w.data() as Promise<Float32Array>));
+    else model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights![i], w.shape)));
+    const x = tf.tensor4d(xs, [8, 12, 10, 3]);
+    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 3);
+    losses[backend] = [];
+    for (let step = 0; step < 3; step++) losses[backend].push((await model.trainOnBatch(x, y)) as number);
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(losses.cpu[i] - losses.wasm[i]) <= 1e-3, `step ${i}: cpu ${losses.cpu[i]} wasm ${losses.wasm[i]}`);
+  assert.ok(losses.wasm[2] < losses.wasm[0], 'loss goes down');
+});
+
+test('200 training steps on wasm leave no tensors behind', async () => {
+  await initBackend('wasm');
+  const model = smallCnn();
+  const x = tf.randomUniform([8, 12, 10, 3]);
+  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 1, 0], 'int32'), 3);
+  await model.trainOnBatch(x, y);
+  const after1 = tf.memory().numTensors;
+  for (let i = 0; i < 200; i++) await model.trainOnBatch(x, y);
+  assert.equal(tf.memory().numTensors, after1);
+  tf.dispose([x, y]);
+  model.dispose();
+});
