@@ -94,6 +94,82 @@ export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs:
   });
 }
 
+export interface MaxPoolGradAttrs {
+  filterSize: number | [number, number];
+  strides: number | [number, number];
+  pad: Pad;
+  dimRoundingMode?: Rounding;
+}
+
+/** Window priorities ph*pw - q for window position q (row-major), shaped to broadcast over 6-D windows. */
+const priorityCache = new Map<string, tf.Tensor>();
+function windowPriority(ph: number, pw: number): tf.Tensor {
+  const key = `${ph}x${pw}`;
+  let p = priorityCache.get(key);
+  if (!p) {
+    const data = Float32Array.from({ length: ph * pw }, (_, q) => ph * pw - q);
+    p = tf.keep(tf.tensor(data, [1, 1, ph, 1, pw, 1]));
+    priorityCache.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * MaxPoolGrad for non-overlapping windows (window == stride, no leading padding): the gradient goes to the
+ * FIRST maximum of each window in row-major order, exactly like the cpu kernel (ties are common in flat
+ * image regions). Returns undefined when the pooling is not of that kind, so the caller can fall back.
+ */
+export function maxPoolGradNonOverlapping(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, attrs: MaxPoolGradAttrs): tf.Tensor4D | undefined {
+  const info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const { filterHeight: ph, filterWidth: pw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
+  if (ph !== sh || pw !== sw || info.padInfo.top !== 0 || info.padInfo.left !== 0) return undefined;
+  const [b, h, w, c] = x.shape;
+  if (oh * ph > h || ow * pw > w) return undefined; // windows reach into bottom/right padding
+  return tf.tidy(() => {
+    const xc = oh * ph === h && ow * pw === w ? x : tf.slice(x, [0, 0, 0, 0], [b, oh * ph, ow * pw, c]);
+    const win = [b, oh, ph, ow, pw, c];
+    const one = [b, oh, 1, ow, 1, c];
+    // wasm's broadcasting Equal and its Sign are slow; 1 - step(b - a) is 1 where a == b and 0 where a < b, exactly.
+    const isMax = tf.sub(1, tf.step(tf.sub(y.reshape(one), xc.reshape(win))));
+    const score = tf.mul(isMax, windowPriority(ph, pw)); // > 0 exactly at the maxima
+    const best = tf.maxPool(score.reshape([b, oh * ph, ow * pw, c]) as tf.Tensor4D, [ph, pw], [ph, pw], 'valid');
+    const first = tf.sub(1, tf.step(tf.sub(best.reshape(one), score)));
+    const dx = tf.mul(first, dy.reshape(one)).reshape([b, oh * ph, ow * pw, c]) as tf.Tensor4D;
+    return padOrCrop(dx, 0, h - oh * ph, 0, w - ow * pw);
+  });
+}
+
+/**
+ * MaxPoolGrad for any window, stride and padding: one strided slice per window offset, the first maximum
+ * in row-major order selected as on the cpu backend, and the gradients scattered back by zero insertion.
+ * (The wasm backend's own kernel breaks ties differently from the cpu backend.)
+ */
+export function maxPoolGradGeneral(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, attrs: MaxPoolGradAttrs): tf.Tensor4D {
+  const info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const { filterHeight: ph, filterWidth: pw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
+  const { top, left } = info.padInfo;
+  const [b, h, w, c] = x.shape;
+  return tf.tidy(() => {
+    // padded rows and columns never win: pad with -Infinity, and far enough for every window
+    const hp = Math.max(h + top, (oh - 1) * sh + ph);
+    const wp = Math.max(w + left, (ow - 1) * sw + pw);
+    const xp = tf.pad(x, [[0, 0], [top, hp - h - top], [left, wp - w - left], [0, 0]], -Infinity);
+    let taken: tf.Tensor | undefined;
+    let dxp: tf.Tensor4D | undefined;
+    for (let i = 0; i < ph; i++)
+      for (let j = 0; j < pw; j++) {
+        const xs = tf.stridedSlice(xp, [0, i, j, 0], [b, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, c], [1, sh, sw, 1]);
+        const isMax = tf.sub(1, tf.step(tf.sub(y, xs)));
+        const sel = taken ? tf.mul(isMax, tf.sub(1, taken)) : isMax;
+        taken = taken ? tf.add(taken, sel) : sel;
+        const spread = zeroInsert(tf.mul(sel, dy) as tf.Tensor4D, sh, sw);
+        const placed = tf.pad(spread, [[0, 0], [i, hp - i - spread.shape[1]], [j, wp - j - spread.shape[2]], [0, 0]]);
+        dxp = dxp ? tf.add(dxp, placed) : placed;
+      }
+    return tf.slice(dxp!, [0, top, left, 0], [b, h, w, c]);
+  });
+}
+
 let registered = false;
 
 /** Registers (once) the training kernels on the wasm backend. Safe to call before or after loading wasm. */
@@ -101,12 +177,19 @@ export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
   const replace = (kernelName: string, kernelFunc: tf.KernelFunc) => {
-    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    const original = tf.getKernel(kernelName, 'wasm');
+    if (original) tf.unregisterKernel(kernelName, 'wasm');
+    // keep the original's setupFunc: it binds the wasm function that a fallback to the original calls
+    tf.registerKernel({ kernelName, backendName: 'wasm', setupFunc: original?.setupFunc, kernelFunc });
   };
   replace('Conv2DBackpropFilter', ({ inputs, attrs }) => {
     const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
     return conv2dBackpropFilter(x, dy, attrs as unknown as Conv2DBackpropFilterAttrs) as unknown as tf.TensorInfo;
+  });
+  replace('MaxPoolGrad', ({ inputs, attrs }) => {
+    const { dy, input, output } = inputs as unknown as { dy: tf.Tensor4D; input: tf.Tensor4D; output: tf.Tensor4D };
+    const a = attrs as unknown as MaxPoolGradAttrs;
+    return (maxPoolGradNonOverlapping(dy, input, output, a) ?? maxPoolGradGeneral(dy, input, output, a)) as unknown as tf.TensorInfo;
   });
   replace('Conv2DBackpropInput', ({ inputs, attrs }) => {
     const { dy, filter } = inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };

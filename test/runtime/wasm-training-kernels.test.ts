@@ -85,6 +85,38 @@ test('wasm Conv2DBackpropFilter and Conv2DBackpropInput equal the cpu kernels', 
   await tf.setBackend('wasm');
 });
 
+test('wasm MaxPoolGrad equals the cpu kernel, ties included', async () => {
+  await initBackend('wasm');
+  const r = rng(3);
+  const pools: { f: [number, number]; s: [number, number]; pad: 'same' | 'valid' }[] = [
+    { f: [2, 2], s: [2, 2], pad: 'valid' },
+    { f: [3, 3], s: [3, 3], pad: 'valid' },
+    { f: [2, 3], s: [2, 3], pad: 'valid' },
+    { f: [2, 2], s: [2, 2], pad: 'same' },
+    { f: [3, 3], s: [2, 2], pad: 'valid' }, // overlapping: the wasm backend's own kernel
+  ];
+  for (const [b, h, w, c] of [[2, 8, 12, 3], [3, 7, 9, 5], [1, 6, 6, 1]])
+    for (const p of pools) {
+      // few distinct values, so that windows hold ties (flat image regions do)
+      const x = Float32Array.from({ length: b * h * w * c }, () => Math.round(r() * 3));
+      await tf.setBackend('cpu');
+      const xt = tf.tensor4d(x, [b, h, w, c]);
+      const y = tf.maxPool(xt, p.f, p.s, p.pad);
+      const yData = (await y.data()) as Float32Array;
+      const yShape = y.shape;
+      tf.dispose([xt, y]);
+      const dy: [Float32Array, number[]] = [randArray(yData.length, r), yShape];
+      const inputs = { dy, input: [x, [b, h, w, c]] as [Float32Array, number[]], output: [yData, yShape] as [Float32Array, number[]] };
+      const attrs = { filterSize: p.f, strides: p.s, pad: p.pad };
+      const got = await runOn('wasm', 'MaxPoolGrad', inputs, attrs);
+      const want = await runOn('cpu', 'MaxPoolGrad', inputs, attrs);
+      assert.deepEqual(got.shape, want.shape);
+      const err = maxRelError(got.data, want.data);
+      assert.ok(err <= 1e-6, `MaxPoolGrad ${JSON.stringify({ b, h, w, c, ...p })}: max relative error ${err}`);
+    }
+  await tf.setBackend('wasm');
+});
+
 test('unsupported attributes raise a clear error', async () => {
   await initBackend('wasm');
   const x = tf.zeros([1, 4, 4, 2]);
