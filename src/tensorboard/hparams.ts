@@ -154,13 +154,19 @@ export function experimentContent(
 ): Uint8Array {
   const seen = new Set<string>();
   const hparamInfos = space.filter((s) => !seen.has(s.name) && seen.add(s.name)).map(hparamInfo);
-  const metrics = [...new Set(metricNames)];
+  // `acc` and `accuracy` name the same scalar: keep one MetricInfo per (group, tag).
+  const metricInfos = new Map<string, Record<string, unknown>>();
+  for (const m of metricNames) {
+    const info = metricInfo(m);
+    const { group, tag } = info.name as { group: string; tag: string };
+    if (!metricInfos.has(`${group}/${tag}`)) metricInfos.set(`${group}/${tag}`, info);
+  }
   return pluginData({
     experiment: {
       description: opts.description ?? '',
       timeCreatedSecs: opts.timeCreatedSecs ?? Date.now() / 1000,
       hparamInfos,
-      metricInfos: metrics.map(metricInfo),
+      metricInfos: [...metricInfos.values()],
     },
   });
 }

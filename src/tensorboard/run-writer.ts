@@ -45,10 +45,12 @@ export class RunWriter {
   scalars(step: number, values: Record<string, number>, wallTime?: number): void {
     const entries = Object.entries(values);
     if (entries.length === 0) return;
+    for (const [tag, v] of entries) {
+      if (typeof v !== 'number') throw new TypeError(`tensorboard: scalar "${tag}" must be a number, got ${typeof v}`);
+    }
     const file = this.open();
     wallTime ??= nowSeconds();
     const value = entries.map(([tag, v]) => {
-      if (typeof v !== 'number') throw new TypeError(`tensorboard: scalar "${tag}" must be a number, got ${typeof v}`);
       const first = !this.tagsWithMetadata.has(tag);
       this.tagsWithMetadata.add(tag);
       return {
