@@ -6,6 +6,7 @@
  * training begins and its end status (success) when training ends.
  */
 import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { HPARAMS_PLUGIN_NAME, SESSION_END_INFO_TAG, SESSION_START_INFO_TAG, sessionEndContent, sessionStartContent } from './hparams.js';
 import { scalarNameForLog, type ScalarRun } from './metric-names.js';
@@ -15,8 +16,17 @@ import type { HyperValue } from './types.js';
 export interface TensorBoardCallbackOptions {
   /** Hyperparameter values of this run: makes `logdir` an hparams session (HPARAMS tab). */
   hparams?: Record<string, HyperValue>;
-  /** Session group for the HPARAMS tab (runs of one group are aggregated); default: the logdir. */
+  /**
+   * Session group for the HPARAMS tab (sessions of one group are aggregated). Default, as in
+   * TensorBoard's Python API: a hash of the hyperparameter values, so repeats of a setting group up.
+   */
   groupName?: string;
+}
+
+/** sha256 of the values as canonical JSON (sorted keys), like hparams/summary_v2.py's default group. */
+function hparamsGroupName(hparams: Record<string, HyperValue>): string {
+  const sorted = Object.fromEntries(Object.keys(hparams).sort().map((k) => [k, hparams[k]]));
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
 }
 
 type LogValue = number | tf.Scalar | tf.Tensor | undefined;
@@ -44,7 +54,7 @@ export class TensorBoardCallback extends tf.Callback {
     this.runs = { train: new RunWriter(join(logdir, 'train')), validation: new RunWriter(join(logdir, 'validation')) };
     this.hparams = opts.hparams;
     this.session = opts.hparams ? new RunWriter(logdir) : null;
-    this.groupName = opts.groupName ?? logdir;
+    this.groupName = opts.groupName ?? (opts.hparams ? hparamsGroupName(opts.hparams) : '');
     // tfjs wraps plain objects mixed into a callbacks array in a CustomCallback that calls these
     // methods unbound; binding keeps the callback working in either form.
     this.onTrainBegin = this.onTrainBegin.bind(this);

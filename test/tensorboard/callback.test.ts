@@ -104,7 +104,12 @@ test('with hparams, the logdir is an hparams session: values at train begin, suc
     { units: 6, optimizer: 'sgd', dropout: 0.25, batchnorm: false },
   );
   assert.equal(start.hparams.batchnorm.kind, 'boolValue', 'false is kept as a bool, not dropped');
-  assert.equal(start.groupName, dir);
+  assert.match(start.groupName, /^[0-9a-f]{64}$/, 'grouped by a hash of the values, like TensorBoard\'s Python API');
+  const again = tensorBoardCallback(join(dir, 'repeat'), { hparams: { batchnorm: false, dropout: 0.25, optimizer: 'sgd', units: 6 } });
+  await again.onTrainBegin();
+  again.close();
+  const repeat = hparamsFromEvents((await readEventRun(join(dir, 'repeat'))).flatMap((f) => f.events));
+  assert.equal(repeat.sessionStartInfo?.groupName, start.groupName, 'the same values (any key order) share a group');
   assert.equal(session.sessionEndInfo?.status, 'STATUS_SUCCESS');
   assert.ok(session.sessionEndInfo!.endTimeSecs >= start.startTimeSecs);
   const train = await scalarsOf(join(dir, 'train'));
