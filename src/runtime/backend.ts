@@ -92,10 +92,20 @@ async function loadWebgpu(): Promise<void> {
 let current: BackendChoice | undefined;
 
 /**
+ * tfjs's cpu backend prints "Hi, looks like you are running TensorFlow.js in Node.js ... install
+ * tfjs-node" on first use; initBackend already says in one line why tfjs-node was or was not used.
+ */
+function silenceCpuBanner(): void {
+  const cpu = tf.engine().findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+}
+
+/**
  * Chooses and loads a backend. `name` defaults to the TFJS_TUNER_BACKEND environment variable, then
  * `auto`. A forced backend that cannot load throws; `auto` falls back and says why in `reason`.
  */
 export async function initBackend(name?: BackendName | string): Promise<BackendChoice> {
+  silenceCpuBanner();
   const wanted = (name ?? process.env[BACKEND_ENV] ?? 'auto') as BackendName;
   if (!BACKEND_NAMES.includes(wanted)) {
     throw new Error(`Unknown backend "${wanted}": use one of ${BACKEND_NAMES.join(', ')} (option --backend or ${BACKEND_ENV}).`);
