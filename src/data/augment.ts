@@ -148,45 +148,55 @@ function wrapIndex(i: number, n: number): number {
 type Src = Uint8Array | Float32Array;
 
 /**
- * Warps `src` (HWC, h x w x c) into `out` starting at `outOffset`, as float values in the source's
- * range. Points that map outside the image are filled by `fillMode` (scipy semantics: constant = cval
- * beyond the edge, nearest = edge pixel, reflect = d c b a | a b c d | d c b a, wrap = a b c d | a b c d).
+ * Warps `src` (HWC, h x w x c) into `out` starting at `outOffset`, times `scale`. Points that map
+ * outside the image are filled by `fillMode` (scipy semantics: constant = cval beyond the edge,
+ * nearest = edge pixel, reflect = d c b a | a b c d | d c b a, wrap = a b c d | a b c d).
+ * The interior (all four neighbours inside) is the hot loop, unrolled for 1 and 3 channels.
  */
-function warp(src: Src, h: number, w: number, c: number, m: InverseMap, fillMode: FillMode, cval: number, out: Float32Array, outOffset: number): void {
+function warp(src: Src, h: number, w: number, c: number, m: InverseMap, fillMode: FillMode, cval: number, out: Float32Array, outOffset: number, scale: number): void {
   const { a00, a01, a10, a11, b0, b1 } = m;
   const cx = (w - 1) / 2;
   const cy = (h - 1) / 2;
   const wl = w - 1;
   const hl = h - 1;
   const rowStride = w * c;
+  const fill = cval * scale;
   let o = outOffset;
   for (let y = 0; y < h; y++) {
     let sx = a00 * -cx + a01 * (y - cy) + b0 + cx;
     let sy = a10 * -cx + a11 * (y - cy) + b1 + cy;
     for (let x = 0; x < w; x++, sx += a00, sy += a10, o += c) {
-      let x0 = Math.floor(sx);
-      let y0 = Math.floor(sy);
-      if (x0 >= 0 && y0 >= 0 && x0 < wl && y0 < hl) {
+      if (sx >= 0 && sy >= 0 && sx < wl && sy < hl) {
+        const x0 = sx | 0;
+        const y0 = sy | 0;
         const fx = sx - x0;
         const fy = sy - y0;
+        const w11 = fx * fy * scale;
+        const w10 = fy * scale - w11;
+        const w01 = fx * scale - w11;
+        const w00 = scale - fx * scale - w10;
         const i00 = y0 * rowStride + x0 * c;
         const i10 = i00 + rowStride;
-        const w00 = (1 - fx) * (1 - fy);
-        const w01 = fx * (1 - fy);
-        const w10 = (1 - fx) * fy;
-        const w11 = fx * fy;
-        for (let k = 0; k < c; k++) {
-          out[o + k] = src[i00 + k] * w00 + src[i00 + c + k] * w01 + src[i10 + k] * w10 + src[i10 + c + k] * w11;
+        if (c === 3) {
+          out[o] = src[i00] * w00 + src[i00 + 3] * w01 + src[i10] * w10 + src[i10 + 3] * w11;
+          out[o + 1] = src[i00 + 1] * w00 + src[i00 + 4] * w01 + src[i10 + 1] * w10 + src[i10 + 4] * w11;
+          out[o + 2] = src[i00 + 2] * w00 + src[i00 + 5] * w01 + src[i10 + 2] * w10 + src[i10 + 5] * w11;
+        } else if (c === 1) {
+          out[o] = src[i00] * w00 + src[i00 + 1] * w01 + src[i10] * w10 + src[i10 + 1] * w11;
+        } else {
+          for (let k = 0; k < c; k++) out[o + k] = src[i00 + k] * w00 + src[i00 + c + k] * w01 + src[i10 + k] * w10 + src[i10 + c + k] * w11;
         }
         continue;
       }
+      let x0 = Math.floor(sx);
+      let y0 = Math.floor(sy);
       let x1: number;
       let y1: number;
       let fx: number;
       let fy: number;
       if (fillMode === 'constant' || fillMode === 'nearest') {
         if (fillMode === 'constant' && (sx < -EPS || sy < -EPS || sx > wl + EPS || sy > hl + EPS)) {
-          for (let k = 0; k < c; k++) out[o + k] = cval;
+          for (let k = 0; k < c; k++) out[o + k] = fill;
           continue;
         }
         const cxp = sx < 0 ? 0 : sx > wl ? wl : sx;
@@ -208,10 +218,10 @@ function warp(src: Src, h: number, w: number, c: number, m: InverseMap, fillMode
       }
       const r0 = y0 * rowStride;
       const r1 = y1 * rowStride;
-      const w00 = (1 - fx) * (1 - fy);
-      const w01 = fx * (1 - fy);
-      const w10 = (1 - fx) * fy;
-      const w11 = fx * fy;
+      const w00 = (1 - fx) * (1 - fy) * scale;
+      const w01 = fx * (1 - fy) * scale;
+      const w10 = (1 - fx) * fy * scale;
+      const w11 = fx * fy * scale;
       for (let k = 0; k < c; k++) {
         out[o + k] = src[r0 + x0 * c + k] * w00 + src[r0 + x1 * c + k] * w01 + src[r1 + x0 * c + k] * w10 + src[r1 + x1 * c + k] * w11;
       }
@@ -220,8 +230,8 @@ function warp(src: Src, h: number, w: number, c: number, m: InverseMap, fillMode
 }
 
 /**
- * Applies `p` to one image: `src` (HWC) -> `out[outOffset ...]` as float32 (0-255 for uint8 input).
- * `src` is not modified. `fillMode`/`cval` are the generator's.
+ * Applies `p` to one image: `src` (HWC) -> `out[outOffset ...]` as float32, multiplied by `scale`
+ * (so a rescale costs no extra pass). `src` is not modified. `fillMode`/`cval` are the generator's.
  */
 export function applyTransform(
   src: Src,
@@ -233,11 +243,20 @@ export function applyTransform(
   cval: number,
   out: Float32Array,
   outOffset = 0,
+  scale = 1,
 ): void {
   const n = h * w * c;
   const m = inverseMap(p);
+  const pointwise = p.channelShiftIntensity !== undefined || p.brightness !== undefined;
+  if (pointwise && scale !== 1) {
+    // Channel shift and brightness work on 0-255 values: transform unscaled, scale last.
+    applyTransform(src, h, w, c, p, fillMode, cval, out, outOffset, 1);
+    for (let i = outOffset; i < outOffset + n; i++) out[i] *= scale;
+    return;
+  }
   if (!m) {
-    for (let i = 0; i < n; i++) out[outOffset + i] = src[i];
+    if (scale === 1) for (let i = 0; i < n; i++) out[outOffset + i] = src[i];
+    else for (let i = 0; i < n; i++) out[outOffset + i] = src[i] * scale;
   } else if (m.a01 === 0 && m.a10 === 0 && Math.abs(m.a00) === 1 && Math.abs(m.a11) === 1 && m.b0 === 0 && m.b1 === 0) {
     // Flips only: an index permutation.
     const fh = m.a00 < 0;
@@ -247,11 +266,11 @@ export function applyTransform(
       const sy = fv ? h - 1 - y : y;
       for (let x = 0; x < w; x++) {
         let s = (sy * w + (fh ? w - 1 - x : x)) * c;
-        for (let k = 0; k < c; k++) out[o++] = src[s++];
+        for (let k = 0; k < c; k++) out[o++] = src[s++] * scale;
       }
     }
   } else {
-    warp(src, h, w, c, m, fillMode, cval, out, outOffset);
+    warp(src, h, w, c, m, fillMode, cval, out, outOffset, scale);
   }
   if (p.channelShiftIntensity !== undefined) {
     let lo = Infinity;

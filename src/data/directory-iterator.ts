@@ -226,6 +226,8 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     const x = new Float32Array(idx.length * size);
     const kept = new Uint8Array(idx.length);
     const gen = this.generator;
+    // Rescale rides along in the transform pass unless saveToDir wants the 0-255 images first.
+    const fuse = !this.saveToDir;
     await Promise.all(
       Array.from(idx, async (i, j) => {
         const img = await this.loader.load(i);
@@ -235,7 +237,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
         }
         kept[j] = 1;
         // Each sample's augmentation depends on (seed, epoch, position) only.
-        if (gen) gen.transformInto(img.data, h, w, c, new Rng(mixSeed(this.seed, epoch, start + j)), x, j * size);
+        if (gen) gen.transformInto(img.data, h, w, c, new Rng(mixSeed(this.seed, epoch, start + j)), x, j * size, fuse);
         else for (let k = 0, o = j * size; k < size; k++) x[o + k] = img.data[k];
       }),
     );
@@ -248,7 +250,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
       n++;
     }
     if (this.saveToDir) await this.save(x, n, idx, kept, epoch);
-    if (gen?.standardizes) for (let j = 0; j < n; j++) gen.standardizeInto(x, j * size, h, w, c);
+    if (gen?.standardizesAfter(fuse)) for (let j = 0; j < n; j++) gen.standardizeInto(x, j * size, h, w, c, fuse);
     return { x: n === idx.length ? x : x.slice(0, n * size), labels: labels.slice(0, n), n };
   }
 

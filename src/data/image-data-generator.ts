@@ -203,14 +203,30 @@ export class ImageDataGenerator {
     return tf.tensor(data, shape, 'float32') as T;
   }
 
-  /** Draws and applies a random transform of `src` into `out` (no standardisation). Internal. */
-  transformInto(src: Uint8Array | Float32Array, h: number, w: number, c: number, rng: Rng, out: Float32Array, offset: number): void {
+  /**
+   * Draws and applies a random transform of `src` into `out`. With `fuseRescale` (allowed when there
+   * is no preprocessingFunction), the rescale is done in the same pass; pass the same flag to
+   * standardizeInto. Internal.
+   */
+  transformInto(src: Uint8Array | Float32Array, h: number, w: number, c: number, rng: Rng, out: Float32Array, offset: number, fuseRescale = false): void {
     const p = this.augments ? randomTransform(this.augment, rng, h, w) : {};
-    applyTransform(src, h, w, c, p, this.augment.fillMode, this.augment.cval, out, offset);
+    const scale = fuseRescale && this.canFuseRescale ? (this.rescale ?? 1) : 1;
+    applyTransform(src, h, w, c, p, this.augment.fillMode, this.augment.cval, out, offset, scale);
+  }
+
+  /** Whether rescale can run inside the transform pass (it must follow preprocessingFunction). */
+  get canFuseRescale(): boolean {
+    return this.preprocessingFunction === null;
+  }
+
+  /** Whether standardizeInto has work left after a transform with `fusedRescale`. */
+  standardizesAfter(fusedRescale: boolean): boolean {
+    const rescaleLeft = this.rescale !== null && !(fusedRescale && this.canFuseRescale);
+    return !!(this.preprocessingFunction || rescaleLeft || this.samplewiseCenter || this.featurewiseCenter);
   }
 
   /** Standardises one HWC image in place inside `buf`, starting at `offset`. Internal. */
-  standardizeInto(buf: Float32Array, offset: number, h: number, w: number, c: number): void {
+  standardizeInto(buf: Float32Array, offset: number, h: number, w: number, c: number, fusedRescale = false): void {
     const n = h * w * c;
     const end = offset + n;
     if (this.preprocessingFunction) {
@@ -224,7 +240,7 @@ export class ImageDataGenerator {
       });
       buf.set(result, offset);
     }
-    if (this.rescale !== null) {
+    if (this.rescale !== null && !(fusedRescale && this.canFuseRescale)) {
       const r = this.rescale;
       for (let i = offset; i < end; i++) buf[i] *= r;
     }
@@ -256,11 +272,6 @@ export class ImageDataGenerator {
         buf[i] = v;
       }
     }
-  }
-
-  /** Whether standardizeInto changes anything. */
-  get standardizes(): boolean {
-    return !!(this.preprocessingFunction || this.rescale !== null || this.samplewiseCenter || this.featurewiseCenter);
   }
 
   /**
