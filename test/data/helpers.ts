@@ -42,7 +42,7 @@ export async function writeImage(file: string, spec: ImageSpec): Promise<void> {
     return;
   }
   const img = sharp(data, { raw: { width: spec.width, height: spec.height, channels } });
-  const fmt = ext === 'jpg' || ext === 'jpeg' ? img.jpeg({ quality: 95 }) : ext === 'tif' || ext === 'tiff' ? img.tiff() : ext === 'webp' ? img.webp({ lossless: true }) : ext === 'gif' ? img.gif() : img.png();
+  const fmt = ext === 'jpg' || ext === 'jpeg' ? img.jpeg({ quality: 95 }) : ext === 'tif' || ext === 'tiff' ? img.tiff({ compression: 'lzw' }) : ext === 'webp' ? img.webp({ lossless: true }) : ext === 'gif' ? img.gif() : img.png();
   await fmt.toFile(file);
 }
 
