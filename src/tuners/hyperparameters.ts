@@ -66,6 +66,7 @@ export class HyperParameters {
   private readonly specs: HyperParameterSpec[] = [];
   private readonly current = new Map<string, HyperValue>();
   private readonly scopes: Condition[] = [];
+  private readonly seenScopes: Array<{ conditions: Condition[]; active: boolean }> = [];
 
   /** Active values only (a fresh copy). */
   get values(): Record<string, HyperValue> {
@@ -130,7 +131,9 @@ export class HyperParameters {
     const condition = this.makeCondition(parentName, parentValues);
     this.scopes.push(condition);
     try {
-      if (!this.conditionsHold(this.scopes)) return undefined;
+      const active = this.conditionsHold(this.scopes);
+      this.seenScopes.push({ conditions: [...this.scopes], active });
+      if (!active) return undefined;
       return fn();
     } finally {
       this.scopes.pop();
@@ -155,6 +158,11 @@ export class HyperParameters {
   /** Whether a spec's conditions hold for the current values (the parent chain included). */
   isActive(spec: HyperParameterSpec): boolean {
     return this.conditionsHold(spec.conditions);
+  }
+
+  /** Every conditional scope entered so far and whether it was active (lets the tuner discover the whole space). */
+  scopesSeen(): Array<{ conditions: Condition[]; active: boolean }> {
+    return this.seenScopes.map((s) => ({ conditions: s.conditions.map((c) => ({ ...c, parentValues: [...c.parentValues] })), active: s.active }));
   }
 
   /** Declares a spec without reading it (used to restore a space); returns false if already there. */
