@@ -207,8 +207,11 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Disposes a model, its optimizer's state (even one passed as an instance) and nothing else. */
-function disposeModel(model: tf.LayersModel): void {
+/**
+ * Disposes a model and its optimizer's state. model.dispose() alone keeps an optimizer that was passed
+ * to compile as an instance (e.g. tf.train.adam(lr)): use this for the models getBestModels returns.
+ */
+export function disposeModel(model: tf.LayersModel): void {
   const optimizer = model.optimizer;
   const owned = (model as unknown as { isOptimizerOwned?: boolean }).isOptimizerOwned;
   try {
