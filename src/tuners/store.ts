@@ -10,6 +10,16 @@ import type { HyperParameterSpec } from './hyperparameters.js';
 import type { OracleState } from './oracle.js';
 import type { TrialRecord } from './trial.js';
 
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export const ORACLE_FORMAT = 'tfjs-tuner/oracle@1';
 
 export interface OracleFile {
@@ -32,6 +42,17 @@ export class ProjectStore {
   async prepare(overwrite: boolean): Promise<void> {
     if (overwrite) await fs.rm(this.projectDir, { recursive: true, force: true });
     await fs.mkdir(this.projectDir, { recursive: true });
+    await this.removeStaleTempFiles();
+  }
+
+  /** A process killed during a write leaves its temporary file behind: clean those up. */
+  private async removeStaleTempFiles(): Promise<void> {
+    const entries = await fs.readdir(this.projectDir, { recursive: true });
+    for (const rel of entries.map(String)) {
+      const m = /(?:^|[\\/])\.[^\\/]+\.tmp-(\d+)-\d+$/.exec(rel);
+      // Another live process (a parallel worker) may be writing it: only remove files of dead writers.
+      if (m && !isAlive(Number(m[1]))) await fs.rm(join(this.projectDir, rel), { force: true });
+    }
   }
 
   get oraclePath(): string {
