@@ -235,3 +235,15 @@ test('Bayesian optimization beats random search on a known optimum in most seeds
   assert.equal(r1.values.length, 12);
   assert.ok(r1.o.getBestTrials(1)[0].score! > 0.97);
 });
+
+test('a finished Hyperband can be extended by raising hyperbandIterations on resume', () => {
+  const hp = space((h) => h.float('x', { min: 0, max: 1 }));
+  const one = new HyperbandOracle({ maxEpochs: 10, factor: 3, seed: 3, hyperparameters: hp });
+  assert.equal(drive(one, (v) => v.x).length, 30);
+  assert.equal(one.createTrial().status, 'STOPPED');
+  const two = new HyperbandOracle({ maxEpochs: 10, factor: 3, hyperbandIterations: 2, seed: 3, hyperparameters: hp });
+  two.setState(JSON.parse(JSON.stringify(one.getState())));
+  const more = drive(two, (v) => v.x);
+  assert.equal(more.length, 30);
+  assert.equal(more[0], '0030');
+});

@@ -233,3 +233,26 @@ test('user callbacks (early stopping) and per-trial hooks reach every trial', as
   assert.deepEqual(ended, ['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED']);
   await assert.rejects(tuner.search(train, { validationData: val, tensorboard: join(root, 'tb') }), /needs the TensorBoard integration/);
 });
+
+test('a hypermodel fit override can tune the batch size and return its own metrics', async () => {
+  const batchSizes: number[] = [];
+  const tuner = new RandomSearch({
+    hypermodel: {
+      build: denseHypermodel,
+      async fit(hp: HyperParameters, model: tf.LayersModel, data: any, o: any) {
+        const batchSize = hp.choice('batch_size', [8, 16, 32]);
+        batchSizes.push(batchSize);
+        await model.fit(data.xs, data.ys, { epochs: o.epochs, batchSize, verbose: 0 }); // our callbacks deliberately not passed
+        return tf.tidy(() => ({ val_loss: (model.evaluate(o.validationData.xs, o.validationData.ys) as tf.Scalar[])[0].dataSync()[0] }));
+      },
+    },
+    maxTrials: 4, seed: 6, directory: root, projectName: 'custom-fit', verbose: 0,
+  });
+  await tuner.search(train, { validationData: val, epochs: 2 });
+  const trials = [...tuner.oracle.trials.values()];
+  assert.ok(trials.every((t) => t.status === 'COMPLETED' && Number.isFinite(t.score)));
+  assert.equal(batchSizes[0], 8, 'first seen during trial 0: its default');
+  assert.deepEqual(trials.map((t) => t.values.batch_size), batchSizes);
+  assert.ok(tuner.oracle.hyperparameters.space.some((s) => s.name === 'batch_size'), 'joined the space');
+  assert.equal(trials[0].metrics.val_loss.length, 1);
+});
