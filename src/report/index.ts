@@ -1,0 +1,2 @@
+export { renderReport } from './report-html.js';
+export type { ReportInput } from './report-html.js';
