@@ -175,6 +175,7 @@ test('failed builds, NaN losses and retries are recorded; too many failures in a
     model.add(tf.layers.dense({ units: 3, inputShape: [4] }));
     if (n === 1) throw new Error(`Pooling shrinks the image below 1 pixel with n=${n}`); // after creating a layer
     if (n === 2) throw new FailedTrialError('n=2 cannot work');
+    if (n === 5) throw Object.assign(new Error('Block 3 of 3 does not fit the input'), { name: 'InvalidModelError' }); // like buildCnn's
     model.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
     const loss = n === 3 ? (yt: tf.Tensor, yp: tf.Tensor) => tf.mean(tf.log(tf.sub(yp, 2))) : 'binaryCrossentropy';
     model.compile({ optimizer: 'sgd', loss, metrics: ['accuracy'] });
@@ -192,6 +193,9 @@ test('failed builds, NaN losses and retries are recorded; too many failures in a
   assert.equal(byN.get(3)!.status, 'FAILED');
   assert.match(byN.get(3)!.message!, /NaN/);
   assert.equal(byN.get(4)!.status, 'COMPLETED');
+  assert.equal(byN.get(5)!.status, 'INVALID', 'a model that cannot fit is INVALID, final, not retried');
+  assert.equal(byN.get(5)!.failedAttempts, 0);
+  assert.match(byN.get(5)!.message!, /does not fit the input/);
   const rec = await readTrial(join(root, 'fail'), byN.get(1)!.trialId);
   assert.equal(rec.status, 'FAILED');
   assert.match(rec.message!, /below 1 pixel/);
