@@ -17,7 +17,7 @@ import { BayesianOptimizationOracle, type BayesianOptions } from './oracles/baye
 import { Rng } from './rng.js';
 import { ORACLE_FORMAT, ProjectStore, type OracleFile } from './store.js';
 import {
-  checkTrainData, defaultFit, toCallbacks, type FitCallback, type FitOptions, type TrainData,
+  checkTrainData, defaultFit, isTensorData, toCallbacks, type FitCallback, type FitOptions, type TrainData,
 } from './train-data.js';
 import type { Trial } from './trial.js';
 
@@ -365,6 +365,13 @@ export class Tuner {
   async search(trainData: TrainData, opts: SearchOptions = {}): Promise<void> {
     checkTrainData(trainData, 'search() training data');
     if (opts.validationData !== undefined) checkTrainData(opts.validationData, 'validationData');
+    if (isTensorData(trainData) && opts.validationData !== undefined && !isTensorData(opts.validationData)) {
+      throw new Error('With {xs, ys} tensors as training data, validationData must be {xs, ys} tensors too ' +
+        '(or pass a tf.data.Dataset / DirectoryIterator for both).');
+    }
+    if (!isTensorData(trainData) && opts.validationSplit !== undefined) {
+      throw new Error('validationSplit works with {xs, ys} tensors only; for a dataset or DirectoryIterator pass validationData.');
+    }
     if (opts.epochs !== undefined && !(Number.isInteger(opts.epochs) && opts.epochs >= 1)) {
       throw new Error(`epochs must be a positive integer (got ${opts.epochs}).`);
     }

@@ -217,6 +217,11 @@ test('configuration errors are clear and stop the search at once', async () => {
   const uncompiled = new RandomSearch({ hypermodel: () => tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [4] })] }), maxTrials: 1, directory: root, projectName: 'bad3', verbose: 0 });
   await assert.rejects(uncompiled.search(train, { validationData: val }), /not compiled/);
   await assert.rejects(t.search({ x: 1 } as never), /training data must be \{xs, ys\} tensors, a batched tf.data.Dataset/);
+  const batch = { xs: tf.zeros([1, 4]), ys: tf.zeros([1, 1]) };
+  const ds = tf.data.array([batch]) as unknown as tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>;
+  await assert.rejects(t.search(train, { validationData: ds }), /validationData must be \{xs, ys\} tensors too/);
+  await assert.rejects(t.search(ds, { validationSplit: 0.2 }), /validationSplit works with \{xs, ys\} tensors only/);
+  tf.dispose([batch.xs, batch.ys]);
   assert.throws(() => new RandomSearch({ hypermodel: 5 as never }), /hypermodel must be a function/);
 });
 
