@@ -228,12 +228,24 @@ test('configuration errors are clear and stop the search at once', async () => {
 test('user callbacks (early stopping) and per-trial hooks reach every trial', async () => {
   const contexts: TrialCallbackContext[] = [];
   const ended: string[] = [];
+  const seen = new Map<string, number[]>();
   const tuner = new RandomSearch({ hypermodel: denseHypermodel, maxTrials: 2, seed: 4, executionsPerTrial: 2, directory: root, projectName: 'cb', verbose: 0 });
   await tuner.search(train, {
     validationData: val, epochs: 20,
     callbacks: [tf.callbacks.earlyStopping({ monitor: 'val_loss', patience: 0, minDelta: 10 })],
-    trialCallbacks: (ctx) => { contexts.push(ctx); return { onEnd: (s) => { ended.push(s); } }; },
+    trialCallbacks: (ctx) => {
+      contexts.push(ctx);
+      const losses: number[] = [];
+      seen.set(`${ctx.trial.trialId}/${ctx.execution}`, losses);
+      return { callbacks: [{ onEpochEnd: async (_e: number, logs?: tf.Logs) => { losses.push(logs!.val_loss as number); } }], onEnd: (s) => { ended.push(s); } };
+    },
   });
+  // the score averages each execution's best epoch (KerasTuner)
+  for (const t of tuner.oracle.trials.values()) {
+    const bests = [0, 1].map((e) => Math.min(...seen.get(`${t.trialId}/${e}`)!));
+    assert.ok(Math.abs(t.score! - (bests[0] + bests[1]) / 2) < 1e-9);
+    assert.notEqual(bests[0], bests[1], 'executions train differently seeded models');
+  }
   for (const t of tuner.oracle.trials.values()) {
     assert.equal(t.status, 'COMPLETED');
     assert.equal(t.metrics.val_loss.length, 2, 'early stopping ended each run after 2 epochs');
