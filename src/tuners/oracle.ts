@@ -24,7 +24,7 @@ export interface OracleOptions {
   seed?: number;
   /** How many times a trial that raised an error is retried before it is FAILED (default 0). */
   maxRetriesPerTrial?: number;
-  /** The search stops with an error after this many FAILED trials in a row (default 3). */
+  /** The search stops with an error after this many FAILED trials in a row (default 3; 0 never stops). */
   maxConsecutiveFailedTrials?: number;
 }
 
