@@ -265,3 +265,16 @@ test('Hyperband still promotes when failed trials leave fewer finished ones than
   }
   assert.equal(oracle.createTrial().status, 'STOPPED');
 });
+
+test('new hyperparameters seen during a trial join the space, are fixed, or are refused', () => {
+  const seen = space((h) => { h.int('a', { min: 1, max: 9 }); h.choice('b', ['x', 'y']); });
+  const base = space((h) => h.int('a', { min: 1, max: 9 }));
+  const tuned = new RandomSearchOracle({ hyperparameters: base, seed: 1 });
+  tuned.updateSpace(seen.space);
+  assert.deepEqual(tuned.hyperparameters.space.map((s) => s.type), ['int', 'choice']);
+  const fixed = new RandomSearchOracle({ hyperparameters: base, seed: 1, tuneNewEntries: false });
+  fixed.updateSpace(seen.space);
+  assert.deepEqual(fixed.hyperparameters.space[1], { type: 'fixed', name: 'b', value: 'x', conditions: [] });
+  const strict = new RandomSearchOracle({ hyperparameters: base, seed: 1, allowNewEntries: false });
+  assert.throws(() => strict.updateSpace(seen.space), /new hyperparameter "b".*allowNewEntries is false/);
+});
