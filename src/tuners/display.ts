@@ -1,0 +1,116 @@
+/**
+ * What the tuner shows while it searches, behind a small replaceable interface: the default prints
+ * KerasTuner's text; `verbose: 0` uses the silent one; a CLI can pass its own renderer.
+ */
+import type { HyperValue } from './hyperparameters.js';
+import type { Objective } from './objective.js';
+import type { Trial } from './trial.js';
+
+export interface SearchBeginInfo {
+  projectDir: string;
+  /** True when an existing project was reloaded. */
+  reloaded: boolean;
+  objective: Objective;
+  /** Trials already on disk (finished) when the search began. */
+  finishedTrials: number;
+}
+
+export interface TrialBeginInfo {
+  trial: Trial;
+  /** 1-based count of trials started in this project. */
+  trialNumber: number;
+  best: Trial | undefined;
+  objective: Objective;
+}
+
+export interface TrialEndInfo extends TrialBeginInfo {
+  elapsedSeconds: number;
+  totalSeconds: number;
+}
+
+export interface SearchEndInfo {
+  best: Trial | undefined;
+  objective: Objective;
+  totalSeconds: number;
+  trialsRun: number;
+}
+
+export interface TunerDisplay {
+  searchBegin?(info: SearchBeginInfo): void;
+  trialBegin?(info: TrialBeginInfo): void;
+  trialEnd?(info: TrialEndInfo): void;
+  searchEnd?(info: SearchEndInfo): void;
+  /** Free text: summaries, reload notices. */
+  message?(text: string): void;
+}
+
+export const silentDisplay: TunerDisplay = {};
+
+/** Python's exponent style: 1e-05, 1.5e+20. */
+function pythonExponent(s: string): string {
+  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+/** Python's `format(v, '.5g')` for numbers (as KerasTuner's table shows them); strings and booleans as they are. */
+export function formatValue(v: HyperValue | null | undefined): string {
+  if (v === null || v === undefined) return '?';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'string') return v;
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  if (v === 0) return '0';
+  const exp = Math.floor(Math.log10(Math.abs(Number(v.toPrecision(5)))));
+  if (exp < -4 || exp >= 5) return pythonExponent(v.toExponential(4).replace(/\.?0+e/, 'e'));
+  const fixed = v.toFixed(Math.max(0, 4 - exp));
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+}
+
+/** `00h 00m 05s` */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(h)}h ${pad(m)}m ${pad(s % 60)}s`;
+}
+
+export class ConsoleDisplay implements TunerDisplay {
+  constructor(private readonly write: (text: string) => void = (t) => process.stdout.write(t)) {}
+
+  private line(text = ''): void {
+    this.write(text + '\n');
+  }
+
+  message(text: string): void {
+    this.line(text);
+  }
+
+  trialBegin({ trial, trialNumber, best }: TrialBeginInfo): void {
+    this.line();
+    this.line(`Search: Running Trial #${trialNumber}`);
+    this.line();
+    const col = (s: string) => s.padEnd(18);
+    this.line(`${col('Value')}|${col('Best Value So Far')}|Hyperparameter`);
+    const bestValues = best?.values ?? {};
+    for (const [name, value] of Object.entries(trial.values)) {
+      this.line(`${col(formatValue(value))}|${col(name in bestValues ? formatValue(bestValues[name]) : '?')}|${name}`);
+    }
+    this.line();
+  }
+
+  trialEnd({ trial, trialNumber, best, objective, elapsedSeconds, totalSeconds }: TrialEndInfo): void {
+    this.line();
+    if (trial.status === 'COMPLETED') {
+      this.line(`Trial ${trialNumber} Complete [${formatDuration(elapsedSeconds)}]`);
+      this.line(`${objective.name}: ${formatValue(trial.score)}`);
+    } else {
+      this.line(`Trial ${trialNumber} ${trial.status} [${formatDuration(elapsedSeconds)}]: ${trial.message ?? ''}`);
+    }
+    this.line();
+    this.line(`Best ${objective.name} So Far: ${formatValue(best?.score)}`);
+    this.line(`Total elapsed time: ${formatDuration(totalSeconds)}`);
+  }
+
+  searchEnd({ trialsRun, totalSeconds }: SearchEndInfo): void {
+    this.line(`Search finished: ${trialsRun} trial(s) run in ${formatDuration(totalSeconds)}.`);
+  }
+}

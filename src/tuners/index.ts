@@ -1,0 +1,34 @@
+/** tfjs-tuner search: the search space, oracles, tuners and their on-disk store. */
+export { HyperParameters, defaultValue } from './hyperparameters.js';
+export type { Sampling, HyperValue, Condition, HyperParameterSpec, HyperParametersConfig, NumberOptions, ConditionOptions } from './hyperparameters.js';
+export { probToValue, valueToProb, gridValues } from './sampling.js';
+export { Rng } from './rng.js';
+export { toObjective, inferDirection, isBetter, describeObjective } from './objective.js';
+export type { Objective, ObjectiveSpec, Direction } from './objective.js';
+export { Trial } from './trial.js';
+export type { TrialRecord, TrialStatus } from './trial.js';
+export { Oracle, ConsecutiveFailuresError, valuesKey, TUNER_KEYS } from './oracle.js';
+export type { OracleOptions, OracleState, PopulateResult } from './oracle.js';
+export { RandomSearchOracle } from './oracles/random-search.js';
+export { GridSearchOracle, enumerateGrid, gridSize } from './oracles/grid-search.js';
+export { HyperbandOracle } from './oracles/hyperband.js';
+export type { HyperbandOptions } from './oracles/hyperband.js';
+export { BayesianOptimizationOracle } from './oracles/bayesian.js';
+export type { BayesianOptions } from './oracles/bayesian.js';
+export { GaussianProcess, matern52 } from './gaussian-process.js';
+export {
+  Tuner, RandomSearch, GridSearch, Hyperband, BayesianOptimization, FatalError, FailedTrialError, InvalidTrialError,
+  disposeModel, setTensorBoardIntegration,
+} from './tuner.js';
+export type {
+  HyperModel, HyperModelFn, HyperModelObject, FitResult, TunerOptions, SearchOptions,
+  TrialCallbackContext, TrialCallbackHooks, TrialCallbackFactory, TensorBoardIntegration,
+} from './tuner.js';
+export { defaultFit, isTensorData, isDataset, isDatasetSource } from './train-data.js';
+export type { TrainData, TensorData, BatchDataset, DatasetSource, FitOptions, FitCallback } from './train-data.js';
+export { ProjectStore, ORACLE_FORMAT } from './store.js';
+export type { OracleFile } from './store.js';
+export { fileSystemSave, fileSystemLoad, loadWeightsInto } from './fs-io-handler.js';
+export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
+export { ConsoleDisplay, silentDisplay, formatValue, formatDuration } from './display.js';
+export type { TunerDisplay, SearchBeginInfo, TrialBeginInfo, TrialEndInfo, SearchEndInfo } from './display.js';

@@ -1,0 +1,285 @@
+/**
+ * The oracle decides what to try next; it never touches tfjs or the disk. The tuner asks it for a
+ * trial (`createTrial`), reports the result (`updateTrial`, `endTrial`), and saves `getState()` after
+ * each call; `setState` restores it, so a resumed search makes exactly the decisions an uninterrupted
+ * one would (decisions depend only on the seed, the saved RNG state and the completed results).
+ */
+import { HyperParameters, type HyperParameterSpec, type HyperValue } from './hyperparameters.js';
+import { isBetter, toObjective, type Objective, type ObjectiveSpec } from './objective.js';
+import { Rng } from './rng.js';
+import { Trial, type TrialRecord, type TrialStatus } from './trial.js';
+
+export interface OracleOptions {
+  /** Metric to optimize: a name (direction inferred) or {name, direction}. Default 'val_loss'. */
+  objective?: ObjectiveSpec;
+  /** Stop after this many trials (failed ones count). Not saved: it can be raised on resume. */
+  maxTrials?: number;
+  /** A pre-declared search space (optional; the hypermodel can declare everything itself). */
+  hyperparameters?: HyperParameters;
+  /** Accept hyperparameters first declared during a trial (default true); false makes them an error. */
+  allowNewEntries?: boolean;
+  /** Tune hyperparameters first declared during a trial (default true); false keeps them at their default. */
+  tuneNewEntries?: boolean;
+  /** Seed for every random decision. Default: a random seed in 1..10000 (saved, so a resume reuses it). */
+  seed?: number;
+  /** How many times a trial that raised an error is retried before it is FAILED (default 0). */
+  maxRetriesPerTrial?: number;
+  /** The search stops with an error after this many FAILED trials in a row (default 3; 0 never stops). */
+  maxConsecutiveFailedTrials?: number;
+}
+
+export interface PopulateResult {
+  status: 'RUNNING' | 'IDLE' | 'STOPPED';
+  values?: Record<string, HyperValue>;
+}
+
+/** Everything an oracle needs to continue; oracle.json holds it. */
+export interface OracleState {
+  kind: string;
+  seed: number;
+  rngState: number;
+  space: HyperParameterSpec[];
+  trials: TrialRecord[];
+  ongoing: Record<string, string>;
+  startOrder: string[];
+  endOrder: string[];
+  retryQueue: string[];
+  triedSoFar: string[];
+  /** Oracle-specific state (Hyperband brackets, ...). */
+  extra: unknown;
+}
+
+/** The error that ends a search after too many failures in a row. */
+export class ConsecutiveFailuresError extends Error {}
+
+/** Keys Hyperband adds to a trial's values; they are bookkeeping, not part of a configuration. */
+export const TUNER_KEYS = ['tuner/epochs', 'tuner/initial_epoch', 'tuner/bracket', 'tuner/round'] as const;
+
+/** A configuration's identity: its values sorted by name, ignoring Hyperband's bookkeeping keys. */
+export function valuesKey(values: Record<string, HyperValue>): string {
+  return JSON.stringify(Object.keys(values).filter((k) => !(TUNER_KEYS as readonly string[]).includes(k)).sort().map((k) => [k, values[k]]));
+}
+
+const MAX_COLLISIONS = 20;
+
+export abstract class Oracle {
+  abstract readonly kind: string;
+  readonly objective: Objective;
+  maxTrials: number | undefined;
+  /** The search space: every hyperparameter seen so far. */
+  readonly hyperparameters: HyperParameters;
+  readonly allowNewEntries: boolean;
+  readonly tuneNewEntries: boolean;
+  readonly maxRetriesPerTrial: number;
+  readonly maxConsecutiveFailedTrials: number;
+  seed: number;
+  protected rng: Rng;
+  readonly trials = new Map<string, Trial>();
+  /** tunerId → its running trial. */
+  readonly ongoing = new Map<string, string>();
+  startOrder: string[] = [];
+  endOrder: string[] = [];
+  retryQueue: string[] = [];
+  readonly triedSoFar = new Set<string>();
+
+  constructor(opts: OracleOptions = {}) {
+    this.objective = toObjective(opts.objective);
+    if (opts.maxTrials !== undefined && !(Number.isInteger(opts.maxTrials) && opts.maxTrials > 0)) {
+      throw new Error(`maxTrials must be a positive integer (got ${opts.maxTrials}).`);
+    }
+    this.maxTrials = opts.maxTrials;
+    this.hyperparameters = opts.hyperparameters ? HyperParameters.fromConfig({ space: opts.hyperparameters.space, values: {} }) : new HyperParameters();
+    this.allowNewEntries = opts.allowNewEntries ?? true;
+    this.tuneNewEntries = opts.tuneNewEntries ?? true;
+    this.maxRetriesPerTrial = nonNegativeInt('maxRetriesPerTrial', opts.maxRetriesPerTrial ?? 0);
+    this.maxConsecutiveFailedTrials = nonNegativeInt('maxConsecutiveFailedTrials', opts.maxConsecutiveFailedTrials ?? 3);
+    this.seed = opts.seed || 1 + Math.floor(Math.random() * 10000);
+    this.rng = new Rng(this.seed);
+  }
+
+  /** The settings that define this search; a project written with other settings is refused. */
+  settings(): Record<string, unknown> {
+    return { kind: this.kind, objective: this.objective };
+  }
+
+  /** Decides the values of a new trial (subclasses). */
+  protected abstract populateSpace(trialId: string): PopulateResult;
+
+  protected trialIdWidth(): number {
+    return this.maxTrials !== undefined ? String(this.maxTrials).length : 4;
+  }
+
+  /**
+   * The next trial for this tuner: its running trial if it has one (e.g. after a crash), a trial to
+   * retry, or a new one. Status IDLE means "nothing now, ask again"; STOPPED means the search is over.
+   */
+  createTrial(tunerId = 'tuner0'): Trial {
+    const running = this.ongoing.get(tunerId);
+    if (running !== undefined) return this.trials.get(running)!;
+    const retry = this.retryQueue.shift();
+    if (retry !== undefined) {
+      const trial = this.trials.get(retry)!;
+      trial.status = 'RUNNING';
+      this.ongoing.set(tunerId, retry);
+      return trial;
+    }
+    const trialId = String(this.trials.size).padStart(this.trialIdWidth(), '0');
+    if (this.maxTrials !== undefined && this.trials.size >= this.maxTrials) {
+      return new Trial(trialId, this.hyperparameters.copy(), 'STOPPED');
+    }
+    const result = this.populateSpace(trialId);
+    if (result.status !== 'RUNNING' || !result.values) {
+      return new Trial(trialId, this.hyperparameters.copy(), result.status === 'RUNNING' ? 'STOPPED' : result.status);
+    }
+    const hp = HyperParameters.fromConfig({ space: this.hyperparameters.space, values: result.values });
+    const trial = new Trial(trialId, hp, 'RUNNING');
+    this.trials.set(trialId, trial);
+    this.triedSoFar.add(valuesKey(result.values));
+    this.startOrder.push(trialId);
+    this.ongoing.set(tunerId, trialId);
+    return trial;
+  }
+
+  /**
+   * Records a trial's results: per-epoch metrics and the metrics at its best epoch, whose objective
+   * value becomes the score.
+   */
+  updateTrial(trialId: string, result: { metrics: Record<string, number[]>; bestMetrics: Record<string, number>; bestStep: number | null }): Trial {
+    const trial = this.getTrial(trialId);
+    trial.metrics = result.metrics;
+    trial.bestMetrics = result.bestMetrics;
+    const score = result.bestMetrics[this.objective.name];
+    trial.score = score === undefined ? null : score;
+    trial.bestStep = result.bestStep;
+    return trial;
+  }
+
+  /**
+   * Ends a trial. COMPLETED with a NaN/missing score becomes INVALID; INVALID is retried while
+   * retries are left, then FAILED. With `retry: false`, INVALID is final: a configuration that cannot
+   * work (e.g. a model that does not fit the input); it does not count as a failure. Throws
+   * ConsecutiveFailuresError after too many FAILED in a row.
+   */
+  endTrial(trialId: string, status: 'COMPLETED' | 'INVALID' | 'FAILED' | 'STOPPED', message?: string, opts: { retry?: boolean } = {}): Trial {
+    const trial = this.getTrial(trialId);
+    for (const [tuner, id] of this.ongoing) if (id === trialId) this.ongoing.delete(tuner);
+    if (status === 'COMPLETED' && (trial.score === null || !Number.isFinite(trial.score))) {
+      status = 'INVALID';
+      message ??= `The objective "${this.objective.name}" was ${trial.score === null ? 'missing' : trial.score} (a diverging model?).`;
+    }
+    trial.status = status;
+    if (message !== undefined) trial.message = message;
+    else delete trial.message;
+    if (status === 'INVALID' && opts.retry !== false) {
+      trial.failedAttempts += 1;
+      if (trial.failedAttempts <= this.maxRetriesPerTrial) {
+        this.retryQueue.push(trialId);
+        return trial;
+      }
+      trial.status = 'FAILED';
+    }
+    this.endOrder.push(trialId);
+    this.checkConsecutiveFailures();
+    return trial;
+  }
+
+  private checkConsecutiveFailures(): void {
+    const n = this.maxConsecutiveFailedTrials;
+    if (n <= 0 || this.endOrder.length < n) return;
+    const last = this.endOrder.slice(-n).map((id) => this.trials.get(id)!);
+    if (last.every((t) => t.status === 'FAILED')) {
+      throw new ConsecutiveFailuresError(`Number of consecutive failures exceeded the limit of ${n}. ` +
+        `Last error (trial ${last[n - 1].trialId}): ${last[n - 1].message ?? 'unknown'}`);
+    }
+  }
+
+  /** Merges hyperparameters first declared during a trial into the space. */
+  updateSpace(space: HyperParameterSpec[]): void {
+    for (const spec of space) {
+      if (spec.name.startsWith('tuner/')) continue;
+      const exists = this.hyperparameters.space.some((s) => s.name === spec.name && JSON.stringify(s.conditions) === JSON.stringify(spec.conditions));
+      if (exists) continue;
+      if (!this.allowNewEntries) {
+        throw new Error(`The hypermodel declared a new hyperparameter "${spec.name}" during a trial, but allowNewEntries is false.`);
+      }
+      if (!this.tuneNewEntries && spec.type !== 'fixed') {
+        const value = spec.type === 'int' || spec.type === 'float' ? spec.default ?? spec.min
+          : spec.type === 'choice' ? spec.default ?? spec.values[0] : spec.default ?? false;
+        this.hyperparameters.declare({ type: 'fixed', name: spec.name, value, conditions: spec.conditions });
+      } else {
+        this.hyperparameters.declare(spec);
+      }
+    }
+  }
+
+  getTrial(trialId: string): Trial {
+    const t = this.trials.get(trialId);
+    if (!t) throw new Error(`Unknown trial "${trialId}".`);
+    return t;
+  }
+
+  /** The n best COMPLETED trials, best first (ties keep trial order). */
+  getBestTrials(n = 1): Trial[] {
+    const done = [...this.trials.values()].filter((t) => t.status === 'COMPLETED' && t.score !== null && Number.isFinite(t.score));
+    done.sort((a, b) => (isBetter(this.objective, a.score, b.score) ? -1 : isBetter(this.objective, b.score, a.score) ? 1 : 0));
+    return done.slice(0, n);
+  }
+
+  /** Random values for every active hyperparameter, avoiding configurations already tried; null after 20 collisions. */
+  protected randomValues(): Record<string, HyperValue> | null {
+    for (let i = 0; i <= MAX_COLLISIONS; i++) {
+      const hp = HyperParameters.fromConfig({ space: this.hyperparameters.space, values: {} });
+      hp.ensureActiveValues(this.rng);
+      const values = hp.values;
+      if (!this.triedSoFar.has(valuesKey(values))) return values;
+    }
+    return null;
+  }
+
+  protected getExtraState(): unknown {
+    return null;
+  }
+
+  protected setExtraState(_extra: unknown): void {}
+
+  getState(): OracleState {
+    return {
+      kind: this.kind,
+      seed: this.seed,
+      rngState: this.rng.getState(),
+      space: this.hyperparameters.space,
+      trials: [...this.trials.values()].map((t) => t.toRecord()),
+      ongoing: Object.fromEntries(this.ongoing),
+      startOrder: [...this.startOrder],
+      endOrder: [...this.endOrder],
+      retryQueue: [...this.retryQueue],
+      triedSoFar: [...this.triedSoFar],
+      extra: this.getExtraState(),
+    };
+  }
+
+  setState(state: OracleState): void {
+    if (state.kind !== this.kind) throw new Error(`Saved oracle state is for ${state.kind}, not ${this.kind}.`);
+    this.seed = state.seed;
+    this.rng = new Rng(state.seed);
+    this.rng.setState(state.rngState);
+    for (const spec of state.space) this.hyperparameters.declare(spec);
+    this.trials.clear();
+    for (const r of state.trials) this.trials.set(r.trialId, Trial.fromRecord(r));
+    this.ongoing.clear();
+    for (const [k, v] of Object.entries(state.ongoing)) this.ongoing.set(k, v);
+    this.startOrder = [...state.startOrder];
+    this.endOrder = [...state.endOrder];
+    this.retryQueue = [...state.retryQueue];
+    this.triedSoFar.clear();
+    for (const k of state.triedSoFar) this.triedSoFar.add(k);
+    this.setExtraState(state.extra);
+  }
+}
+
+function nonNegativeInt(name: string, v: number): number {
+  if (!(Number.isInteger(v) && v >= 0)) throw new Error(`${name} must be a non-negative integer (got ${v}).`);
+  return v;
+}
+
+export type { TrialStatus };

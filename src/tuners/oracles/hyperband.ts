@@ -1,0 +1,174 @@
+/**
+ * Hyperband (Li et al. 2018) exactly as KerasTuner 1.4 schedules it: brackets from the most aggressive
+ * down to plain random search; in each bracket a round of random configurations trained briefly, then
+ * the best are promoted to a new trial that trains longer, warm-started from the parent's checkpoint.
+ * For maxEpochs=10, factor=3: 30 trials (22 fresh configurations), 120 epochs.
+ */
+import type { HyperValue } from '../hyperparameters.js';
+import { Oracle, type OracleOptions, type PopulateResult } from '../oracle.js';
+
+export interface HyperbandOptions extends OracleOptions {
+  /** The most epochs one model is trained for (default 100). */
+  maxEpochs?: number;
+  /** The reduction factor between rounds (default 3, at least 2). */
+  factor?: number;
+  /** How many times the whole set of brackets runs (default 1). Can be raised on resume. */
+  hyperbandIterations?: number;
+}
+
+interface RoundEntry { pastId: string | null; id: string }
+interface Bracket { bracketNum: number; rounds: RoundEntry[][] }
+interface HyperbandState { currentBracket: number; currentIteration: number; brackets: Bracket[] }
+
+export class HyperbandOracle extends Oracle {
+  readonly kind = 'Hyperband';
+  readonly maxEpochs: number;
+  readonly factor: number;
+  hyperbandIterations: number;
+  readonly minEpochs = 1;
+  private currentBracket: number;
+  private currentIteration = 0;
+  private brackets: Bracket[] = [];
+
+  constructor(opts: HyperbandOptions = {}) {
+    super(opts);
+    this.maxEpochs = opts.maxEpochs ?? 100;
+    this.factor = opts.factor ?? 3;
+    this.hyperbandIterations = opts.hyperbandIterations ?? 1;
+    if (!(Number.isInteger(this.maxEpochs) && this.maxEpochs >= 1)) throw new Error(`maxEpochs must be an integer >= 1 (got ${opts.maxEpochs}).`);
+    if (!(Number.isInteger(this.factor) && this.factor >= 2)) throw new Error(`factor must be an integer >= 2 (got ${opts.factor}).`);
+    if (!(Number.isInteger(this.hyperbandIterations) && this.hyperbandIterations >= 1)) {
+      throw new Error(`hyperbandIterations must be an integer >= 1 (got ${opts.hyperbandIterations}).`);
+    }
+    this.currentBracket = this.numBrackets() - 1;
+    this.startNewBracket();
+  }
+
+  override settings(): Record<string, unknown> {
+    return { ...super.settings(), maxEpochs: this.maxEpochs, factor: this.factor };
+  }
+
+  numBrackets(): number {
+    let epochs = this.maxEpochs;
+    let brackets = 0;
+    while (epochs >= this.minEpochs) {
+      epochs /= this.factor;
+      brackets++;
+    }
+    return brackets;
+  }
+
+  /** Trials in round r of bracket b: each bracket gets about the same budget. */
+  size(bracketNum: number, roundNum: number): number {
+    const bracket0EndSize = Math.ceil(1 + Math.log(this.maxEpochs) / Math.log(this.factor));
+    return Math.ceil((bracket0EndSize / (bracketNum + 1)) * Math.pow(this.factor, bracketNum - roundNum));
+  }
+
+  /** The epoch a model of round r of bracket b trains up to. */
+  epochs(bracketNum: number, roundNum: number): number {
+    return Math.ceil(this.maxEpochs / Math.pow(this.factor, bracketNum - roundNum));
+  }
+
+  /** The whole planned schedule (one iteration): [bracket, round, trials, initialEpoch, epochs]. */
+  schedule(): Array<{ bracket: number; round: number; trials: number; initialEpoch: number; epochs: number }> {
+    const out = [];
+    for (let b = this.numBrackets() - 1; b >= 0; b--) {
+      for (let r = 0; r <= b; r++) {
+        out.push({ bracket: b, round: r, trials: this.size(b, r), initialEpoch: r === 0 ? 0 : this.epochs(b, r - 1), epochs: this.epochs(b, r) });
+      }
+    }
+    return out;
+  }
+
+  protected populateSpace(trialId: string): PopulateResult {
+    this.removeCompletedBrackets();
+    for (const bracket of this.brackets) {
+      const { bracketNum, rounds } = bracket;
+      if (rounds[0].length < this.size(bracketNum, 0)) return this.randomTrial(trialId, bracket);
+      for (let roundNum = 1; roundNum < rounds.length; roundNum++) {
+        const round = rounds[roundNum];
+        const past = rounds[roundNum - 1];
+        const size = this.size(bracketNum, roundNum);
+        const pastSize = this.size(bracketNum, roundNum - 1);
+        const selected = new Set(round.map((e) => e.pastId));
+        const candidates = past
+          .filter((e) => !selected.has(e.id))
+          .map((e) => this.trials.get(e.id))
+          .filter((t) => t !== undefined && t.status === 'COMPLETED');
+        // Promote once more trials have finished than this round will throw away (KerasTuner), or, when
+        // failed trials make that impossible, once the whole previous round has ended.
+        if (round.length < size && candidates.length > 0 &&
+            (candidates.length > pastSize - size || (past.length >= pastSize && past.every((e) => this.hasEnded(e.id))))) {
+          const best = this.getBestOf(candidates as NonNullable<(typeof candidates)[number]>[]);
+          const values: Record<string, HyperValue> = { ...best.hyperparameters.values };
+          values['tuner/trial_id'] = best.trialId;
+          values['tuner/epochs'] = this.epochs(bracketNum, roundNum);
+          values['tuner/initial_epoch'] = this.epochs(bracketNum, roundNum - 1);
+          values['tuner/bracket'] = bracketNum;
+          values['tuner/round'] = roundNum;
+          round.push({ pastId: best.trialId, id: trialId });
+          return { status: 'RUNNING', values };
+        }
+      }
+    }
+    // Nothing in the open brackets can run now.
+    if (this.currentBracket === 0 && this.currentIteration + 1 >= this.hyperbandIterations) {
+      return { status: this.ongoing.size > 0 ? 'IDLE' : 'STOPPED' };
+    }
+    this.incrementBracket();
+    this.startNewBracket();
+    return this.randomTrial(trialId, this.brackets[this.brackets.length - 1]);
+  }
+
+  private hasEnded(trialId: string): boolean {
+    const t = this.trials.get(trialId);
+    if (!t) return false;
+    return t.status === 'COMPLETED' || t.status === 'FAILED' || (t.status === 'INVALID' && !this.retryQueue.includes(trialId));
+  }
+
+  private getBestOf<T extends { score: number | null; trialId: string }>(trials: T[]): T {
+    const sign = this.objective.direction === 'max' ? -1 : 1;
+    return [...trials].sort((a, b) => sign * ((a.score ?? Infinity) - (b.score ?? Infinity)))[0];
+  }
+
+  private randomTrial(trialId: string, bracket: Bracket): PopulateResult {
+    const values = this.randomValues();
+    if (!values) return { status: this.ongoing.size > 0 ? 'IDLE' : 'STOPPED' };
+    values['tuner/epochs'] = this.epochs(bracket.bracketNum, 0);
+    values['tuner/initial_epoch'] = 0;
+    values['tuner/bracket'] = bracket.bracketNum;
+    values['tuner/round'] = 0;
+    bracket.rounds[0].push({ pastId: null, id: trialId });
+    return { status: 'RUNNING', values };
+  }
+
+  private startNewBracket(): void {
+    this.brackets.push({ bracketNum: this.currentBracket, rounds: Array.from({ length: this.currentBracket + 1 }, () => []) });
+  }
+
+  private incrementBracket(): void {
+    this.currentBracket -= 1;
+    if (this.currentBracket < 0) {
+      this.currentBracket = this.numBrackets() - 1;
+      this.currentIteration += 1;
+    }
+  }
+
+  private removeCompletedBrackets(): void {
+    this.brackets = this.brackets.filter((b) => {
+      const last = b.rounds.length - 1;
+      return b.rounds[last].length < this.size(b.bracketNum, last);
+    });
+  }
+
+  protected override getExtraState(): HyperbandState {
+    return { currentBracket: this.currentBracket, currentIteration: this.currentIteration, brackets: JSON.parse(JSON.stringify(this.brackets)) };
+  }
+
+  protected override setExtraState(extra: unknown): void {
+    const s = extra as HyperbandState;
+    this.currentBracket = s.currentBracket;
+    this.currentIteration = s.currentIteration;
+    this.brackets = JSON.parse(JSON.stringify(s.brackets));
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The project directory, `<directory>/<projectName>/`: oracle.json (the oracle's whole state), one
+ * `trial_<id>/` per trial (trial.json, and checkpoint/ with the best epoch's model), and
+ * `<tunerId>.json`. The store is its only writer and every write is atomic.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { readJsonIfExists, writeJsonAtomic } from './atomic-write.js';
+import type { HyperParameterSpec } from './hyperparameters.js';
+import type { OracleState } from './oracle.js';
+import type { TrialRecord } from './trial.js';
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export const ORACLE_FORMAT = 'tfjs-tuner/oracle@1';
+
+export interface OracleFile {
+  format: typeof ORACLE_FORMAT;
+  /** The oracle's settings (kind, objective, schedule parameters): a project holds one search. */
+  settings: Record<string, unknown>;
+  /** The search space the hypermodel declared before the first trial. */
+  initialSpace: HyperParameterSpec[];
+  state: OracleState;
+}
+
+export class ProjectStore {
+  readonly projectDir: string;
+
+  constructor(readonly directory: string, readonly projectName: string) {
+    this.projectDir = join(directory, projectName);
+  }
+
+  /** Creates the project directory; with overwrite, deletes what was there first. */
+  async prepare(overwrite: boolean): Promise<void> {
+    if (overwrite) await fs.rm(this.projectDir, { recursive: true, force: true });
+    await fs.mkdir(this.projectDir, { recursive: true });
+    await this.removeStaleTempFiles();
+  }
+
+  /** A process killed during a write leaves its temporary file behind: clean those up. */
+  private async removeStaleTempFiles(): Promise<void> {
+    const entries = await fs.readdir(this.projectDir, { recursive: true });
+    for (const rel of entries.map(String)) {
+      const m = /(?:^|[\\/])\.[^\\/]+\.tmp-(\d+)-\d+$/.exec(rel);
+      // Another live process (a parallel worker) may be writing it: only remove files of dead writers.
+      if (m && !isAlive(Number(m[1]))) await fs.rm(join(this.projectDir, rel), { force: true });
+    }
+  }
+
+  get oraclePath(): string {
+    return join(this.projectDir, 'oracle.json');
+  }
+
+  trialDir(trialId: string): string {
+    return join(this.projectDir, `trial_${trialId}`);
+  }
+
+  checkpointDir(trialId: string): string {
+    return join(this.trialDir(trialId), 'checkpoint');
+  }
+
+  async loadOracle(): Promise<OracleFile | undefined> {
+    const file = await readJsonIfExists<OracleFile>(this.oraclePath);
+    if (file && file.format !== ORACLE_FORMAT) {
+      throw new Error(`${this.oraclePath} was not written by this version of tfjs-tuner (format ${JSON.stringify(file.format)}); ` +
+        'use overwrite: true or another projectName.');
+    }
+    return file;
+  }
+
+  async saveOracle(file: OracleFile): Promise<void> {
+    await writeJsonAtomic(this.oraclePath, file);
+  }
+
+  async saveTrial(record: TrialRecord): Promise<void> {
+    await fs.mkdir(this.trialDir(record.trialId), { recursive: true });
+    await writeJsonAtomic(join(this.trialDir(record.trialId), 'trial.json'), record);
+  }
+
+  async loadTrial(trialId: string): Promise<TrialRecord | undefined> {
+    return readJsonIfExists<TrialRecord>(join(this.trialDir(trialId), 'trial.json'));
+  }
+
+  /** Every trial.json in the project, in trial order. */
+  async loadTrials(): Promise<TrialRecord[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.projectDir);
+    } catch {
+      return [];
+    }
+    const out: TrialRecord[] = [];
+    for (const name of names.filter((n) => n.startsWith('trial_')).sort()) {
+      const r = await readJsonIfExists<TrialRecord>(join(this.projectDir, name, 'trial.json'));
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  async saveTunerMarker(tunerId: string): Promise<string> {
+    const path = join(this.projectDir, `${tunerId}.json`);
+    await writeJsonAtomic(path, {});
+    return path;
+  }
+
+  async hasTunerMarker(tunerId: string): Promise<boolean> {
+    return (await readJsonIfExists(join(this.projectDir, `${tunerId}.json`))) !== undefined;
+  }
+}
