@@ -46,18 +46,22 @@ export interface TunerDisplay {
 
 export const silentDisplay: TunerDisplay = {};
 
-/** Python's `format(v, '.5g')` for numbers; strings and booleans as they are. */
+/** Python's exponent style: 1e-05, 1.5e+20. */
+function pythonExponent(s: string): string {
+  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+/** Python's `format(v, '.5g')` for numbers (as KerasTuner's table shows them); strings and booleans as they are. */
 export function formatValue(v: HyperValue | null | undefined): string {
   if (v === null || v === undefined) return '?';
-  if (typeof v === 'number') {
-    if (Number.isInteger(v) && Math.abs(v) < 1e16) return String(v);
-    if (!Number.isFinite(v)) return String(v);
-    const s = v.toPrecision(5);
-    // toPrecision keeps trailing zeros; .5g does not.
-    return s.includes('e') ? s.replace(/\.?0+e/, 'e').replace(/e([+-])(\d)$/, 'e$10$2') : s.replace(/\.?0+$/, '');
-  }
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  return v;
+  if (typeof v === 'string') return v;
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  if (v === 0) return '0';
+  const exp = Math.floor(Math.log10(Math.abs(Number(v.toPrecision(5)))));
+  if (exp < -4 || exp >= 5) return pythonExponent(v.toExponential(4).replace(/\.?0+e/, 'e'));
+  const fixed = v.toFixed(Math.max(0, 4 - exp));
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
 }
 
 /** `00h 00m 05s` */

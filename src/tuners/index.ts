@@ -17,7 +17,7 @@ export { BayesianOptimizationOracle } from './oracles/bayesian.js';
 export type { BayesianOptions } from './oracles/bayesian.js';
 export { GaussianProcess, matern52 } from './gaussian-process.js';
 export {
-  Tuner, RandomSearch, GridSearch, Hyperband, BayesianOptimization, FatalError, FailedTrialError,
+  Tuner, RandomSearch, GridSearch, Hyperband, BayesianOptimization, FatalError, FailedTrialError, InvalidTrialError,
   disposeModel, setTensorBoardIntegration,
 } from './tuner.js';
 export type {

@@ -24,7 +24,7 @@ export interface OracleOptions {
   seed?: number;
   /** How many times a trial that raised an error is retried before it is FAILED (default 0). */
   maxRetriesPerTrial?: number;
-  /** The search stops with an error after this many FAILED trials in a row (default 3). */
+  /** The search stops with an error after this many FAILED trials in a row (default 3; 0 never stops). */
   maxConsecutiveFailedTrials?: number;
 }
 
@@ -156,9 +156,11 @@ export abstract class Oracle {
 
   /**
    * Ends a trial. COMPLETED with a NaN/missing score becomes INVALID; INVALID is retried while
-   * retries are left, then FAILED. Throws ConsecutiveFailuresError after too many FAILED in a row.
+   * retries are left, then FAILED. With `retry: false`, INVALID is final: a configuration that cannot
+   * work (e.g. a model that does not fit the input); it does not count as a failure. Throws
+   * ConsecutiveFailuresError after too many FAILED in a row.
    */
-  endTrial(trialId: string, status: 'COMPLETED' | 'INVALID' | 'FAILED' | 'STOPPED', message?: string): Trial {
+  endTrial(trialId: string, status: 'COMPLETED' | 'INVALID' | 'FAILED' | 'STOPPED', message?: string, opts: { retry?: boolean } = {}): Trial {
     const trial = this.getTrial(trialId);
     for (const [tuner, id] of this.ongoing) if (id === trialId) this.ongoing.delete(tuner);
     if (status === 'COMPLETED' && (trial.score === null || !Number.isFinite(trial.score))) {
@@ -168,7 +170,7 @@ export abstract class Oracle {
     trial.status = status;
     if (message !== undefined) trial.message = message;
     else delete trial.message;
-    if (status === 'INVALID') {
+    if (status === 'INVALID' && opts.retry !== false) {
       trial.failedAttempts += 1;
       if (trial.failedAttempts <= this.maxRetriesPerTrial) {
         this.retryQueue.push(trialId);

@@ -9,7 +9,7 @@ import { ConsoleDisplay, silentDisplay, type TunerDisplay } from './display.js';
 import { fileSystemSave, loadWeightsInto } from './fs-io-handler.js';
 import { HyperParameters, type HyperParameterSpec, type HyperValue } from './hyperparameters.js';
 import { describeObjective, isBetter, resolveMetricKey, type Objective } from './objective.js';
-import { ConsecutiveFailuresError, type Oracle, type OracleOptions } from './oracle.js';
+import type { Oracle, OracleOptions } from './oracle.js';
 import { RandomSearchOracle } from './oracles/random-search.js';
 import { GridSearchOracle } from './oracles/grid-search.js';
 import { HyperbandOracle, type HyperbandOptions } from './oracles/hyperband.js';
@@ -17,7 +17,7 @@ import { BayesianOptimizationOracle, type BayesianOptions } from './oracles/baye
 import { Rng } from './rng.js';
 import { ORACLE_FORMAT, ProjectStore, type OracleFile } from './store.js';
 import {
-  checkTrainData, defaultFit, toCallbacks, type FitCallback, type FitOptions, type TrainData,
+  checkTrainData, defaultFit, isTensorData, toCallbacks, type FitCallback, type FitOptions, type TrainData,
 } from './train-data.js';
 import type { Trial } from './trial.js';
 
@@ -109,6 +109,15 @@ export class FatalError extends Error {
 export class FailedTrialError extends Error {
   override name = 'FailedTrialError';
 }
+/**
+ * Throw from a hypermodel for a configuration that cannot work (e.g. pooling shrinks the image below
+ * one pixel): the trial ends INVALID with the message, is not retried and does not count as a failure.
+ * Errors named 'InvalidModelError' (the CNN builder's) are treated the same.
+ */
+export class InvalidTrialError extends Error {
+  override name = 'InvalidTrialError';
+}
+const INVALID_ERROR_NAMES = new Set(['InvalidTrialError', 'InvalidModelError']);
 
 interface ExecutionResult {
   history: Record<string, number[]>;
@@ -356,6 +365,13 @@ export class Tuner {
   async search(trainData: TrainData, opts: SearchOptions = {}): Promise<void> {
     checkTrainData(trainData, 'search() training data');
     if (opts.validationData !== undefined) checkTrainData(opts.validationData, 'validationData');
+    if (isTensorData(trainData) && opts.validationData !== undefined && !isTensorData(opts.validationData)) {
+      throw new Error('With {xs, ys} tensors as training data, validationData must be {xs, ys} tensors too ' +
+        '(or pass a tf.data.Dataset / DirectoryIterator for both).');
+    }
+    if (!isTensorData(trainData) && opts.validationSplit !== undefined) {
+      throw new Error('validationSplit works with {xs, ys} tensors only; for a dataset or DirectoryIterator pass validationData.');
+    }
     if (opts.epochs !== undefined && !(Number.isInteger(opts.epochs) && opts.epochs >= 1)) {
       throw new Error(`epochs must be a positive integer (got ${opts.epochs}).`);
     }
@@ -393,17 +409,20 @@ export class Tuner {
       const t0 = Date.now();
       let status: 'COMPLETED' | 'INVALID' | 'FAILED' = 'COMPLETED';
       let message: string | undefined;
+      let retry = true;
       try {
         await this.runTrial(trial, trainData, opts, factories);
       } catch (err) {
         if (err instanceof FatalError) throw err;
-        status = err instanceof FailedTrialError || (err as Error)?.name === 'FailedTrialError' ? 'FAILED' : 'INVALID';
+        const name = (err as Error)?.name;
+        status = name === 'FailedTrialError' ? 'FAILED' : 'INVALID';
+        retry = !INVALID_ERROR_NAMES.has(name);
         message = errorMessage(err);
       }
       trial.elapsedSeconds = (Date.now() - t0) / 1000;
       let stop: unknown;
       try {
-        this.oracle.endTrial(trial.trialId, status, message);
+        this.oracle.endTrial(trial.trialId, status, message, { retry });
       } catch (err) {
         stop = err;
       }
@@ -414,7 +433,7 @@ export class Tuner {
         trial, trialNumber, best: this.oracle.getBestTrials(1)[0], objective: this.oracle.objective,
         elapsedSeconds: trial.elapsedSeconds, totalSeconds: (Date.now() - started) / 1000,
       });
-      if (stop) throw stop instanceof ConsecutiveFailuresError ? stop : stop;
+      if (stop) throw stop;
     }
     if (tensorboard?.searchEnd && opts.tensorboard !== undefined) {
       const names = new Set<string>();

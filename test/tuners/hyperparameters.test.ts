@@ -193,3 +193,28 @@ test('searchSpaceSummary prints like KerasTuner', () => {
     "{'default': 'relu', 'conditions': [], 'values': ['relu', 'tanh'], 'ordered': False}",
   ].join('\n'));
 });
+
+test('numbers print like Python: .5g in the trial table, repr in the summary', async () => {
+  const { formatValue, formatDuration } = await import('../../src/tuners/display.js');
+  const cases: Array<[number | string | boolean, string]> = [
+    [0.0001, '0.0001'], [1e-5, '1e-05'], [123456, '1.2346e+05'], [12345, '12345'], [0.123456789, '0.12346'],
+    [1.5e20, '1.5e+20'], [-0.00012345678, '-0.00012346'], [99999.5, '1e+05'], [0.5, '0.5'], [true, 'True'], ['relu', 'relu'],
+  ];
+  for (const [v, want] of cases) assert.equal(formatValue(v), want, String(v));
+  assert.equal(formatDuration(3725.4), '01h 02m 05s');
+  const hp = new HyperParameters();
+  hp.float('dropout', { min: 0, max: 1, step: 0.25 });
+  hp.float('lr', { min: 1e-5, max: 1e-2, sampling: 'log' });
+  hp.fixed('opt', 'adam');
+  hp.boolean('bn', { parentName: 'opt', parentValues: ['adam'] });
+  assert.equal(hp.summary().split('\n').slice(2).join('\n'), [
+    'dropout (Float)',
+    "{'default': 0.0, 'conditions': [], 'min_value': 0.0, 'max_value': 1.0, 'step': 0.25, 'sampling': 'linear'}",
+    'lr (Float)',
+    "{'default': 1e-05, 'conditions': [], 'min_value': 1e-05, 'max_value': 0.01, 'step': None, 'sampling': 'log'}",
+    'opt (Fixed)',
+    "{'conditions': [], 'value': 'adam'}",
+    'bn (Boolean)',
+    "{'default': False, 'conditions': [{'class_name': 'Parent', 'config': {'name': 'opt', 'values': ['adam']}}]}",
+  ].join('\n'));
+});

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { GridSearch, disposeModel } from '../../src/tuners/tuner.js';
+import { GridSearch, InvalidTrialError, disposeModel } from '../../src/tuners/tuner.js';
 import type { HyperParameters } from '../../src/tuners/hyperparameters.js';
 import { Rng } from '../../src/tuners/rng.js';
 
@@ -53,7 +53,7 @@ function cnn(hp: HyperParameters): tf.LayersModel {
   model.add(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [SIZE, SIZE, 3] }));
   for (let i = 0; i < pools; i++) {
     side = Math.floor(side / 2);
-    if (side < 1) throw new Error(`${pools} pooling layers shrink an ${SIZE}x${SIZE} image below 1 pixel.`);
+    if (side < 1) throw new InvalidTrialError(`${pools} pooling layers shrink an ${SIZE}x${SIZE} image below 1 pixel.`);
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   }
   model.add(tf.layers.flatten());
@@ -62,7 +62,7 @@ function cnn(hp: HyperParameters): tf.LayersModel {
   return model;
 }
 
-test('tunes a CNN on real PNG images from a DirectoryIterator-like source; impossible models are FAILED, not crashes', async () => {
+test('tunes a CNN on real PNG images from a DirectoryIterator-like source; impossible models are INVALID, not crashes', async () => {
   await initBackend();
   const root = await fs.mkdtemp(join(tmpdir(), 'tuner-images-'));
   try {
@@ -85,12 +85,13 @@ test('tunes a CNN on real PNG images from a DirectoryIterator-like source; impos
       .search(iterator, { validationData: val, epochs: 1 });
     datasets = 0;
     const tensorsBefore = tf.memory().numTensors;
-    const tuner = new GridSearch({ hypermodel: cnn, objective: 'val_accuracy', maxTrials: 4, maxConsecutiveFailedTrials: 2, directory: root, projectName: 'cnn', verbose: 0 });
+    const tuner = new GridSearch({ hypermodel: cnn, objective: 'val_accuracy', maxTrials: 4, maxRetriesPerTrial: 3, maxConsecutiveFailedTrials: 1, directory: root, projectName: 'cnn', verbose: 0 });
     await tuner.search(iterator, { validationData: val, epochs: 3 });
     assert.equal(datasets, 3, 'one dataset per trial that trained');
     const trials = [...tuner.oracle.trials.values()];
-    assert.deepEqual(trials.map((t) => [t.values.num_pools, t.status]), [[1, 'COMPLETED'], [2, 'COMPLETED'], [3, 'COMPLETED'], [4, 'FAILED']]);
+    assert.deepEqual(trials.map((t) => [t.values.num_pools, t.status]), [[1, 'COMPLETED'], [2, 'COMPLETED'], [3, 'COMPLETED'], [4, 'INVALID']]);
     assert.match(trials[3].message!, /4 pooling layers shrink an 8x8 image below 1 pixel/);
+    assert.equal(trials[3].failedAttempts, 0, 'an impossible model is not retried');
     const best = tuner.getBestTrials(1)[0];
     assert.ok(best.score! >= 0.75, `stripes are learnable (val_accuracy ${best.score})`);
     const [model] = await tuner.getBestModels(1);

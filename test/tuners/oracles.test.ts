@@ -247,3 +247,34 @@ test('a finished Hyperband can be extended by raising hyperbandIterations on res
   assert.equal(more.length, 30);
   assert.equal(more[0], '0030');
 });
+
+test('Hyperband still promotes when failed trials leave fewer finished ones than KerasTuner waits for', () => {
+  const hp = space((h) => h.float('x', { min: 0, max: 1 }));
+  const oracle = new HyperbandOracle({ maxEpochs: 10, factor: 3, seed: 4, hyperparameters: hp, maxConsecutiveFailedTrials: 0 });
+  const ids = drive(oracle, (v) => v.x, { failIf: (v) => v['tuner/round'] === 0 && (v.x as number) < 0.6 });
+  const trials = ids.map((id) => oracle.getTrial(id));
+  const failed = trials.filter((t) => t.status === 'FAILED');
+  assert.ok(failed.length >= 6, `${failed.length} failed`);
+  for (const b of [2, 1]) {
+    const r0 = trials.filter((t) => t.values['tuner/bracket'] === b && t.values['tuner/round'] === 0);
+    const r1 = trials.filter((t) => t.values['tuner/bracket'] === b && t.values['tuner/round'] === 1);
+    const completed = r0.filter((t) => t.status === 'COMPLETED');
+    assert.ok(r1.length === Math.min(completed.length, oracle.size(b, 1)), `bracket ${b}: ${r1.length} promoted of ${completed.length}`);
+    const promotedFrom = new Set(r1.map((t) => t.values['tuner/trial_id']));
+    for (const id of promotedFrom) assert.equal(oracle.getTrial(id as string).status, 'COMPLETED');
+  }
+  assert.equal(oracle.createTrial().status, 'STOPPED');
+});
+
+test('new hyperparameters seen during a trial join the space, are fixed, or are refused', () => {
+  const seen = space((h) => { h.int('a', { min: 1, max: 9 }); h.choice('b', ['x', 'y']); });
+  const base = space((h) => h.int('a', { min: 1, max: 9 }));
+  const tuned = new RandomSearchOracle({ hyperparameters: base, seed: 1 });
+  tuned.updateSpace(seen.space);
+  assert.deepEqual(tuned.hyperparameters.space.map((s) => s.type), ['int', 'choice']);
+  const fixed = new RandomSearchOracle({ hyperparameters: base, seed: 1, tuneNewEntries: false });
+  fixed.updateSpace(seen.space);
+  assert.deepEqual(fixed.hyperparameters.space[1], { type: 'fixed', name: 'b', value: 'x', conditions: [] });
+  const strict = new RandomSearchOracle({ hyperparameters: base, seed: 1, allowNewEntries: false });
+  assert.throws(() => strict.updateSpace(seen.space), /new hyperparameter "b".*allowNewEntries is false/);
+});

@@ -175,6 +175,7 @@ test('failed builds, NaN losses and retries are recorded; too many failures in a
     model.add(tf.layers.dense({ units: 3, inputShape: [4] }));
     if (n === 1) throw new Error(`Pooling shrinks the image below 1 pixel with n=${n}`); // after creating a layer
     if (n === 2) throw new FailedTrialError('n=2 cannot work');
+    if (n === 5) throw Object.assign(new Error('Block 3 of 3 does not fit the input'), { name: 'InvalidModelError' }); // like buildCnn's
     model.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
     const loss = n === 3 ? (yt: tf.Tensor, yp: tf.Tensor) => tf.mean(tf.log(tf.sub(yp, 2))) : 'binaryCrossentropy';
     model.compile({ optimizer: 'sgd', loss, metrics: ['accuracy'] });
@@ -192,6 +193,9 @@ test('failed builds, NaN losses and retries are recorded; too many failures in a
   assert.equal(byN.get(3)!.status, 'FAILED');
   assert.match(byN.get(3)!.message!, /NaN/);
   assert.equal(byN.get(4)!.status, 'COMPLETED');
+  assert.equal(byN.get(5)!.status, 'INVALID', 'a model that cannot fit is INVALID, final, not retried');
+  assert.equal(byN.get(5)!.failedAttempts, 0);
+  assert.match(byN.get(5)!.message!, /does not fit the input/);
   const rec = await readTrial(join(root, 'fail'), byN.get(1)!.trialId);
   assert.equal(rec.status, 'FAILED');
   assert.match(rec.message!, /below 1 pixel/);
@@ -213,18 +217,35 @@ test('configuration errors are clear and stop the search at once', async () => {
   const uncompiled = new RandomSearch({ hypermodel: () => tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [4] })] }), maxTrials: 1, directory: root, projectName: 'bad3', verbose: 0 });
   await assert.rejects(uncompiled.search(train, { validationData: val }), /not compiled/);
   await assert.rejects(t.search({ x: 1 } as never), /training data must be \{xs, ys\} tensors, a batched tf.data.Dataset/);
+  const batch = { xs: tf.zeros([1, 4]), ys: tf.zeros([1, 1]) };
+  const ds = tf.data.array([batch]) as unknown as tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>;
+  await assert.rejects(t.search(train, { validationData: ds }), /validationData must be \{xs, ys\} tensors too/);
+  await assert.rejects(t.search(ds, { validationSplit: 0.2 }), /validationSplit works with \{xs, ys\} tensors only/);
+  tf.dispose([batch.xs, batch.ys]);
   assert.throws(() => new RandomSearch({ hypermodel: 5 as never }), /hypermodel must be a function/);
 });
 
 test('user callbacks (early stopping) and per-trial hooks reach every trial', async () => {
   const contexts: TrialCallbackContext[] = [];
   const ended: string[] = [];
+  const seen = new Map<string, number[]>();
   const tuner = new RandomSearch({ hypermodel: denseHypermodel, maxTrials: 2, seed: 4, executionsPerTrial: 2, directory: root, projectName: 'cb', verbose: 0 });
   await tuner.search(train, {
     validationData: val, epochs: 20,
     callbacks: [tf.callbacks.earlyStopping({ monitor: 'val_loss', patience: 0, minDelta: 10 })],
-    trialCallbacks: (ctx) => { contexts.push(ctx); return { onEnd: (s) => { ended.push(s); } }; },
+    trialCallbacks: (ctx) => {
+      contexts.push(ctx);
+      const losses: number[] = [];
+      seen.set(`${ctx.trial.trialId}/${ctx.execution}`, losses);
+      return { callbacks: [{ onEpochEnd: async (_e: number, logs?: tf.Logs) => { losses.push(logs!.val_loss as number); } }], onEnd: (s) => { ended.push(s); } };
+    },
   });
+  // the score averages each execution's best epoch (KerasTuner)
+  for (const t of tuner.oracle.trials.values()) {
+    const bests = [0, 1].map((e) => Math.min(...seen.get(`${t.trialId}/${e}`)!));
+    assert.ok(Math.abs(t.score! - (bests[0] + bests[1]) / 2) < 1e-9);
+    assert.notEqual(bests[0], bests[1], 'executions train differently seeded models');
+  }
   for (const t of tuner.oracle.trials.values()) {
     assert.equal(t.status, 'COMPLETED');
     assert.equal(t.metrics.val_loss.length, 2, 'early stopping ended each run after 2 epochs');

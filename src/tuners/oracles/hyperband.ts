@@ -95,8 +95,10 @@ export class HyperbandOracle extends Oracle {
           .filter((e) => !selected.has(e.id))
           .map((e) => this.trials.get(e.id))
           .filter((t) => t !== undefined && t.status === 'COMPLETED');
-        // Promote once more trials have finished than this round will throw away.
-        if (round.length < size && candidates.length > pastSize - size) {
+        // Promote once more trials have finished than this round will throw away (KerasTuner), or, when
+        // failed trials make that impossible, once the whole previous round has ended.
+        if (round.length < size && candidates.length > 0 &&
+            (candidates.length > pastSize - size || (past.length >= pastSize && past.every((e) => this.hasEnded(e.id))))) {
           const best = this.getBestOf(candidates as NonNullable<(typeof candidates)[number]>[]);
           const values: Record<string, HyperValue> = { ...best.hyperparameters.values };
           values['tuner/trial_id'] = best.trialId;
@@ -116,6 +118,12 @@ export class HyperbandOracle extends Oracle {
     this.incrementBracket();
     this.startNewBracket();
     return this.randomTrial(trialId, this.brackets[this.brackets.length - 1]);
+  }
+
+  private hasEnded(trialId: string): boolean {
+    const t = this.trials.get(trialId);
+    if (!t) return false;
+    return t.status === 'COMPLETED' || t.status === 'FAILED' || (t.status === 'INVALID' && !this.retryQueue.includes(trialId));
   }
 
   private getBestOf<T extends { score: number | null; trialId: string }>(trials: T[]): T {

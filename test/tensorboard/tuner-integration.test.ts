@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, RandomSearch, readEventRun, scalarsFromEvents, hparamsFromEvents, fromProtoValue } from '../../src/index.js';
+import type { HyperParameters } from '../../src/index.js';
+
+test('search({tensorboard}) writes each trial execution\'s scalars and hparams, read back by our reader', async () => {
+  await initBackend('wasm');
+  const dir = await mkdtemp(join(tmpdir(), 'tb-search-'));
+  try {
+    const xs = tf.randomNormal([48, 4], 0, 1, 'float32', 1);
+    const ys = tf.cast(tf.greater(xs.sum(1, true), 0), 'float32');
+    const tuner = new RandomSearch({
+      hypermodel: (hp: HyperParameters) => {
+        const model = tf.sequential({ layers: [
+          tf.layers.dense({ inputShape: [4], units: hp.int('units', { min: 2, max: 8, step: 2 }), activation: 'relu' }),
+          tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+        ] });
+        model.compile({ optimizer: tf.train.adam(hp.float('lr', { min: 1e-3, max: 1e-1, sampling: 'log' })), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+        return model;
+      },
+      objective: 'val_accuracy', maxTrials: 2, seed: 5, directory: dir, projectName: 'p', verbose: 0,
+    });
+    const logs = join(dir, 'logs');
+    await tuner.search({ xs, ys }, { epochs: 3, validationSplit: 0.25, tensorboard: logs });
+    const trials = tuner.getBestTrials(2);
+    assert.equal(trials.length, 2);
+    const top = hparamsFromEvents((await readEventRun(logs)).flatMap((f) => f.events));
+    assert.deepEqual(top.experiment!.hparamInfos.map((h) => h.name).sort(), ['lr', 'units']);
+    for (const trial of trials) {
+      const run = join(logs, trial.trialId, 'execution0');
+      assert.deepEqual((await readdir(run)).filter((n) => !n.includes('tfevents')).sort(), ['train', 'validation']);
+      const train = scalarsFromEvents((await readEventRun(join(run, 'train'))).flatMap((f) => f.events));
+      const val = scalarsFromEvents((await readEventRun(join(run, 'validation'))).flatMap((f) => f.events));
+      assert.deepEqual(train.get('epoch_loss')!.map((p) => p.step), [0, 1, 2]);
+      const recorded = trial.metrics.val_loss;
+      assert.ok(recorded, 'trial recorded val_loss');
+      val.get('epoch_loss')!.forEach((p, i) => assert.ok(Math.abs(p.value - recorded[i]) < 1e-6));
+      const session = hparamsFromEvents((await readEventRun(run)).flatMap((f) => f.events));
+      assert.equal(fromProtoValue(session.sessionStartInfo!.hparams.units), trial.values.units);
+      assert.ok(session.sessionEndInfo, 'session end written');
+    }
+    tf.dispose([xs, ys]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
