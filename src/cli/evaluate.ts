@@ -7,6 +7,7 @@ import { loadModelBundle } from '../models/model-io.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
 import { formatEvaluation } from '../evaluation/metrics.js';
 import type { Output } from './output.js';
+import { foundMessage } from './tune.js';
 
 export interface EvaluateOptions {
   model: string;
@@ -31,8 +32,9 @@ export async function evaluate(o: EvaluateOptions, out: Output): Promise<Evaluat
   try {
     const test = new ImageDataGenerator({ rescale: meta.rescale }).flowFromDirectory(o.test, {
       targetSize: meta.imageSize, colorMode: meta.colorMode, classMode: 'sparse', batchSize: o.batchSize,
-      shuffle: false, verbose: !o.quiet, interpolation: (meta.interpolation ?? 'nearest') as 'nearest',
+      shuffle: false, verbose: false, interpolation: (meta.interpolation ?? 'nearest') as 'nearest',
     });
+    if (!o.quiet) out.info(foundMessage(test));
     assertSameClasses({ classNames: meta.classNames, directory: o.model }, test, o.test);
     const { loss, report } = await evaluateModel(model, test, meta.classNames);
     const result: EvaluateResult = {

@@ -70,6 +70,11 @@ function makeTuner(o: TuneOptions, hypermodel: HyperModel, display: TunerDisplay
   }
 }
 
+/** Keras's line, through our output (stderr with --json). */
+export function foundMessage(it: DirectoryIterator): string {
+  return `Found ${it.samples} images belonging to ${it.numClasses} classes.`;
+}
+
 export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   const backend = await initBackend(o.backend);
   out.info(`Backend: ${backend.reason}`);
@@ -80,7 +85,7 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   const labelMode = classNames.length === 2 ? 'binary' as const : 'sparse' as const;
   const flow = {
     targetSize: o.imageSize, colorMode: o.colorMode, classMode: labelMode, batchSize: o.batchSize,
-    seed: o.seed, verbose: !o.quiet,
+    seed: o.seed, verbose: false,
   } as const;
   const rescale = 1 / 255;
   const split = o.validationSplit;
@@ -94,6 +99,7 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
     // Same split as the training subset, without augmentation.
     val = new ImageDataGenerator({ rescale, validationSplit: split }).flowFromDirectory(o.train, { ...flow, shuffle: false, subset: 'validation' });
   }
+  for (const it of [train, val]) if (it && !o.quiet) out.info(foundMessage(it));
   if (!val && o.objective.startsWith('val_')) {
     throw new UsageError(`--objective ${o.objective} needs validation data: give --val DIR or --validation-split 0.2 (or use --objective loss).`);
   }
