@@ -37,6 +37,7 @@ export async function evaluate(o: EvaluateOptions, out: Output): Promise<Evaluat
     if (!o.quiet) out.info(foundMessage(test));
     assertSameClasses({ classNames: meta.classNames, directory: o.model }, test, o.test);
     const { loss, report } = await evaluateModel(model, test, meta.classNames);
+    for (const m of report.misclassified) if (m.file) m.file = path.relative(process.cwd(), m.file);
     const result: EvaluateResult = {
       loss,
       accuracy: report.accuracy,
@@ -44,7 +45,7 @@ export async function evaluate(o: EvaluateOptions, out: Output): Promise<Evaluat
       perClass: Object.fromEntries(report.perClass.map((c) => [c.className, { precision: c.precision, recall: c.recall, f1: c.f1, support: c.support }])),
       confusionMatrix: report.confusionMatrix,
       misclassified: report.misclassified.map((m) => ({
-        file: path.relative(process.cwd(), m.file ?? ''), label: m.trueClass, predicted: m.predictedClass, probability: m.confidence ?? NaN,
+        file: m.file ?? '', label: m.trueClass, predicted: m.predictedClass, probability: m.confidence ?? NaN,
       })),
     };
     out.info(`Test folder: ${o.test} (${report.total} images)`);

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { makeOutput, UsageError } from './output.js';
-import { parseAugment, parseFraction, parseImageSize, parseIntOption } from './parse.js';
+import { parseAugment, parseFraction, parseImageSize, parseIntOption, parseSpace } from './parse.js';
 import { tune, TUNER_KINDS, type TunerKind } from './tune.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
@@ -40,6 +40,7 @@ function program(): Command {
     .option('--directory <dir>', 'where search projects are kept', 'tuner-runs')
     .option('--project-name <name>', 'project folder inside --directory (a search resumes from it)', 'search')
     .option('--overwrite', 'discard an existing project of that name and start afresh', false)
+    .option('--space <json|file>', 'narrow or fix the built-in CNN\'s search space, e.g. \'{"num_blocks":{"max":2},"optimizer":{"fixed":"adam"}}\'', parseSpace)
     .option('--hypermodel <file.js>', 'your own hypermodel module instead of the built-in CNN')
     .option('--tensorboard <dir>', 'write TensorBoard logs (scalars and HPARAMS) per trial here')
     .addOption(backend())
@@ -51,7 +52,7 @@ function program(): Command {
         maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials, epochs: o.epochs, objective: o.objective,
         imageSize: o.imageSize, colorMode: o.colorMode as ColorMode, batchSize: o.batchSize, augment: o.augment,
         seed: o.seed, directory: o.directory, projectName: o.projectName, overwrite: o.overwrite,
-        backend: o.backend, hypermodel: o.hypermodel, tensorboard: o.tensorboard,
+        backend: o.backend, hypermodel: o.hypermodel, space: o.space, tensorboard: o.tensorboard,
       }, out);
       out.result(result);
     });

@@ -1,5 +1,7 @@
 /** Parsers for CLI option values; each error names the option and says what to write instead. */
 import type { ImageDataGeneratorOptions } from '../data/image-data-generator.js';
+import { readFileSync } from 'node:fs';
+import type { CnnSpace } from '../models/cnn-space.js';
 import { UsageError } from './output.js';
 
 export function parseIntOption(name: string, min = 1) {
@@ -53,4 +55,23 @@ export function parseAugment(value: string): ImageDataGeneratorOptions {
     apply(n, out);
   }
   return out;
+}
+
+/** --space: the built-in CNN's search space overrides, as JSON text or a .json file. */
+export function parseSpace(value: string): CnnSpace {
+  let text = value.trim();
+  if (!text.startsWith('{')) {
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch {
+      throw new UsageError(`--space must be JSON (e.g. '{"num_blocks":{"max":2},"optimizer":{"fixed":"adam"}}') or a .json file; cannot read "${value}".`);
+    }
+  }
+  try {
+    const space = JSON.parse(text) as unknown;
+    if (typeof space !== 'object' || space === null || Array.isArray(space)) throw new Error('not an object');
+    return space as CnnSpace;
+  } catch (err) {
+    throw new UsageError(`--space: invalid JSON (${(err as Error).message}). Example: '{"num_blocks":{"max":2},"learning_rate":{"fixed":0.001}}'.`);
+  }
 }

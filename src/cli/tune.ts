@@ -6,6 +6,7 @@ import { assertSameClasses, type DirectoryIterator } from '../data/directory-ite
 import type { ColorMode } from '../data/decode.js';
 import { indexDirectory } from '../data/file-index.js';
 import { buildCnn } from '../models/cnn.js';
+import type { CnnSpace } from '../models/cnn-space.js';
 import { saveModelBundle } from '../models/model-io.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
 import { BayesianOptimization, GridSearch, Hyperband, RandomSearch, disposeModel, type Tuner, type HyperModel } from '../tuners/tuner.js';
@@ -41,6 +42,8 @@ export interface TuneOptions {
   overwrite: boolean;
   backend?: string;
   hypermodel?: string;
+  /** Overrides of the built-in CNN's search space. */
+  space?: CnnSpace;
   tensorboard?: string;
   quiet?: boolean;
 }
@@ -105,9 +108,10 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   }
 
   const context = { inputShape: train.imageShape, numClasses: train.numClasses, classNames: train.classNames, labelMode };
+  if (o.hypermodel && o.space) throw new UsageError('--space narrows the built-in CNN; with --hypermodel, declare the space in your module.');
   const hypermodel: HyperModel = o.hypermodel
     ? await loadHypermodelModule(o.hypermodel, context)
-    : (hp) => buildCnn(hp, { inputShape: train.imageShape, numClasses: train.numClasses, labelMode });
+    : (hp) => buildCnn(hp, { inputShape: train.imageShape, numClasses: train.numClasses, labelMode, space: o.space });
 
   const write = (t: string) => out.info(t.replace(/\n$/, ''));
   const tuner = makeTuner(o, hypermodel, o.quiet ? silentDisplay : new ConsoleDisplay(write));
