@@ -163,6 +163,13 @@ function trialCharts(t: ReportTrial): string {
   )).join('')}</div>`;
 }
 
+/** A trial's per-epoch values of the objective; tfjs logs `acc` where Keras says `accuracy`, so either name finds it. */
+function objectiveSeries(t: ReportTrial, name: string): number[] | undefined {
+  if (t.metrics[name]) return t.metrics[name];
+  const alias = name.endsWith('accuracy') ? name.replace(/accuracy$/, 'acc') : name.endsWith('acc') ? `${name}uracy` : undefined;
+  return alias === undefined ? undefined : t.metrics[alias];
+}
+
 /** The whole report page. */
 export function renderReport(input: ReportInput): string {
   const objective = resolveObjective(input.objective);
@@ -200,10 +207,10 @@ export function renderReport(input: ReportInput): string {
   }).join('\n');
 
   // Objective across trials: one line per trial, the best one thick.
-  const withObjective = trials.filter((t) => (t.metrics[objective.name]?.length ?? 0) > 0);
+  const withObjective = trials.filter((t) => (objectiveSeries(t, objective.name)?.length ?? 0) > 0);
   const overview = withObjective.length === 0 ? '' :
     `<h2>${escapeHtml(objective.name)} per epoch, all trials</h2>` + lineChart(
-      withObjective.map((t) => ({ name: `trial ${t.trialId}`, values: t.metrics[objective.name], highlight: t === best })),
+      withObjective.map((t) => ({ name: `trial ${t.trialId}`, values: objectiveSeries(t, objective.name)!, highlight: t === best })),
       { width: 720, height: 280, ...(best?.bestStep != null ? { markEpoch: best.bestStep + 1 } : {}) },
     );
 

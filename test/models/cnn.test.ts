@@ -256,3 +256,24 @@ test('a seed makes the initial weights reproducible', () => {
   assert.notDeepEqual(w(a), w(c));
   [a, b, c].forEach((m) => m.dispose());
 });
+
+test('a built model (rescaling, dropout, hidden dense included) saves and loads in tfjs format with the same predictions', async () => {
+  const hp = new HyperParameters();
+  for (const [k, v] of Object.entries({ dropout_1: 0.2, dense_units: 32, optimizer: 'rmsprop' })) hp.setValue(k, v);
+  const m = buildCnn(hp, { inputShape: [16, 16, 3], numClasses: 3, rescale: 1 / 255, seed: 5 });
+  assert.equal(m.layers[0].name, 'rescaling');
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await m.save(tf.io.withSaveHandler(async (a) => {
+    artifacts = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+  const x = tf.randomUniform([2, 16, 16, 3], 0, 255);
+  const [a, b] = [m.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
+  const [pa, pb] = [Array.from(a.dataSync()), Array.from(b.dataSync())];
+  pa.forEach((v, i) => assert.ok(Math.abs(v - pb[i]) < 1e-6, `prediction ${i}: ${v} vs ${pb[i]}`));
+  assert.deepEqual(names(loaded), names(m));
+  tf.dispose([x, a, b]);
+  m.dispose();
+  loaded.dispose();
+});

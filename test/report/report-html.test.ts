@@ -148,6 +148,8 @@ test('objective direction, best trial, and bad confusion matrices', () => {
   assert.equal(bestTrial(byLoss, resolveObjective('val_loss'))?.trialId, '10');
   assert.equal(bestTrial([TRIALS[2]], resolveObjective('val_acc')), undefined);
   assert.match(renderReport({ objective: 'val_acc', trials: [] }), /none completed.*No trials/s);
+  // Keras's name for the objective finds tfjs's `val_acc` series.
+  assert.match(renderReport({ objective: 'val_accuracy', trials: TRIALS }), /<h2>val_accuracy per epoch, all trials<\/h2>.*data-series="trial 10"/s);
   assert.throws(() => renderConfusionMatrix([[1, 2], [3]]), /must be square/);
   assert.throws(() => renderConfusionMatrix([[1, 2], [3, 4]], ['a']), /classNames has 1 names but the confusion matrix has 2 classes/);
   assert.throws(() => renderConfusionMatrix([[1, 0.5], [3, 4]]), /non-negative integer counts/);
