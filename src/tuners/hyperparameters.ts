@@ -66,6 +66,7 @@ export class HyperParameters {
   private readonly specs: HyperParameterSpec[] = [];
   private readonly current = new Map<string, HyperValue>();
   private readonly scopes: Condition[] = [];
+  private readonly seenScopes: Array<{ conditions: Condition[]; active: boolean }> = [];
 
   /** Active values only (a fresh copy). */
   get values(): Record<string, HyperValue> {
@@ -130,7 +131,9 @@ export class HyperParameters {
     const condition = this.makeCondition(parentName, parentValues);
     this.scopes.push(condition);
     try {
-      if (!this.conditionsHold(this.scopes)) return undefined;
+      const active = this.conditionsHold(this.scopes);
+      this.seenScopes.push({ conditions: [...this.scopes], active });
+      if (!active) return undefined;
       return fn();
     } finally {
       this.scopes.pop();
@@ -155,6 +158,11 @@ export class HyperParameters {
   /** Whether a spec's conditions hold for the current values (the parent chain included). */
   isActive(spec: HyperParameterSpec): boolean {
     return this.conditionsHold(spec.conditions);
+  }
+
+  /** Every conditional scope entered so far and whether it was active (lets the tuner discover the whole space). */
+  scopesSeen(): Array<{ conditions: Condition[]; active: boolean }> {
+    return this.seenScopes.map((s) => ({ conditions: s.conditions.map((c) => ({ ...c, parentValues: [...c.parentValues] })), active: s.active }));
   }
 
   /** Declares a spec without reading it (used to restore a space); returns false if already there. */
@@ -303,8 +311,10 @@ function kerasConfig(spec: HyperParameterSpec): Record<string, unknown> {
   switch (spec.type) {
     case 'int':
       return { default: spec.default ?? null, conditions, min_value: spec.min, max_value: spec.max, step: spec.step ?? null, sampling: SAMPLING_NAMES[spec.sampling] };
-    case 'float':
-      return { default: spec.default ?? spec.min, conditions, min_value: spec.min, max_value: spec.max, step: spec.step ?? null, sampling: SAMPLING_NAMES[spec.sampling] };
+    case 'float': {
+      const f = (x: number | undefined) => (x === undefined ? null : new PyFloat(x));
+      return { default: f(spec.default ?? spec.min), conditions, min_value: f(spec.min), max_value: f(spec.max), step: f(spec.step), sampling: SAMPLING_NAMES[spec.sampling] };
+    }
     case 'choice':
       return { default: spec.default ?? spec.values[0], conditions, values: spec.values, ordered: spec.ordered };
     case 'boolean':
@@ -317,11 +327,28 @@ function kerasConfig(spec: HyperParameterSpec): Record<string, unknown> {
 /** Renders like Python's repr of a dict, so the summary reads like KerasTuner's. */
 export function pythonRepr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
+  if (v instanceof PyFloat) return pythonFloat(v.value, true);
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (typeof v === 'number') return Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(v);
+  if (typeof v === 'number') return pythonFloat(v, false);
   if (Array.isArray(v)) return `[${v.map(pythonRepr).join(', ')}]`;
   return pythonDict(v as Record<string, unknown>);
+}
+
+/** Python's repr of a number; `asFloat` writes integral values as floats (1.0), as Python does for a float. */
+function pythonFloat(v: number, asFloat: boolean): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(v) && !asFloat) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-4 || a >= 1e16)) return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  const s = String(v);
+  return Number.isInteger(v) ? `${s}.0` : s;
+}
+
+/** Marks a number to print as a Python float. */
+class PyFloat {
+  constructor(readonly value: number) {}
 }
 
 function pythonDict(o: Record<string, unknown>): string {
