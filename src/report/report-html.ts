@@ -151,8 +151,12 @@ export function renderConfusionMatrix(matrix: readonly (readonly number[])[], cl
     `<p class="muted">Accuracy ${total === 0 ? '–' : `${formatNumber((100 * correct) / total)}%`} (${correct} of ${total}). Colour: share of the true class.</p>`;
 }
 
+const sameSeries = (a: readonly number[] | undefined, b: readonly number[]) =>
+  a !== undefined && a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+
 function trialCharts(t: ReportTrial): string {
-  const names = Object.keys(t.metrics);
+  // The tuner may store tfjs's `acc` and Keras's `accuracy` side by side: draw such a pair once.
+  const names = Object.keys(t.metrics).filter((n) => !(n.endsWith('acc') && sameSeries(t.metrics[`${n}uracy`], t.metrics[n])));
   if (names.length === 0) return '<p class="muted">No metrics recorded.</p>';
   const lossy = (n: string) => /loss/i.test(n);
   const groups = [names.filter(lossy), names.filter((n) => !lossy(n))].filter((g) => g.length > 0);

@@ -148,6 +148,10 @@ test('objective direction, best trial, and bad confusion matrices', () => {
   assert.equal(bestTrial(byLoss, resolveObjective('val_loss'))?.trialId, '10');
   assert.equal(bestTrial([TRIALS[2]], resolveObjective('val_acc')), undefined);
   assert.match(renderReport({ objective: 'val_acc', trials: [] }), /none completed.*No trials/s);
+  // A tfjs `val_acc` stored next to an identical Keras `val_accuracy` is drawn once.
+  const aliased = { ...TRIALS[1], metrics: { ...TRIALS[1].metrics, val_accuracy: [...TRIALS[1].metrics.val_acc] } };
+  const curves = renderReport({ objective: 'val_accuracy', trials: [aliased] }).match(/<details open id="curves-10">(.*?)<\/details>/s)![1];
+  assert.deepEqual([...curves.matchAll(/data-series="([^"]+)"/g)].map((m) => m[1]), ['loss', 'val_loss', 'acc', 'val_accuracy']);
   // Keras's name for the objective finds tfjs's `val_acc` series.
   assert.match(renderReport({ objective: 'val_accuracy', trials: TRIALS }), /<h2>val_accuracy per epoch, all trials<\/h2>.*data-series="trial 10"/s);
   assert.throws(() => renderConfusionMatrix([[1, 2], [3]]), /must be square/);
