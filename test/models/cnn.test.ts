@@ -5,7 +5,7 @@ import { initBackend } from '../../src/runtime/backend.js';
 import { HyperParameters, type HyperParameterSpec } from '../../src/tuners/hyperparameters.js';
 import { Rng } from '../../src/tuners/rng.js';
 import {
-  InvalidModelError, buildCnn, cnnConfigFromHp, cnnConfigToValues, toonVisionModel, toonVisionSpace,
+  InvalidModelError, buildCnn, cnnConfigFromHp, cnnConfigToValues, countCnnParams, describeCnn, toonVisionModel, toonVisionSpace,
 } from '../../src/models/index.js';
 
 await initBackend();
@@ -78,6 +78,9 @@ test('buildCnn follows every hyperparameter value it is given', () => {
   assert.equal((m.optimizer as unknown as { learningRate: number }).learningRate, 0.005);
   assert.deepEqual(hp.values, values);
   assert.deepEqual(outputShape(m, [64, 64, 3]), [2, 4]);
+  assert.equal(describeCnn(cnnConfigFromHp(hp, { inputShape: [64, 64, 3], numClasses: 4 })),
+    '64x64x3 > conv 8@5x5 > pool 2 > pool 2 | conv 16@3x3 > pool 2 > dropout 0.3 | conv 12@5x5 > pool 2 > pool 3 > dropout 0.5 | ' +
+    'flatten > dense 32 relu > dense 4 softmax; sgd 0.005, sparseCategoricalCrossentropy');
   m.dispose();
 
   const hp2 = new HyperParameters();
@@ -197,6 +200,23 @@ test('a model that does not fit the input throws InvalidModelError naming the bl
   assert.throws(() => toonVisionModel({ inputShape: [8, 8, 3], numClasses: 4 }), InvalidModelError);
 });
 
+test('maxParams turns an oversized model into InvalidModelError, counted before any layer is made', () => {
+  // ToonVision-sized input, one block without a second pooling, a wide dense layer.
+  const hp = new HyperParameters();
+  for (const [k, v] of Object.entries({ num_blocks: 1, filters_1: 32, pool_size_1: 1, dense_units: 128 })) hp.setValue(k, v);
+  const opts = { inputShape: [600, 200, 3], numClasses: 4 };
+  const cfg = cnnConfigFromHp(hp, opts);
+  // conv 3*3*3*32+32, dense 300*100*32*128+128, output 128*4+4
+  assert.equal(countCnnParams(cfg), 896 + 122_880_128 + 516);
+  const before = tf.memory().numTensors;
+  assert.throws(() => buildCnn(hp, { ...opts, maxParams: 5_000_000 }),
+    (e: Error) => e instanceof InvalidModelError && /would have 122,881,540 weights, more than maxParams 5,000,000/.test(e.message) && /input 600x200x3 -> block 1: 300x100/.test(e.message));
+  assert.equal(tf.memory().numTensors, before);
+  const small = buildCnn(new HyperParameters(), { inputShape: [32, 32, 3], numClasses: 4, maxParams: 1000 });
+  assert.ok(small.countParams() <= 1000);
+  small.dispose();
+});
+
 test('binary and multiclass heads: units, activation, loss and output shape follow task and labelMode', () => {
   const cases: Array<{ opts: { numClasses: number; task?: 'binary' | 'multiclass'; labelMode?: 'sparse' | 'categorical' | 'binary' }; units: number; act: string; loss: string }> = [
     { opts: { numClasses: 2 }, units: 1, act: 'sigmoid', loss: 'binaryCrossentropy' },
@@ -236,6 +256,7 @@ test('random draws from the whole space build a working model or throw InvalidMo
     try {
       const m = buildCnn(hp, opts);
       assert.deepEqual(outputShape(m, [24, 24, 3]), [2, 4]);
+      assert.equal(countCnnParams(cnnConfigFromHp(hp, opts)), m.countParams(), 'weights counted without tfjs');
       assert.equal(m.layers.filter((l) => l.name.endsWith('_conv')).length, hp.get('num_blocks'));
       m.dispose();
       built++;
