@@ -149,6 +149,10 @@ export function cnnConfigFromHp(hp: HyperParameters, opts: CnnOptions): CnnConfi
   const blockCounts = possibleValues(numBlocksSpace);
   const numBlocks = declareNumber(hp, 'num_blocks', 'int', numBlocksSpace);
   const maxBlocks = blockCounts[blockCounts.length - 1];
+  if (space?.blocks && space.blocks.length > maxBlocks) {
+    throw new Error(`CNN search space: space.blocks has ${space.blocks.length} entries but num_blocks is at most ${maxBlocks}; ` +
+      `remove the extra entries or allow more blocks (space.num_blocks).`);
+  }
 
   const blocks: CnnBlockConfig[] = [];
   for (let i = 1; i <= maxBlocks; i++) {

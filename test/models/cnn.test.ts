@@ -109,6 +109,12 @@ test('per-block hyperparameters are declared for every reachable block but activ
   assert.equal(specOf(hp2, 'num_blocks').type, 'choice');
   assert.deepEqual(specOf(hp2, 'kernel_size_2').conditions, [{ parentName: 'num_blocks', parentValues: [3] }]);
   assert.equal(hp2.get('num_blocks'), 1);
+
+  // A log-sampled step multiplies: 1, 2, 4 blocks, so block 3 exists only for 4.
+  const hp3 = new HyperParameters();
+  cnnConfigFromHp(hp3, { inputShape: [64, 64, 3], numClasses: 4, space: { num_blocks: { min: 1, max: 4, sampling: 'log', step: 2, default: 1 } } });
+  assert.deepEqual(specOf(hp3, 'filters_2').conditions, [{ parentName: 'num_blocks', parentValues: [2, 4] }]);
+  assert.deepEqual(specOf(hp3, 'filters_3').conditions, [{ parentName: 'num_blocks', parentValues: [4] }]);
 });
 
 test('space overrides narrow, widen or fix every hyperparameter', () => {
@@ -170,6 +176,7 @@ test('bad space overrides are errors that name the option', () => {
   assert.throws(build({ filters: { values: [4], min: 2 } }), /mixes/);
   assert.throws(build({ optimizer: { values: ['adamw'] } }), /space\.optimizer\.values\[0\] must be one of adam, rmsprop, sgd/);
   assert.throws(build({ learning_rate: { min: 0, max: 1 } }), /log sampling, which needs min > 0/);
+  assert.throws(build({ num_blocks: { fixed: 1 }, blocks: [{}, { filters: { fixed: 8 } }] }), /space\.blocks has 2 entries but num_blocks is at most 1/);
 });
 
 test('a model that does not fit the input throws InvalidModelError naming the block and sizes, before any layer is made', () => {
