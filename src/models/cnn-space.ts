@@ -181,6 +181,11 @@ export function possibleValues(s: ResolvedNumberSpace): number[] {
   if (s.type === 'fixed') return [s.value];
   if (s.type === 'values') return [...s.values].sort((a, b) => a - b);
   const out: number[] = [];
+  if (s.sampling !== 'linear' && s.step !== undefined) {
+    // With log sampling a step multiplies (KerasTuner's convention).
+    for (let v = s.min; v <= s.max * (1 + 1e-9); v *= s.step) out.push(Math.round(v * 1e9) / 1e9);
+    return out;
+  }
   const step = s.step ?? 1;
   for (let v = s.min; v <= s.max + 1e-9; v += step) out.push(Math.round(v * 1e9) / 1e9);
   return out;

@@ -44,6 +44,11 @@ export interface CnnOptions {
   seed?: number;
   /** Model name. */
   name?: string;
+  /**
+   * Largest number of weights to build; a bigger configuration throws InvalidModelError (e.g. one block
+   * with no second pooling on 600x200 images and a wide dense layer). Default: no limit.
+   */
+  maxParams?: number;
 }
 
 export interface CnnBlockConfig { filters: number; kernelSize: number; poolSize: number; dropout: number }
@@ -61,6 +66,7 @@ export interface CnnConfig {
   rescale?: number;
   seed?: number;
   name?: string;
+  maxParams?: number;
 }
 
 /** The loss for a task and label mode. */
@@ -143,6 +149,10 @@ export function cnnConfigFromHp(hp: HyperParameters, opts: CnnOptions): CnnConfi
   const blockCounts = possibleValues(numBlocksSpace);
   const numBlocks = declareNumber(hp, 'num_blocks', 'int', numBlocksSpace);
   const maxBlocks = blockCounts[blockCounts.length - 1];
+  if (space?.blocks && space.blocks.length > maxBlocks) {
+    throw new Error(`CNN search space: space.blocks has ${space.blocks.length} entries but num_blocks is at most ${maxBlocks}; ` +
+      `remove the extra entries or allow more blocks (space.num_blocks).`);
+  }
 
   const blocks: CnnBlockConfig[] = [];
   for (let i = 1; i <= maxBlocks; i++) {
@@ -166,13 +176,36 @@ export function cnnConfigFromHp(hp: HyperParameters, opts: CnnOptions): CnnConfi
     ...(opts.rescale !== undefined ? { rescale: opts.rescale } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.maxParams !== undefined ? { maxParams: opts.maxParams } : {}),
   };
   checkCnnFits(config);
   return config;
 }
 
-/** Height x width after each block; throws InvalidModelError naming the block when a pooling has too little to pool. */
-export function checkCnnFits(config: Pick<CnnConfig, 'inputShape' | 'blocks'>): Array<[number, number]> {
+/** The number of weights the model will have (what model.countParams() says), computed without tfjs. */
+export function countCnnParams(config: Pick<CnnConfig, 'inputShape' | 'blocks' | 'denseUnits' | 'task' | 'numClasses'>): number {
+  const sizes = checkCnnFits(config);
+  let channels = config.inputShape[2];
+  let params = 0;
+  for (const b of config.blocks) {
+    params += b.kernelSize * b.kernelSize * channels * b.filters + b.filters;
+    channels = b.filters;
+  }
+  const [h, w] = sizes.length > 0 ? sizes[sizes.length - 1] : [config.inputShape[0], config.inputShape[1]];
+  let features = h * w * channels;
+  if (config.denseUnits > 0) {
+    params += features * config.denseUnits + config.denseUnits;
+    features = config.denseUnits;
+  }
+  const outputs = config.task === 'binary' ? 1 : config.numClasses;
+  return params + features * outputs + outputs;
+}
+
+/**
+ * Height x width after each block; throws InvalidModelError naming the block when a pooling has too
+ * little to pool, or when the model has more weights than `config.maxParams`.
+ */
+export function checkCnnFits(config: Pick<CnnConfig, 'inputShape' | 'blocks'> & Partial<Pick<CnnConfig, 'maxParams' | 'denseUnits' | 'task' | 'numClasses'>>): Array<[number, number]> {
   const [h0, w0, c] = config.inputShape;
   let h = h0, w = w0;
   const trail: string[] = [`input ${h0}x${w0}x${c}`];
@@ -194,6 +227,16 @@ export function checkCnnFits(config: Pick<CnnConfig, 'inputShape' | 'blocks'>): 
     trail.push(`block ${i}: ${h}x${w}`);
     sizes.push([h, w]);
   });
+  const { maxParams, denseUnits, task, numClasses } = config;
+  if (maxParams !== undefined && denseUnits !== undefined && task !== undefined && numClasses !== undefined) {
+    const params = countCnnParams({ inputShape: config.inputShape, blocks: config.blocks, denseUnits, task, numClasses });
+    if (params > maxParams) {
+      throw new InvalidModelError(
+        `The model would have ${params.toLocaleString('en-US')} weights, more than maxParams ${maxParams.toLocaleString('en-US')} ` +
+        `(${trail.join(' -> ')}, flattened before ${denseUnits > 0 ? `a ${denseUnits}-unit dense layer` : 'the output'}). ` +
+        `Use more pooling (pool sizes, num_blocks), fewer dense_units, smaller images, or raise maxParams.`);
+    }
+  }
   return sizes;
 }
 
@@ -274,4 +317,18 @@ export function cnnConfigToValues(config: CnnConfig): Record<string, HyperValue>
   out.learning_rate = config.learningRate;
   out.optimizer = config.optimizer;
   return out;
+}
+
+/** One line describing the architecture, e.g. for logs and the CLI: `conv 8@3x3 > pool 2 > pool 2 | ... | dense 4 softmax; adam 0.001`. */
+export function describeCnn(config: CnnConfig): string {
+  const blocks = config.blocks.map((b) =>
+    [`conv ${b.filters}@${b.kernelSize}x${b.kernelSize}`, 'pool 2', ...(b.poolSize > 1 ? [`pool ${b.poolSize}`] : []),
+      ...(b.dropout > 0 ? [`dropout ${b.dropout}`] : [])].join(' > '));
+  const head = [
+    ...(config.denseUnits > 0 ? [`dense ${config.denseUnits} relu`] : []),
+    config.task === 'binary' ? 'dense 1 sigmoid' : `dense ${config.numClasses} softmax`,
+  ].join(' > ');
+  const [h, w, c] = config.inputShape;
+  return `${h}x${w}x${c}${config.rescale !== undefined ? ` > rescale ${config.rescale}` : ''} > ${[...blocks, `flatten > ${head}`].join(' | ')}; ` +
+    `${config.optimizer} ${config.learningRate}, ${lossFor(config.task, config.labelMode)}`;
 }

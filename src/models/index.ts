@@ -1,5 +1,5 @@
 export {
-  InvalidModelError, buildCnn, buildCnnFromConfig, cnnConfigFromHp, cnnConfigToValues, checkCnnFits, lossFor,
+  InvalidModelError, buildCnn, buildCnnFromConfig, cnnConfigFromHp, cnnConfigToValues, checkCnnFits, countCnnParams, describeCnn, lossFor,
   makeOptimizer, resolveTask,
 } from './cnn.js';
 export type { CnnBlockConfig, CnnConfig, CnnOptions, CnnTask, LabelMode } from './cnn.js';

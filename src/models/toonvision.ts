@@ -49,6 +49,7 @@ export function toonVisionConfig(opts: ToonVisionOptions): CnnConfig {
     name: opts.name ?? 'toonvision',
     ...(opts.rescale !== undefined ? { rescale: opts.rescale } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.maxParams !== undefined ? { maxParams: opts.maxParams } : {}),
   };
 }
 

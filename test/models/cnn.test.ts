@@ -5,7 +5,7 @@ import { initBackend } from '../../src/runtime/backend.js';
 import { HyperParameters, type HyperParameterSpec } from '../../src/tuners/hyperparameters.js';
 import { Rng } from '../../src/tuners/rng.js';
 import {
-  InvalidModelError, buildCnn, cnnConfigFromHp, cnnConfigToValues, toonVisionModel, toonVisionSpace,
+  InvalidModelError, buildCnn, cnnConfigFromHp, cnnConfigToValues, countCnnParams, describeCnn, toonVisionModel, toonVisionSpace,
 } from '../../src/models/index.js';
 
 await initBackend();
@@ -78,6 +78,9 @@ test('buildCnn follows every hyperparameter value it is given', () => {
   assert.equal((m.optimizer as unknown as { learningRate: number }).learningRate, 0.005);
   assert.deepEqual(hp.values, values);
   assert.deepEqual(outputShape(m, [64, 64, 3]), [2, 4]);
+  assert.equal(describeCnn(cnnConfigFromHp(hp, { inputShape: [64, 64, 3], numClasses: 4 })),
+    '64x64x3 > conv 8@5x5 > pool 2 > pool 2 | conv 16@3x3 > pool 2 > dropout 0.3 | conv 12@5x5 > pool 2 > pool 3 > dropout 0.5 | ' +
+    'flatten > dense 32 relu > dense 4 softmax; sgd 0.005, sparseCategoricalCrossentropy');
   m.dispose();
 
   const hp2 = new HyperParameters();
@@ -106,6 +109,12 @@ test('per-block hyperparameters are declared for every reachable block but activ
   assert.equal(specOf(hp2, 'num_blocks').type, 'choice');
   assert.deepEqual(specOf(hp2, 'kernel_size_2').conditions, [{ parentName: 'num_blocks', parentValues: [3] }]);
   assert.equal(hp2.get('num_blocks'), 1);
+
+  // A log-sampled step multiplies: 1, 2, 4 blocks, so block 3 exists only for 4.
+  const hp3 = new HyperParameters();
+  cnnConfigFromHp(hp3, { inputShape: [64, 64, 3], numClasses: 4, space: { num_blocks: { min: 1, max: 4, sampling: 'log', step: 2, default: 1 } } });
+  assert.deepEqual(specOf(hp3, 'filters_2').conditions, [{ parentName: 'num_blocks', parentValues: [2, 4] }]);
+  assert.deepEqual(specOf(hp3, 'filters_3').conditions, [{ parentName: 'num_blocks', parentValues: [4] }]);
 });
 
 test('space overrides narrow, widen or fix every hyperparameter', () => {
@@ -167,6 +176,7 @@ test('bad space overrides are errors that name the option', () => {
   assert.throws(build({ filters: { values: [4], min: 2 } }), /mixes/);
   assert.throws(build({ optimizer: { values: ['adamw'] } }), /space\.optimizer\.values\[0\] must be one of adam, rmsprop, sgd/);
   assert.throws(build({ learning_rate: { min: 0, max: 1 } }), /log sampling, which needs min > 0/);
+  assert.throws(build({ num_blocks: { fixed: 1 }, blocks: [{}, { filters: { fixed: 8 } }] }), /space\.blocks has 2 entries but num_blocks is at most 1/);
 });
 
 test('a model that does not fit the input throws InvalidModelError naming the block and sizes, before any layer is made', () => {
@@ -195,6 +205,23 @@ test('a model that does not fit the input throws InvalidModelError naming the bl
   assert.throws(() => buildCnn(hp2, { inputShape: [8, 8, 1], numClasses: 3 }),
     (e: Error) => e instanceof InvalidModelError && /^Block 2 of 2 .* gets 1x1 \(input 8x8x1 -> block 1: 1x1\)/.test(e.message));
   assert.throws(() => toonVisionModel({ inputShape: [8, 8, 3], numClasses: 4 }), InvalidModelError);
+});
+
+test('maxParams turns an oversized model into InvalidModelError, counted before any layer is made', () => {
+  // ToonVision-sized input, one block without a second pooling, a wide dense layer.
+  const hp = new HyperParameters();
+  for (const [k, v] of Object.entries({ num_blocks: 1, filters_1: 32, pool_size_1: 1, dense_units: 128 })) hp.setValue(k, v);
+  const opts = { inputShape: [600, 200, 3], numClasses: 4 };
+  const cfg = cnnConfigFromHp(hp, opts);
+  // conv 3*3*3*32+32, dense 300*100*32*128+128, output 128*4+4
+  assert.equal(countCnnParams(cfg), 896 + 122_880_128 + 516);
+  const before = tf.memory().numTensors;
+  assert.throws(() => buildCnn(hp, { ...opts, maxParams: 5_000_000 }),
+    (e: Error) => e instanceof InvalidModelError && /would have 122,881,540 weights, more than maxParams 5,000,000/.test(e.message) && /input 600x200x3 -> block 1: 300x100/.test(e.message));
+  assert.equal(tf.memory().numTensors, before);
+  const small = buildCnn(new HyperParameters(), { inputShape: [32, 32, 3], numClasses: 4, maxParams: 1000 });
+  assert.ok(small.countParams() <= 1000);
+  small.dispose();
 });
 
 test('binary and multiclass heads: units, activation, loss and output shape follow task and labelMode', () => {
@@ -236,6 +263,7 @@ test('random draws from the whole space build a working model or throw InvalidMo
     try {
       const m = buildCnn(hp, opts);
       assert.deepEqual(outputShape(m, [24, 24, 3]), [2, 4]);
+      assert.equal(countCnnParams(cnnConfigFromHp(hp, opts)), m.countParams(), 'weights counted without tfjs');
       assert.equal(m.layers.filter((l) => l.name.endsWith('_conv')).length, hp.get('num_blocks'));
       m.dispose();
       built++;
@@ -255,4 +283,25 @@ test('a seed makes the initial weights reproducible', () => {
   assert.deepEqual(w(a), w(b));
   assert.notDeepEqual(w(a), w(c));
   [a, b, c].forEach((m) => m.dispose());
+});
+
+test('a built model (rescaling, dropout, hidden dense included) saves and loads in tfjs format with the same predictions', async () => {
+  const hp = new HyperParameters();
+  for (const [k, v] of Object.entries({ dropout_1: 0.2, dense_units: 32, optimizer: 'rmsprop' })) hp.setValue(k, v);
+  const m = buildCnn(hp, { inputShape: [16, 16, 3], numClasses: 3, rescale: 1 / 255, seed: 5 });
+  assert.equal(m.layers[0].name, 'rescaling');
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await m.save(tf.io.withSaveHandler(async (a) => {
+    artifacts = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+  const x = tf.randomUniform([2, 16, 16, 3], 0, 255);
+  const [a, b] = [m.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
+  const [pa, pb] = [Array.from(a.dataSync()), Array.from(b.dataSync())];
+  pa.forEach((v, i) => assert.ok(Math.abs(v - pb[i]) < 1e-6, `prediction ${i}: ${v} vs ${pb[i]}`));
+  assert.deepEqual(names(loaded), names(m));
+  tf.dispose([x, a, b]);
+  m.dispose();
+  loaded.dispose();
 });
