@@ -9,12 +9,12 @@ export async function writeSearchReport(tuner: Tuner, evaluation: ModelEvaluatio
   const records = [...tuner.oracle.trials.values()].map((t) => t.toRecord());
   const html = renderReport({
     title: `tfjs-tuner: ${path.basename(tuner.projectDir)}`,
+    subtitle: `${tuner.projectDir}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')}` +
+      (evaluatedOn ? `; confusion matrix of the best model on ${evaluatedOn}` : ''),
     objective: tuner.oracle.objective,
     trials: records,
-    bestTrialId: tuner.getBestTrials(1)[0]?.trialId,
     classNames: evaluation?.report.classNames,
     confusionMatrix: evaluation?.report.confusionMatrix,
-    confusionMatrixCaption: evaluatedOn ? `Best model on ${evaluatedOn}` : undefined,
   });
   const file = path.join(tuner.projectDir, 'report.html');
   await writeFileAtomic(file, html);
