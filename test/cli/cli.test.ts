@@ -93,7 +93,9 @@ test('tune (hyperband) -> evaluate -> predict -> summary on the four-suit fixtur
 test('binary task (toon vs cog): random search, then evaluate well above chance', async () => {
   const tuned = cli([
     'tune', '--train', path.join(fixtures, 'toonvision-binary/train'), '--val', path.join(fixtures, 'toonvision-binary/val'),
-    '--tuner', 'random', '--max-trials', '2', '--epochs', '6', '--image-size', '32x32', '--seed', '3',
+    '--tuner', 'random', '--max-trials', '2', '--epochs', '10', '--image-size', '32x32', '--seed', '3',
+    '--space', JSON.stringify({ num_blocks: { fixed: 2 }, filters: { values: [8, 16] }, pool_size: { fixed: 1 }, dropout: { fixed: 0 },
+      dense_units: { fixed: 0 }, optimizer: { fixed: 'adam' }, learning_rate: { fixed: 0.003 } }),
     '--directory', work, '--project-name', 'binary', '--json',
   ]);
   assert.equal(tuned.code, 0, tuned.stderr);
