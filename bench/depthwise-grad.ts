@@ -58,6 +58,45 @@ function inputBySubpixel(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: [numb
   });
 }
 
+/** The first version of our filter gradient: x padded by a Pad, channels ordered c*B+b (two 4-D transposes). */
+function filterPaddedChannelMajor(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: DepthwiseBackpropFilterAttrs): tf.Tensor4D {
+  const [kh, kw, c, m] = attrs.filterShape;
+  const b = x.shape[0];
+  const info = tf.backend_util.computeConv2DInfo(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, undefined, true);
+  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
+  return tf.tidy(() => {
+    const needH = (oh - 1) * sh + kh;
+    const needW = (ow - 1) * sw + kw;
+    const { top, left } = info.padInfo;
+    const xp = tf.slice(tf.pad(x, [[0, 0], [top, Math.max(needH - x.shape[1] - top, 0)], [left, Math.max(needW - x.shape[2] - left, 0)], [0, 0]]),
+      [0, 0, 0, 0], [b, needH, needW, c]);
+    const xT = xp.transpose([1, 2, 3, 0]).reshape([1, needH, needW, c * b]) as tf.Tensor4D;
+    const dyT = (m === 1 ? dy.transpose([1, 2, 3, 0]) : dy.reshape([b, oh, ow, c, m]).transpose([1, 2, 3, 0, 4])).reshape([oh, ow, c * b, m]) as tf.Tensor4D;
+    const dw = tf.depthwiseConv2d(xT, dyT, 1, 'valid', 'NHWC', [oh > 1 ? sh : 1, ow > 1 ? sw : 1]);
+    return tf.sum(dw.reshape([kh, kw, c, b, m]), 3) as tf.Tensor4D;
+  });
+}
+
+/** The first version of our input gradient: zero insertion by Pad + Slice, then a Pad, then a 'valid' convolution. */
+function inputZeroInsertSlicePad(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: [number, number, number, number], s: number, pad: 'same' | 'valid'): tf.Tensor4D {
+  const [b, h, w, c] = inputShape;
+  const [kh, kw, , m] = filter.shape;
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, s, 1, pad, undefined, true);
+  return tf.tidy(() => {
+    const [, oh, ow, cm] = dy.shape;
+    let dyd = dy;
+    if (s > 1) {
+      const wide = tf.pad(dy.reshape([b, oh, 1, ow, 1, cm]), [[0, 0], [0, 0], [0, s - 1], [0, 0], [0, s - 1], [0, 0]]);
+      dyd = tf.slice(wide.reshape([b, oh * s, ow * s, cm]) as tf.Tensor4D, [0, 0, 0, 0], [b, (oh - 1) * s + 1, (ow - 1) * s + 1, cm]);
+    }
+    const pt = kh - 1 - info.padInfo.top;
+    const pl = kw - 1 - info.padInfo.left;
+    const dyp = tf.pad(dyd, [[0, 0], [pt, h + kh - 1 - pt - dyd.shape[1]], [pl, w + kw - 1 - pl - dyd.shape[2]], [0, 0]]);
+    const dx = tf.depthwiseConv2d(dyp, tf.reverse(filter, [0, 1]).reshape([kh, kw, c * m, 1]) as tf.Tensor4D, 1, 'valid');
+    return (m === 1 ? dx : tf.sum(dx.reshape([b, h, w, c, m]), 4)) as tf.Tensor4D;
+  });
+}
+
 async function time(fn: () => tf.Tensor, minMs = 600): Promise<number> {
   tf.dispose(fn()); // warm-up (XNNPACK operator creation)
   let n = 0;
@@ -91,9 +130,11 @@ for (const sh of shapes) {
   const row: Record<string, unknown> = { ...sh };
   row.forwardMs = await time(() => tf.depthwiseConv2d(x, f, sh.s, 'same'));
   row.filterDepthwiseMs = await time(() => depthwiseConv2dBackpropFilter(x, dy, fa));
+  row.filterFirstVersionMs = await time(() => filterPaddedChannelMajor(x, dy, fa));
   row.filterSlicesMs = await time(() => depthwiseConv2dBackpropFilterBySlices(x, dy, fa));
   row.filterConv2dDiagonalMs = await time(() => filterByConv2dDiagonal(x, dy, fa));
-  row.inputZeroInsertMs = await time(() => depthwiseConv2dBackpropInput(dy, f, { strides: sh.s, pad: 'same', inputShape: [sh.b, sh.h, sh.w, sh.c] }));
+  row.inputSpreadMs = await time(() => depthwiseConv2dBackpropInput(dy, f, { strides: sh.s, pad: 'same', inputShape: [sh.b, sh.h, sh.w, sh.c] }));
+  row.inputFirstVersionMs = await time(() => inputZeroInsertSlicePad(dy, f, [sh.b, sh.h, sh.w, sh.c], sh.s, 'same'));
   if (sh.s > 1) row.inputSubpixelMs = await time(() => inputBySubpixel(dy, f, [sh.b, sh.h, sh.w, sh.c], sh.s, 'same'));
   if (withCpu) {
     const [xd, fd, dyd] = [await x.data(), await f.data(), await dy.data()];

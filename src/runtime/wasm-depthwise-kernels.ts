@@ -3,13 +3,13 @@
  * DepthwiseConv2dNativeBackpropInput nor DepthwiseConv2dNativeBackpropFilter (so `model.fit` of a model with
  * a depthwiseConv2d or separableConv2d layer throws). Both are built from wasm's own XNNPACK kernels:
  *
- * - input gradient: dx = depthwise convolution of dy (stride-dilated by zero insertion, padded by
- *   k-1-pad) with the filter rotated 180 degrees, one filter per output channel c*M+m, then summed over
- *   the channel multiplier M.
+ * - input gradient: dx = depthwise convolution of dy (spread by its strides with zeros in between, padded
+ *   by k-1-pad inside the convolution) with the filter rotated 180 degrees, one filter per output channel
+ *   c*M+m, then summed over the channel multiplier M.
  * - filter gradient: dW[i,j,c,m] = sum_{b,y,x} xpad[b, y*s+i, x*s+j, c] * dy[b,y,x,c*M+m]. Every
- *   (channel, batch) pair is one channel of a single depthwise convolution: x transposed to
- *   [1, H, W, c*B+b] is convolved ('valid', dilated by the stride) with dy transposed to the filter
- *   [oh, ow, c*B+b, m]; its output [1, kh, kw, (c*B+b)*M+m] summed over b is dW.
+ *   (batch, channel) pair is one channel of a single depthwise convolution: x transposed to
+ *   [1, H, W, b*C+c] is convolved (padded, dilated by the stride) with dy transposed to the filter
+ *   [oh, ow, b*C+c, m]; its output [1, kh, kw, (b*C+c)*M+m] summed over b is dW.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -63,16 +63,32 @@ function padOrCrop(t: tf.Tensor4D, top: number, bottom: number, left: number, ri
   return out;
 }
 
-/** Inserts stride-1 zeros between the rows and columns of dy: [b, (oh-1)*sh+1, (ow-1)*sw+1, c]. */
-function zeroInsert(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
-  if (sh === 1 && sw === 1) return dy;
-  const [b, oh, ow, c] = dy.shape;
-  const spread = tf.pad(dy.reshape([b, oh, 1, ow, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-  return tf.slice(spread.reshape([b, oh * sh, ow * sw, c]) as tf.Tensor4D, [0, 0, 0, 0], [b, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c]);
-}
-
 function convInfo(xShape: Shape4, filterShape: Shape4, attrs: { strides: number | [number, number]; pad: Pad; dimRoundingMode?: Rounding }) {
   return tf.backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, true);
+}
+
+/**
+ * dy spread by its strides (stride-1 zeros between rows and between columns), so that dy row y lands at
+ * row a + y*sh of the result (rows a..a+oh*sh-1 in all, a < sh); likewise for columns with offset l.
+ * One Pad of a 6-D view: no Slice (wasm's Slice copies channel by channel in JS and is slow).
+ */
+function spread(dy: tf.Tensor4D, sh: number, sw: number, a: number, l: number): tf.Tensor4D {
+  if (sh === 1 && sw === 1) return dy;
+  const [b, oh, ow, c] = dy.shape;
+  const wide = tf.pad(dy.reshape([b, oh, 1, ow, 1, c]), [[0, 0], [0, 0], [a, sh - 1 - a], [0, 0], [l, sw - 1 - l], [0, 0]]);
+  return wide.reshape([b, oh * sh, ow * sw, c]);
+}
+
+/**
+ * Where dy row y must land in the padded, spread dy of the input gradient (row pt + y*s of h + k - 1 rows),
+ * as a spread offset a and explicit convolution padding [before, after] >= 0; undefined when no offset
+ * fits (then the spread dy is cropped instead).
+ */
+function spreadPlacement(n: number, k: number, s: number, outN: number, pt: number): { a: number; before: number; after: number } | undefined {
+  const total = n + k - 1;
+  const a = Math.max(0, outN * s - total + pt);
+  if (a > Math.min(s - 1, pt)) return undefined;
+  return { a, before: pt - a, after: total - (pt - a) - outN * s };
 }
 
 /** Gradient of a depthwise convolution with respect to its input (see the file comment). */
@@ -81,14 +97,23 @@ export function depthwiseConv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4
   const [b, h, w, c] = attrs.inputShape;
   const [kh, kw, , m] = filter.shape;
   const info = convInfo(attrs.inputShape, filter.shape, attrs);
-  const { strideHeight: sh, strideWidth: sw } = info;
+  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
   return tf.tidy(() => {
-    const dyd = zeroInsert(dy, sh, sw);
     const pt = kh - 1 - info.padInfo.top;
     const pl = kw - 1 - info.padInfo.left;
-    const dyp = padOrCrop(dyd, pt, h + kh - 1 - pt - dyd.shape[1], pl, w + kw - 1 - pl - dyd.shape[2]);
     const rotated = tf.reverse(filter, [0, 1]).reshape([kh, kw, c * m, 1]) as tf.Tensor4D;
-    const dx = tf.depthwiseConv2d(dyp, rotated, 1, 'valid'); // [b, h, w, c*m]
+    const ph = spreadPlacement(h, kh, sh, oh, pt);
+    const pw = spreadPlacement(w, kw, sw, ow, pl);
+    let dx: tf.Tensor4D;
+    if (ph && pw) {
+      // the convolution pads (XNNPACK pads virtually, for free)
+      const dys = spread(dy, sh, sw, ph.a, pw.a);
+      dx = tf.depthwiseConv2d(dys, rotated, 1, [[0, 0], [ph.before, ph.after], [pw.before, pw.after], [0, 0]]);
+    } else {
+      const dyd = tf.slice(spread(dy, sh, sw, 0, 0), [0, 0, 0, 0], [b, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c * m]);
+      const dyp = padOrCrop(dyd, pt, h + kh - 1 - pt - dyd.shape[1], pl, w + kw - 1 - pl - dyd.shape[2]);
+      dx = tf.depthwiseConv2d(dyp, rotated, 1, 'valid'); // [b, h, w, c*m]
+    }
     return m === 1 ? dx : (tf.sum(dx.reshape([b, h, w, c, m]), 4) as tf.Tensor4D);
   });
 }
@@ -97,21 +122,21 @@ export function depthwiseConv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4
 export function depthwiseConv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: DepthwiseBackpropFilterAttrs): tf.Tensor4D {
   requireSupported('DepthwiseConv2dNativeBackpropFilter', attrs);
   const [kh, kw, c, m] = attrs.filterShape;
-  const [b] = x.shape;
+  const [b, h, w] = x.shape;
   const info = convInfo(x.shape, attrs.filterShape, attrs);
   const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
   return tf.tidy(() => {
-    const needH = (oh - 1) * sh + kh;
-    const needW = (ow - 1) * sw + kw;
     const { top, left } = info.padInfo;
-    const xp = padOrCrop(x, top, needH - x.shape[1] - top, left, needW - x.shape[2] - left);
-    const xT = xp.transpose([1, 2, 3, 0]).reshape([1, needH, needW, c * b]) as tf.Tensor4D;
-    const dyT = (m === 1 ? dy.transpose([1, 2, 3, 0]) : dy.reshape([b, oh, ow, c, m]).transpose([1, 2, 3, 0, 4]))
-      .reshape([oh, ow, c * b, m]) as tf.Tensor4D;
-    const dw = tf.depthwiseConv2d(xT, dyT, 1, 'valid', 'NHWC', [oh > 1 ? sh : 1, ow > 1 ? sw : 1]); // [1, kh, kw, (c*b+b')*m+m']
-    return m === 1
-      ? (tf.sum(dw.reshape([kh, kw, c, b]), 3, true) as tf.Tensor4D)
-      : (tf.sum(dw.reshape([kh, kw, c, b, m]), 3) as tf.Tensor4D);
+    const bottom = (oh - 1) * sh + kh - h - top;
+    const right = (ow - 1) * sw + kw - w - left;
+    // channel b*c + c': batch-major, so both transposes move whole pixels' channel vectors
+    const xT = x.transpose([1, 2, 0, 3]).reshape([1, h, w, b * c]) as tf.Tensor4D;
+    const dyT = dy.transpose([1, 2, 0, 3]).reshape([oh, ow, b * c, m]) as tf.Tensor4D;
+    // the convolution pads; rows/columns that no window reaches (bottom/right < 0) give extra outputs, dropped
+    let dw = tf.depthwiseConv2d(xT, dyT, 1, [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]], 'NHWC',
+      [oh > 1 ? sh : 1, ow > 1 ? sw : 1]); // [1, kh', kw', (b*c+c')*m+m']
+    if (dw.shape[1] !== kh || dw.shape[2] !== kw) dw = tf.slice(dw, [0, 0, 0, 0], [1, kh, kw, b * c * m]);
+    return tf.sum(dw.reshape([kh, kw, b, c * m]), 2).reshape([kh, kw, c, m]) as tf.Tensor4D;
   });
 }
 
