@@ -70,17 +70,20 @@ function maxRelError(a: Float32Array, b: Float32Array): number {
   return scale === 0 ? diff : diff / scale;
 }
 
-async function compare(c: Case & { explicit?: tf.backend_util.ExplicitPadding }, r: () => number) {
+type Extra = { explicit?: tf.backend_util.ExplicitPadding; kw?: number; sw?: number };
+
+async function compare(c: Case & Extra, r: () => number) {
   const pad = c.explicit ?? c.pad;
+  const strides: [number, number] = [c.s, c.sw ?? c.s];
   const xShape = [c.b, c.h, c.w, c.c];
-  const fShape = [c.k, c.k, c.c, c.m];
-  const info = tf.backend_util.computeConv2DInfo(xShape as any, fShape as any, c.s, 1, pad, undefined, true);
+  const fShape = [c.k, c.kw ?? c.k, c.c, c.m];
+  const info = tf.backend_util.computeConv2DInfo(xShape as any, fShape as any, strides, 1, pad, undefined, true);
   const dyShape = [c.b, info.outHeight, info.outWidth, c.c * c.m];
   const x: [Float32Array, number[]] = [randArray(c.b * c.h * c.w * c.c, r), xShape];
   const dy: [Float32Array, number[]] = [randArray(dyShape.reduce((p, q) => p * q), r), dyShape];
-  const filter: [Float32Array, number[]] = [randArray(c.k * c.k * c.c * c.m, r), fShape];
-  const fAttrs = { strides: c.s, pad, dilations: 1, filterShape: fShape };
-  const iAttrs = { strides: c.s, pad, dilations: 1, inputShape: xShape };
+  const filter: [Float32Array, number[]] = [randArray(fShape.reduce((p, q) => p * q), r), fShape];
+  const fAttrs = { strides, pad, dilations: 1, filterShape: fShape };
+  const iAttrs = { strides, pad, dilations: 1, inputShape: xShape };
   for (const [name, inputs, attrs] of [
     ['DepthwiseConv2dNativeBackpropFilter', { x, dy }, fAttrs],
     ['DepthwiseConv2dNativeBackpropInput', { dy, filter }, iAttrs],
@@ -103,12 +106,15 @@ test('wasm depthwise gradient kernels equal the cpu kernels over strides, paddin
   await tf.setBackend('wasm');
 });
 
-test('stride 3, unequal strides of the output and explicit padding', async () => {
+test('stride 3, unequal strides, non-square kernels and explicit padding', async () => {
   const r = rng(5);
   await compare({ b: 2, h: 11, w: 9, c: 4, m: 3, k: 3, s: 3, pad: 'same' }, r);
   await compare({ b: 2, h: 10, w: 9, c: 4, m: 1, k: 2, s: 3, pad: 'same' }, r); // kernel smaller than stride
   await compare({ b: 2, h: 9, w: 11, c: 3, m: 2, k: 3, s: 2, pad: 'valid', explicit: [[0, 0], [1, 2], [0, 1], [0, 0]] }, r);
   await compare({ b: 1, h: 6, w: 6, c: 2, m: 1, k: 3, s: 1, pad: 'valid', explicit: [[0, 0], [2, 0], [0, 2], [0, 0]] }, r);
+  await compare({ b: 3, h: 10, w: 11, c: 5, m: 2, k: 3, kw: 5, s: 1, sw: 2, pad: 'same' }, r);
+  await compare({ b: 2, h: 12, w: 7, c: 3, m: 1, k: 4, kw: 1, s: 3, sw: 1, pad: 'valid' }, r);
+  await compare({ b: 4, h: 8, w: 9, c: 6, m: 3, k: 2, kw: 3, s: 4, sw: 3, pad: 'same' }, r);
   await tf.setBackend('wasm');
 });
 
@@ -151,6 +157,7 @@ test('a model with depthwiseConv2d and separableConv2d layers trains to the same
   const xs = randArray(8 * 12 * 10 * 3, r).map((v) => v + 0.5);
   const labels = [0, 1, 2, 0, 1, 2, 1, 0];
   const losses: Record<string, number[]> = {};
+  const trained: Record<string, Float32Array[]> = {};
   let weights: Float32Array[] | undefined;
   for (const backend of ['cpu', 'wasm']) {
     await tf.setBackend(backend);
@@ -162,6 +169,7 @@ test('a model with depthwiseConv2d and separableConv2d layers trains to the same
     losses[backend] = [];
     const before = tf.memory().numTensors;
     for (let step = 0; step < 3; step++) losses[backend].push((await model.trainOnBatch(x, y)) as number);
+    trained[backend] = await Promise.all(model.getWeights().map((w) => w.data() as Promise<Float32Array>));
     if (backend === 'wasm') {
       await model.trainOnBatch(x, y);
       const after1 = tf.memory().numTensors;
@@ -174,5 +182,13 @@ test('a model with depthwiseConv2d and separableConv2d layers trains to the same
   }
   for (let i = 0; i < 3; i++) assert.ok(Math.abs(losses.cpu[i] - losses.wasm[i]) <= 1e-3, `step ${i}: cpu ${losses.cpu[i]} wasm ${losses.wasm[i]}`);
   assert.ok(losses.wasm[2] < losses.wasm[0], `loss goes down: ${losses.wasm}`);
+  // the weights moved by the 3 steps are the same too (the losses alone hide small gradient errors)
+  trained.cpu.forEach((w, i) => {
+    let moved = 0;
+    for (let j = 0; j < w.length; j++) moved = Math.max(moved, Math.abs(w[j] - weights![i][j]));
+    const err = maxRelError(trained.wasm[i].map((v, j) => v - weights![i][j]), w.map((v, j) => v - weights![i][j]));
+    assert.ok(moved > 0, `weight ${i} was trained`);
+    assert.ok(err <= 1e-3, `weight ${i}: the updates differ by ${err} (relative)`);
+  });
   await tf.setBackend('wasm');
 });
