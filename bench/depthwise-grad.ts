@@ -2,7 +2,7 @@
  * npx tsx bench/depthwise-grad.ts [-- --cpu]
  * Times the wasm depthwise-convolution gradients (tfjs-tuner's kernels) against the alternative
  * compositions we tried, on layer shapes of small image CNNs (and against the cpu backend with --cpu).
- * Prints ms per call; last line: one JSON object.
+ * Prints the median ms per call; last line: one JSON object.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -97,17 +97,20 @@ function inputZeroInsertSlicePad(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShap
   });
 }
 
+/** Median ms per call (the machine may be shared: the median shrugs off other processes' bursts). */
 async function time(fn: () => tf.Tensor, minMs = 600): Promise<number> {
   tf.dispose(fn()); // warm-up (XNNPACK operator creation)
-  let n = 0;
+  const times: number[] = [];
   const t0 = performance.now();
-  while (performance.now() - t0 < minMs || n < 3) {
+  while (performance.now() - t0 < minMs || times.length < 5) {
+    const t1 = performance.now();
     const t = fn();
     await t.data();
     t.dispose();
-    n++;
+    times.push(performance.now() - t1);
   }
-  return (performance.now() - t0) / n;
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
 }
 
 const shapes = [
