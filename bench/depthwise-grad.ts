@@ -1,5 +1,5 @@
 /**
- * npx tsx bench/depthwise-grad.ts [-- --cpu]
+ * npx tsx bench/depthwise-grad.ts [--cpu]   (or, once added: npm run bench:depthwise -- --cpu)
  * Times the wasm depthwise-convolution gradients (tfjs-tuner's kernels) against the alternative
  * compositions we tried, on layer shapes of small image CNNs (and against the cpu backend with --cpu).
  * Prints the median ms per call; last line: one JSON object.
