@@ -1,11 +1,14 @@
 /** Loads a user's hypermodel module for `tune --hypermodel path.js`. */
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { pathToFileURL } from 'node:url';
 import type { HyperModel } from '../tuners/tuner.js';
 import { UsageError } from './output.js';
 
 /** What a hypermodel module's factory receives: the shape of the data it will be trained on. */
 export interface HypermodelContext {
+  /** tfjs-tuner's own tfjs: build with it, so the model lives in the same engine as the tuner. */
+  tf: typeof tf;
   inputShape: [number, number, number];
   numClasses: number;
   classNames: string[];
@@ -17,7 +20,8 @@ export interface HypermodelContext {
  * The module's default export (or `hypermodel` export) is either a hypermodel ((hp) => compiled model,
  * or {build, fit}) or a factory `(context) => hypermodel` marked by a `createHypermodel` export.
  */
-export async function loadHypermodelModule(file: string, context: HypermodelContext): Promise<HyperModel> {
+export async function loadHypermodelModule(file: string, shape: Omit<HypermodelContext, 'tf'>): Promise<HyperModel> {
+  const context: HypermodelContext = { tf, ...shape };
   const resolved = path.resolve(file);
   let mod: Record<string, unknown>;
   try {

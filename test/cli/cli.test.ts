@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -105,6 +105,38 @@ test('binary task (toon vs cog): random search, then evaluate well above chance'
   const evaluated = cli(['evaluate', '--model', tuned.json.modelPath, '--test', path.join(fixtures, 'toonvision-binary/test'), '--json']);
   assert.equal(evaluated.code, 0, evaluated.stderr);
   assert.ok(evaluated.json.accuracy >= 0.7, `binary accuracy ${evaluated.json.accuracy}`);
+});
+
+test('tune with a user hypermodel module, --validation-split and --tensorboard', () => {
+  const mod = path.join(work, 'tiny-model.mjs');
+  writeFileSync(mod, `
+    export default function (hp, context) {
+      const { tf } = context;
+      const model = tf.sequential({ layers: [
+        tf.layers.conv2d({ inputShape: context.inputShape, filters: hp.choice('filters', [4, 8]), kernelSize: 3, activation: 'relu' }),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: context.numClasses, activation: 'softmax' }),
+      ] });
+      model.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+      return model;
+    }
+  `);
+  const logs = path.join(work, 'tb');
+  const r = cli([
+    'tune', '--train', path.join(fixtures, 'toonvision/train'), '--validation-split', '0.25', '--hypermodel', mod,
+    '--tuner', 'grid', '--max-trials', '4', '--epochs', '1', '--image-size', '16x16', '--directory', work,
+    '--project-name', 'custom', '--tensorboard', logs, '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  // the grid over filters has 2 points; the validation split leaves 180 + 60 images
+  assert.equal(r.json.trials, 2);
+  assert.match(r.stderr, /Found 180 images belonging to 4 classes\.\nFound 60 images belonging to 4 classes\./);
+  assert.ok([4, 8].includes(r.json.bestHyperparameters.filters));
+  for (const id of readdirSync(path.join(work, 'custom')).filter((n) => n.startsWith('trial_')).map((n) => n.slice(6))) {
+    const run = path.join(logs, id, 'execution0');
+    assert.ok(readdirSync(path.join(run, 'train')).some((f) => f.includes('tfevents')), `event file for trial ${id}`);
+    assert.ok(readdirSync(path.join(run, 'validation')).some((f) => f.includes('tfevents')));
+  }
 });
 
 test('bad input: clear messages on stderr and a non-zero exit code', () => {
