@@ -12,6 +12,7 @@
  *   [oh, ow, b*C+c, m]; its output [1, kh, kw, (b*C+c)*M+m] summed over b is dW.
  */
 import * as tf from '@tensorflow/tfjs';
+import { padOrCrop, replaceWasmKernel } from './kernel-utils.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -48,20 +49,6 @@ function requireSupported(kernel: string, attrs: { dilations?: number | [number,
   }
 }
 
-/** Pads (positive) or crops (negative) the two spatial axes of an NHWC tensor. */
-function padOrCrop(t: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
-  let out = t;
-  if (top > 0 || bottom > 0 || left > 0 || right > 0) {
-    out = tf.pad(out, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]);
-  }
-  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
-    const [b, h, w, c] = out.shape;
-    const t0 = Math.max(-top, 0);
-    const l0 = Math.max(-left, 0);
-    out = tf.slice(out, [0, t0, l0, 0], [b, h - t0 - Math.max(-bottom, 0), w - l0 - Math.max(-right, 0), c]);
-  }
-  return out;
-}
 
 function convInfo(xShape: Shape4, filterShape: Shape4, attrs: { strides: number | [number, number]; pad: Pad; dimRoundingMode?: Rounding }) {
   return tf.backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, true);
@@ -178,16 +165,11 @@ let registered = false;
 export function registerWasmDepthwiseKernels(): void {
   if (registered) return;
   registered = true;
-  const replace = (kernelName: string, kernelFunc: tf.KernelFunc) => {
-    const original = tf.getKernel(kernelName, 'wasm');
-    if (original) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', setupFunc: original?.setupFunc, kernelFunc });
-  };
-  replace('DepthwiseConv2dNativeBackpropInput', ({ inputs, attrs }) => {
+  replaceWasmKernel('DepthwiseConv2dNativeBackpropInput', ({ inputs, attrs }) => {
     const { dy, filter } = inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };
     return depthwiseConv2dBackpropInput(dy, filter, attrs as unknown as DepthwiseBackpropInputAttrs) as unknown as tf.TensorInfo;
   });
-  replace('DepthwiseConv2dNativeBackpropFilter', ({ inputs, attrs }) => {
+  replaceWasmKernel('DepthwiseConv2dNativeBackpropFilter', ({ inputs, attrs }) => {
     const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
     return depthwiseConv2dBackpropFilter(x, dy, attrs as unknown as DepthwiseBackpropFilterAttrs) as unknown as tf.TensorInfo;
   });
