@@ -6,8 +6,7 @@ import { assertSameClasses } from '../data/directory-iterator.js';
 import { loadModelBundle } from '../models/model-io.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
 import { formatEvaluation } from '../evaluation/metrics.js';
-import type { Output } from './output.js';
-import { foundMessage } from './tune.js';
+import { foundMessage, type Output } from './output.js';
 
 export interface EvaluateOptions {
   model: string;

@@ -24,3 +24,8 @@ export function makeOutput(json: boolean): Output {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** Keras's "Found N images belonging to K classes." line, printed through the CLI's output. */
+export function foundMessage(it: { samples: number; numClasses: number }): string {
+  return `Found ${it.samples} images belonging to ${it.numClasses} classes.`;
+}

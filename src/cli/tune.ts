@@ -9,12 +9,12 @@ import { buildCnn } from '../models/cnn.js';
 import type { CnnSpace } from '../models/cnn-space.js';
 import { saveModelBundle } from '../models/model-io.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
-import { BayesianOptimization, GridSearch, Hyperband, RandomSearch, disposeModel, type Tuner, type HyperModel } from '../tuners/tuner.js';
+import {
+  BayesianOptimization, GridSearch, Hyperband, RandomSearch, disposeModel, setTensorBoardIntegration, type Tuner, type HyperModel,
+} from '../tuners/tuner.js';
 import { ConsoleDisplay, silentDisplay, type TunerDisplay } from '../tuners/display.js';
-import { setTensorBoardIntegration } from '../tuners/tuner.js';
 import { tensorBoardIntegration } from '../tensorboard/tuner-integration.js';
-import type { Output } from './output.js';
-import { UsageError } from './output.js';
+import { foundMessage, UsageError, type Output } from './output.js';
 import { loadHypermodelModule } from './hypermodel-module.js';
 import { epochProgressBars } from './progress.js';
 import { writeSearchReport } from './search-report.js';
@@ -71,11 +71,6 @@ function makeTuner(o: TuneOptions, hypermodel: HyperModel, display: TunerDisplay
     case 'bayesian': return new BayesianOptimization({ ...common, maxTrials: o.maxTrials });
     case 'grid': return new GridSearch({ ...common, maxTrials: o.maxTrials });
   }
-}
-
-/** Keras's line, through our output (stderr with --json). */
-export function foundMessage(it: DirectoryIterator): string {
-  return `Found ${it.samples} images belonging to ${it.numClasses} classes.`;
 }
 
 export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
