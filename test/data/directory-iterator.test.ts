@@ -346,3 +346,27 @@ test('grayscale iterators have one channel; dtype int32 gives int32 images', asy
   assert.deepEqual([...new Set(await b.xs.data())].sort(), [classLevel(0), classLevel(1)]);
   tf.dispose(b as unknown as tf.TensorContainer);
 });
+
+test('augmentation workers give exactly the batches the main thread gives', async (t) => {
+  const { setAugmentWorkers } = await import('../../src/data/index.js');
+  const root = await tempDir();
+  t.after(async () => {
+    setAugmentWorkers(1);
+    await removeDir(root);
+  });
+  await uniqueFolder(root, { a: 5, b: 6 });
+  const gen = new ImageDataGenerator({ rotationRange: 30, zoomRange: 0.2, horizontalFlip: true, rescale: 1 / 255, fillMode: 'reflect' });
+  const grab = async () => {
+    const it = gen.flowFromDirectory(root, { targetSize: [7, 9], batchSize: 11, seed: 4, verbose: false });
+    const b = await it.getBatch(0);
+    const v = Array.from(await b.xs.data());
+    tf.dispose(b as unknown as tf.TensorContainer);
+    return v;
+  };
+  setAugmentWorkers(0);
+  const main = await grab();
+  setAugmentWorkers(3);
+  const pooled = await grab();
+  assert.equal(pooled.length, 11 * 7 * 9 * 3);
+  assert.deepEqual(pooled, main);
+});

@@ -1,0 +1,121 @@
+/**
+ * A small pool of worker threads for the augmentation warp, so that augmenting a batch uses several
+ * cores and does not hold the main thread (where tfjs trains) for long. The main thread draws every
+ * random parameter, so batches are the same with any number of workers. Workers are unref'd: an
+ * idle pool never keeps the process alive.
+ */
+import * as os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { AugmentReply, AugmentTask } from './augment-worker.js';
+
+type Pending = { resolve: (out: Float32Array) => void; reject: (err: Error) => void; worker: Worker };
+
+export class AugmentPool {
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private nextWorker = 0;
+  private busy = 0;
+
+  constructor(readonly size: number) {
+    for (let i = 0; i < size; i++) this.workers.push(this.spawn());
+  }
+
+  private spawn(): Worker {
+    let worker: Worker;
+    if (import.meta.url.endsWith('.ts')) {
+      // Running from TypeScript source (tsx): the worker registers tsx itself, then loads the .ts file.
+      const tsx = import.meta.resolve('tsx/esm/api');
+      const entry = new URL('./augment-worker.ts', import.meta.url).href;
+      worker = new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true });
+    } else {
+      worker = new Worker(new URL('./augment-worker.js', import.meta.url));
+    }
+    worker.unref();
+    worker.on('message', (r: AugmentReply) => {
+      this.healthy.add(worker);
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      this.settled();
+      if ('error' in r) p.reject(new Error(`augmentation worker failed: ${r.error}`));
+      else p.resolve(r.out);
+    });
+    worker.on('error', (err) => this.fail(worker, err));
+    worker.on('exit', (code) => this.fail(worker, new Error(`augmentation worker exited with code ${code}`)));
+    return worker;
+  }
+
+  private fail(worker: Worker, err: Error): void {
+    for (const [id, p] of this.pending) {
+      if (p.worker !== worker) continue;
+      this.pending.delete(id);
+      this.settled();
+      p.reject(err);
+    }
+    const i = this.workers.indexOf(worker);
+    if (i < 0 || this.closed) return;
+    // A worker that never answered cannot start here (no loader, no memory): stop using the pool.
+    if (this.healthy.has(worker)) this.workers[i] = this.spawn();
+    else this.broken = true;
+  }
+
+  /** Set when a worker failed to start; callers then warp on the main thread. */
+  broken = false;
+  private readonly healthy = new WeakSet<Worker>();
+
+  private settled(): void {
+    if (--this.busy === 0) for (const w of this.workers) w.unref();
+  }
+
+  private closed = false;
+
+  /** Warps `count` packed images in a worker; resolves with their float32 pixels. */
+  run(task: Omit<AugmentTask, 'id'>): Promise<Float32Array> {
+    const id = this.nextId++;
+    const worker = this.workers[this.nextWorker++ % this.workers.length];
+    // While work is out, keep the process alive so the promise can settle.
+    if (this.busy++ === 0) for (const w of this.workers) w.ref();
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, worker });
+      worker.postMessage({ ...task, id } satisfies AugmentTask, [task.packed.buffer as ArrayBuffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+}
+
+const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+let desired = Math.max(0, Math.min(4, cpus - 1));
+let pool: AugmentPool | null = null;
+
+/**
+ * Sets how many worker threads share the augmentation warp with the main thread (default:
+ * min(4, cores - 1)); 0 keeps it all on the main thread.
+ */
+export function setAugmentWorkers(n: number): void {
+  if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`augment workers must be a whole number >= 0; got ${n}`);
+  desired = n;
+  if (pool && pool.size !== n) {
+    void pool.close();
+    pool = null;
+  }
+}
+
+/** The process-wide pool, created on first use; null when workers are off. */
+export function augmentPool(): AugmentPool | null {
+  if (desired === 0) return null;
+  if (!pool) {
+    try {
+      pool = new AugmentPool(desired);
+    } catch {
+      desired = 0; // e.g. running TypeScript without tsx: stay on the main thread
+      return null;
+    }
+  }
+  return pool.broken ? null : pool;
+}
