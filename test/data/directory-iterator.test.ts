@@ -114,6 +114,7 @@ test('class modes: binary [B,1], sparse [B], input (images as targets), none (im
     () => gen.flowFromDirectory(root, { ...base, classMode: 'binary' }),
     (e: Error) => /'binary' needs exactly 2 classes/.test(e.message) && e.message.includes(root) && /\(a, b, c\)/.test(e.message),
   );
+  assert.throws(() => gen.flowFromDirectory(root, { ...base, classMode: 'binary', classes: ['a'] }), /'binary' needs exactly 2 classes, but .* has 1 \(a\)/);
   assert.throws(() => gen.flowFromDirectory(root, { ...base, classMode: 'multi' as never }), /Unknown classMode "multi"/);
   assert.throws(() => gen.flowFromDirectory(root, { ...base, batchSize: 0 }), /batchSize/);
   assert.throws(() => gen.flowFromDirectory(root, { ...base, targetSize: [4, 0] }), /targetSize/);
@@ -369,4 +370,19 @@ test('augmentation workers give exactly the batches the main thread gives', asyn
   const pooled = await grab();
   assert.equal(pooled.length, 11 * 7 * 9 * 3);
   assert.deepEqual(pooled, main);
+});
+
+test('keepAspectRatio centre-crops before resizing', async (t) => {
+  const root = await tempDir();
+  t.after(() => removeDir(root));
+  await writeImage(path.join(root, 'a', 'wide.png'), { width: 30, height: 10, fill: (x) => (x < 10 ? 0 : 100) });
+  const gen = new ImageDataGenerator();
+  const mean = async (keepAspectRatio: boolean) => {
+    const b = await gen.flowFromDirectory(root, { targetSize: [5, 5], keepAspectRatio, classMode: null, verbose: false }).getBatch(0);
+    const m = (await imageMeans(b.xs))[0];
+    tf.dispose(b as unknown as tf.TensorContainer);
+    return m;
+  };
+  assert.equal(await mean(true), 100);
+  assert.ok((await mean(false)) < 80, 'stretching keeps the dark left third');
 });
