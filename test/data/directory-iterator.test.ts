@@ -386,3 +386,26 @@ test('keepAspectRatio centre-crops before resizing', async (t) => {
   assert.equal(await mean(true), 100);
   assert.ok((await mean(false)) < 80, 'stretching keeps the dark left third');
 });
+
+test("cache 'auto' fits the budget, and a later trial over the same folder reuses its pixels", async (t) => {
+  const { decodedCache, setDecodedCacheBudget, DEFAULT_CACHE_BUDGET_BYTES } = await import('../../src/data/index.js');
+  const root = await tempDir();
+  t.after(async () => {
+    setDecodedCacheBudget(DEFAULT_CACHE_BUDGET_BYTES);
+    await removeDir(root);
+  });
+  await makeClassFolder(path.join(root, 'one'), { a: 2, b: 2 });
+  await makeClassFolder(path.join(root, 'two'), { a: 2, b: 2 });
+  setDecodedCacheBudget(decodedCache.bytes + 4 * 4 * 4 * 3); // room for one folder of 4x4 RGB images
+  const gen = new ImageDataGenerator();
+  const opts = { targetSize: [4, 4] as [number, number], verbose: false };
+  const first = gen.flowFromDirectory(path.join(root, 'one'), opts);
+  assert.equal(first.cache, 'memory');
+  await collect(first);
+  const hits = decodedCache.hits;
+  const again = gen.flowFromDirectory(path.join(root, 'one'), opts);
+  assert.equal(again.cache, 'memory', 'the folder is already cached, so it needs no new room');
+  await collect(again);
+  assert.equal(decodedCache.hits - hits, 4, 'every image came from the cache');
+  assert.equal(gen.flowFromDirectory(path.join(root, 'two'), opts).cache, 'none', 'no room left for another folder');
+});
