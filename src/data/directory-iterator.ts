@@ -16,7 +16,7 @@ import { indexDirectory, splitPerClass, type FileIndex, type Subset } from './fi
 import { ImageLoader, type CacheMode, type OnError } from './image-loader.js';
 import type { DataDtype, ImageDataGenerator } from './image-data-generator.js';
 import { mixSeed, randomSeed, Rng } from './rng.js';
-import { applyTransform, type FillMode, type TransformParams } from './augment.js';
+import { applyTransform } from './augment.js';
 import { augmentPool } from './augment-pool.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
@@ -225,65 +225,55 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     const idx = order.slice(start, Math.min(start + this.batchSize, this.samples));
     const [h, w, c] = this.imageShape;
     const size = h * w * c;
-    const loaded = await Promise.all(Array.from(idx, (i) => this.loader.load(i)));
-    const images: Uint8Array[] = [];
-    const positions: number[] = [];
-    const labels = new Int32Array(idx.length);
-    loaded.forEach((img, j) => {
-      if (!img) return; // skipped under onError: 'skip'
-      if (img.height !== h || img.width !== w || img.channels !== c) {
-        throw new Error(`internal: decoded ${this.filepaths[idx[j]]} to ${img.height}x${img.width}x${img.channels}, expected ${h}x${w}x${c}`);
-      }
-      labels[images.length] = this.classes[idx[j]];
-      images.push(img.data);
-      positions.push(start + j);
-    });
-    const n = images.length;
-    const x = new Float32Array(n * size);
+    const x = new Float32Array(idx.length * size);
+    const kept = new Uint8Array(idx.length);
     const gen = this.generator;
     // Rescale rides along in the transform pass unless saveToDir wants the 0-255 images first.
     const fuse = !this.saveToDir;
-    if (gen) {
-      // Each sample's augmentation depends on (seed, epoch, position) only.
-      const params = positions.map((pos) => gen.drawTransform(h, w, new Rng(mixSeed(this.seed, epoch, pos))));
-      await this.warpAll(images, params, gen.augment.fillMode, gen.augment.cval, gen.transformScale(fuse), x, gen.augments);
-    } else {
-      images.forEach((data, j) => {
-        for (let k = 0, o = j * size; k < size; k++) x[o + k] = data[k];
-      });
+    const scale = gen ? gen.transformScale(fuse) : 1;
+    const pool = gen?.augments ? augmentPool() : null;
+    // Each image is augmented as soon as it is decoded (short bursts of main-thread work, so decode
+    // completions are never kept waiting); every (size + 1)-th image stays on this thread.
+    await Promise.all(
+      Array.from(idx, async (i, j) => {
+        const img = await this.loader.load(i);
+        if (!img) return; // skipped under onError: 'skip'
+        if (img.height !== h || img.width !== w || img.channels !== c) {
+          throw new Error(`internal: decoded ${this.filepaths[i]} to ${img.height}x${img.width}x${img.channels}, expected ${h}x${w}x${c}`);
+        }
+        kept[j] = 1;
+        if (!gen) {
+          for (let k = 0, o = j * size; k < size; k++) x[o + k] = img.data[k];
+          return;
+        }
+        // Each sample's augmentation depends on (seed, epoch, position) only.
+        const p = gen.drawTransform(h, w, new Rng(mixSeed(this.seed, epoch, start + j)));
+        const { fillMode, cval } = gen.augment;
+        if (pool && j % (pool.size + 1) !== 0) {
+          try {
+            const out = await pool.run({ packed: img.data.slice(), count: 1, h, w, c, params: [p], fillMode, cval, scale });
+            x.set(out, j * size);
+            return;
+          } catch {
+            // A failed worker costs speed, not the batch: warp it here.
+          }
+        }
+        applyTransform(img.data, h, w, c, p, fillMode, cval, x, j * size, scale);
+      }),
+    );
+    let n = 0;
+    const labels = new Int32Array(idx.length);
+    const sampleIds: number[] = [];
+    for (let j = 0; j < idx.length; j++) {
+      if (!kept[j]) continue;
+      if (n !== j) x.copyWithin(n * size, j * size, (j + 1) * size);
+      labels[n] = this.classes[idx[j]];
+      sampleIds.push(idx[j]);
+      n++;
     }
-    if (this.saveToDir) await this.save(x, n, positions.map((p) => order[p]), epoch);
+    if (this.saveToDir) await this.save(x, n, sampleIds, epoch);
     if (gen?.standardizesAfter(fuse)) for (let j = 0; j < n; j++) gen.standardizeInto(x, j * size, h, w, c, fuse);
-    return { x, labels: labels.slice(0, n), n };
-  }
-
-  /** Warps the images into x: a share on this thread, the rest on the augmentation workers at once. */
-  private async warpAll(images: Uint8Array[], params: TransformParams[], fillMode: FillMode, cval: number, scale: number, x: Float32Array, augments: boolean): Promise<void> {
-    const [h, w, c] = this.imageShape;
-    const size = h * w * c;
-    const n = images.length;
-    const pool = augments && n > 1 ? augmentPool() : null;
-    const chunks = pool ? Math.min(n, pool.size + 1) : 1;
-    const per = Math.ceil(n / chunks);
-    const jobs: Array<Promise<void>> = [];
-    for (let q = 1; q < chunks; q++) {
-      const from = q * per;
-      const to = Math.min(n, from + per);
-      if (from >= to) break;
-      const packed = new Uint8Array((to - from) * size);
-      for (let j = from; j < to; j++) packed.set(images[j], (j - from) * size);
-      jobs.push(
-        pool!.run({ packed, count: to - from, h, w, c, params: params.slice(from, to), fillMode, cval, scale }).then(
-          (out) => x.set(out, from * size),
-          // A failed worker costs speed, not the batch: do its share here.
-          () => {
-            for (let j = from; j < to; j++) applyTransform(images[j], h, w, c, params[j], fillMode, cval, x, j * size, scale);
-          },
-        ),
-      );
-    }
-    for (let j = 0; j < Math.min(per, n); j++) applyTransform(images[j], h, w, c, params[j], fillMode, cval, x, j * size, scale);
-    await Promise.all(jobs);
+    return { x: n === idx.length ? x : x.slice(0, n * size), labels: labels.slice(0, n), n };
   }
 
   private async save(x: Float32Array, n: number, sampleIds: number[], epoch: number): Promise<void> {

@@ -10,7 +10,7 @@ export type { AugmentConfig, FillMode, ShiftRange, TransformParams } from './aug
 export { decodeImage, COLOR_MODES, INTERPOLATIONS, DEFAULT_MAX_IMAGE_PIXELS } from './decode.js';
 export type { ColorMode, DecodedImage, DecodeOptions, Interpolation, ResizeMode } from './decode.js';
 export { decodedCache, setDecodedCacheBudget, clearDecodedCache, DEFAULT_CACHE_BUDGET_BYTES } from './decoded-cache.js';
-export { setDecodeConcurrency } from './decode-pool.js';
+export { setDecodeConcurrency, decodeConcurrency } from './decode-pool.js';
 export { setAugmentWorkers } from './augment-pool.js';
 export { CACHE_MODES } from './image-loader.js';
 export type { CacheMode, OnError } from './image-loader.js';
