@@ -64,6 +64,12 @@ export type Batch = {
   ys?: tf.Tensor;
 };
 
+/** What `toDataset()` yields for model.fitDataset (the shape CONTRACTS.md names). */
+export type LabelledBatch = {
+  xs: tf.Tensor4D;
+  ys: tf.Tensor;
+};
+
 /** A batch before it becomes tensors: plain arrays, so abandoned prefetches leak nothing. */
 interface RawBatch {
   x: Float32Array;
@@ -366,9 +372,10 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
 
   /**
    * A tf.data.Dataset of `{xs, ys}` batches for model.fitDataset: each pass over it (each epoch) is a
-   * new epoch of this iterator, with a new shuffle and new augmentation.
+   * new epoch of this iterator, with a new shuffle and new augmentation. (With classMode null the
+   * elements are `{xs}` only: such a dataset is for prediction, not for fit.)
    */
-  toDataset(): tf.data.Dataset<Batch> {
+  toDataset(): tf.data.Dataset<LabelledBatch> {
     return tf.data.generator(() => {
       const it = this.rawEpoch();
       return {
@@ -377,7 +384,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
           return r.done ? { done: true, value: undefined } : { done: false, value: this.toBatch(r.value) };
         },
       } as unknown as Iterator<tf.TensorContainer>;
-    }) as unknown as tf.data.Dataset<Batch>;
+    }) as unknown as tf.data.Dataset<LabelledBatch>;
   }
 
   /** The decoded (not augmented) images in index order: for fit() and inspection. */

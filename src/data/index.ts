@@ -2,7 +2,7 @@
 export { ImageDataGenerator } from './image-data-generator.js';
 export type { ImageDataGeneratorOptions, FitOptions, FitSource, DataDtype } from './image-data-generator.js';
 export { DirectoryIterator, assertSameClasses } from './directory-iterator.js';
-export type { Batch, ClassMode, FlowFromDirectoryOptions, SaveFormat } from './directory-iterator.js';
+export type { Batch, LabelledBatch, ClassMode, FlowFromDirectoryOptions, SaveFormat } from './directory-iterator.js';
 export { imageDatasetFromDirectory } from './image-dataset.js';
 export type { ImageDataset, ImageDatasetOptions, LabelMode } from './image-dataset.js';
 export { applyTransform, randomTransform, FILL_MODES } from './augment.js';
