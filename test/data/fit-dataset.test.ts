@@ -7,6 +7,12 @@ import { makeClassFolder, removeDir, tempDir } from './helpers.js';
 
 await initBackend();
 
+/** CONTRACTS.md's TrainData: `npx tsc --noEmit` checks that our iterator and datasets fit it. */
+type TrainData =
+  | { xs: tf.Tensor; ys: tf.Tensor }
+  | tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>
+  | { toDataset(): tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }> };
+
 test('model.fitDataset trains a tiny CNN from flowFromDirectory on wasm (categorical, sparse and binary labels)', async (t) => {
   assert.equal(tf.getBackend(), 'wasm');
   const root = await tempDir();
@@ -23,6 +29,8 @@ test('model.fitDataset trains a tiny CNN from flowFromDirectory on wasm (categor
     const opts = { targetSize: [8, 8] as [number, number], batchSize: 6, seed: 1, classMode, verbose: false };
     const train = gen.flowFromDirectory(root, { ...opts, subset: 'training' });
     const val = gen.flowFromDirectory(root, { ...opts, subset: 'validation', shuffle: false });
+    const asTrainData: TrainData[] = [train, val.toDataset()];
+    assert.equal(asTrainData.length, 2);
     const model = tf.sequential({
       layers: [
         tf.layers.conv2d({ inputShape: train.imageShape, filters: 4, kernelSize: 3, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
