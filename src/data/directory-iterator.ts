@@ -115,6 +115,8 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
   private readonly savePrefix: string;
   private readonly saveFormat: SaveFormat;
   private permutationEpoch = -1;
+  /** The batch of the running epoch that the consumer is waiting for (-1: none). */
+  private awaitedBatch = -1;
   private permutation: Int32Array = new Int32Array(0);
 
   constructor(
@@ -225,7 +227,12 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     return out;
   }
 
-  private async loadRaw(epoch: number, batch: number): Promise<RawBatch> {
+  /**
+   * Loads one batch. `awaited()` tells whether the consumer is waiting for it right now: then the
+   * main thread takes a share of the warps; a batch loaded ahead (while the consumer trains on the
+   * main thread) goes wholly to the augmentation workers.
+   */
+  private async loadRaw(epoch: number, batch: number, awaited: () => boolean = () => true): Promise<RawBatch> {
     const order = this.indexArray(epoch);
     const start = batch * this.batchSize;
     const idx = order.slice(start, Math.min(start + this.batchSize, this.samples));
@@ -239,7 +246,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     const scale = gen ? gen.transformScale(fuse) : 1;
     const pool = gen?.augments ? augmentPool() : null;
     // Each image is augmented as soon as it is decoded (short bursts of main-thread work, so decode
-    // completions are never kept waiting); every (size + 1)-th image stays on this thread.
+    // completions are never kept waiting).
     await Promise.all(
       Array.from(idx, async (i, j) => {
         const img = await this.loader.load(i);
@@ -255,7 +262,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
         // Each sample's augmentation depends on (seed, epoch, position) only.
         const p = gen.drawTransform(h, w, new Rng(mixSeed(this.seed, epoch, start + j)));
         const { fillMode, cval } = gen.augment;
-        if (pool && j % (pool.size + 1) !== 0) {
+        if (pool && !(awaited() && j % (pool.size + 1) === 0)) {
           try {
             const out = await pool.run({ packed: img.data.slice(), count: 1, h, w, c, params: [p], fillMode, cval, scale });
             x.set(out, j * size);
@@ -344,9 +351,11 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     const epoch = this.epoch;
     const pending: Array<Promise<RawBatch>> = [];
     let next = 0;
+    let head = 0;
     const launch = () => {
       while (next < this.length && pending.length <= this.prefetchBatches) {
-        const p = this.loadRaw(epoch, next++);
+        const b = next++;
+        const p = this.loadRaw(epoch, b, () => this.awaitedBatch === b);
         p.catch(() => undefined); // awaited below; this only stops an unhandled-rejection crash meanwhile
         pending.push(p);
       }
@@ -356,7 +365,9 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
       while (pending.length > 0) {
         const p = pending.shift()!;
         launch();
+        this.awaitedBatch = head++;
         const raw = await p;
+        this.awaitedBatch = -1;
         if (raw.n > 0) yield raw;
       }
     } finally {
