@@ -56,11 +56,6 @@ export class ImageLoader {
     return cacheKey(f.filepath, f.mtimeMs, f.size, this.optionsKey);
   }
 
-  /** Whether image i is already decoded in memory (so loading it costs no decode). */
-  isCached(i: number): boolean {
-    return this.cache === 'memory' && decodedCache.has(this.keyOf(this.files[i]));
-  }
-
   /** The decoded image of file i, or null when it is unreadable and onError is 'skip'. */
   async load(i: number): Promise<DecodedImage | null> {
     const f = this.files[i];
