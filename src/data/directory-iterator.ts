@@ -346,25 +346,26 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     );
   }
 
-  /** One epoch of raw batches with prefetching; advances the epoch when done or abandoned. */
+  /**
+   * One epoch of raw batches. While the consumer holds batch i (training on it), batches
+   * i+1 .. i+prefetchBatches are loading, and no more: memory stays at a few batches.
+   * Advances the epoch when done or abandoned.
+   */
   private async *rawEpoch(): AsyncGenerator<RawBatch> {
     const epoch = this.epoch;
     const pending: Array<Promise<RawBatch>> = [];
     let next = 0;
     let head = 0;
-    const launch = () => {
-      while (next < this.length && pending.length <= this.prefetchBatches) {
-        const b = next++;
-        const p = this.loadRaw(epoch, b, () => this.awaitedBatch === b);
-        p.catch(() => undefined); // awaited below; this only stops an unhandled-rejection crash meanwhile
-        pending.push(p);
-      }
-    };
     try {
-      launch();
-      while (pending.length > 0) {
-        const p = pending.shift()!;
-        launch();
+      for (;;) {
+        while (next < this.length && pending.length < this.prefetchBatches + 1) {
+          const b = next++;
+          const p = this.loadRaw(epoch, b, () => this.awaitedBatch === b);
+          p.catch(() => undefined); // awaited below; this only stops an unhandled-rejection crash meanwhile
+          pending.push(p);
+        }
+        const p = pending.shift();
+        if (!p) break;
         this.awaitedBatch = head++;
         const raw = await p;
         this.awaitedBatch = -1;

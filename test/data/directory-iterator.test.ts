@@ -409,3 +409,25 @@ test("cache 'auto' fits the budget, and a later trial over the same folder reuse
   assert.equal(decodedCache.hits - hits, 4, 'every image came from the cache');
   assert.equal(gen.flowFromDirectory(path.join(root, 'two'), opts).cache, 'none', 'no room left for another folder');
 });
+
+test('while the consumer holds a batch, exactly prefetchBatches more are loaded ahead', async (t) => {
+  const { decodedCache, clearDecodedCache } = await import('../../src/data/index.js');
+  const root = await tempDir();
+  t.after(() => removeDir(root));
+  await makeClassFolder(root, { a: 6, b: 6 });
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+  for (const prefetchBatches of [0, 2]) {
+    clearDecodedCache();
+    const it = new ImageDataGenerator().flowFromDirectory(root, { targetSize: [4, 4], batchSize: 2, cache: 'memory', prefetchBatches, verbose: false });
+    const epoch = it[Symbol.asyncIterator]();
+    const first = await epoch.next();
+    await settle(); // the consumer "trains" on batch 0
+    assert.equal(decodedCache.size, 2 * (1 + prefetchBatches), `prefetchBatches ${prefetchBatches}: batch 0 plus ${prefetchBatches} ahead`);
+    tf.dispose(first.value as unknown as tf.TensorContainer);
+    const second = await epoch.next();
+    await settle();
+    assert.equal(decodedCache.size, 2 * (2 + prefetchBatches));
+    tf.dispose(second.value as unknown as tf.TensorContainer);
+    await epoch.return(undefined);
+  }
+});
