@@ -17,7 +17,7 @@ import { ImageLoader, type CacheMode, type OnError } from './image-loader.js';
 import type { DataDtype, ImageDataGenerator } from './image-data-generator.js';
 import { mixSeed, randomSeed, Rng } from './rng.js';
 import { applyTransform } from './augment.js';
-import { augmentPool } from './augment-pool.js';
+import { augmentPool, runningAugmentPool } from './augment-pool.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
 const CLASS_MODES = ['categorical', 'binary', 'sparse', 'input', null, 'none'] as const;
@@ -228,11 +228,11 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
   }
 
   /**
-   * Loads one batch. `awaited()` tells whether the consumer is waiting for it right now: then the
-   * main thread takes a share of the warps; a batch loaded ahead (while the consumer trains on the
-   * main thread) goes wholly to the augmentation workers.
+   * Loads one batch. `awaited()` tells whether the consumer is waiting for it right now; `tag` names
+   * the batch for the augmentation pool, which leaves batches loaded ahead to its workers while the
+   * consumer trains and lets this thread help with the batch being waited for (augment-pool.ts).
    */
-  private async loadRaw(epoch: number, batch: number, awaited: () => boolean = () => true): Promise<RawBatch> {
+  private async loadRaw(epoch: number, batch: number, awaited: () => boolean = () => true, tag: object = {}): Promise<RawBatch> {
     const order = this.indexArray(epoch);
     const start = batch * this.batchSize;
     const idx = order.slice(start, Math.min(start + this.batchSize, this.samples));
@@ -262,16 +262,8 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
         // Each sample's augmentation depends on (seed, epoch, position) only.
         const p = gen.drawTransform(h, w, new Rng(mixSeed(this.seed, epoch, start + j)));
         const { fillMode, cval } = gen.augment;
-        if (pool && !(awaited() && j % (pool.size + 1) === 0)) {
-          try {
-            const out = await pool.run({ packed: img.data.slice(), count: 1, h, w, c, params: [p], fillMode, cval, scale });
-            x.set(out, j * size);
-            return;
-          } catch {
-            // A failed worker costs speed, not the batch: warp it here.
-          }
-        }
-        applyTransform(img.data, h, w, c, p, fillMode, cval, x, j * size, scale);
+        if (pool) await pool.submit({ tag, src: img.data, h, w, c, params: p, fillMode, cval, scale, out: x, offset: j * size }, awaited());
+        else applyTransform(img.data, h, w, c, p, fillMode, cval, x, j * size, scale);
       }),
     );
     let n = 0;
@@ -354,18 +346,22 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
   private async *rawEpoch(): AsyncGenerator<RawBatch> {
     const epoch = this.epoch;
     const pending: Array<Promise<RawBatch>> = [];
+    const tags: object[] = [];
     let next = 0;
     let head = 0;
     try {
       for (;;) {
         while (next < this.length && pending.length < this.prefetchBatches + 1) {
           const b = next++;
-          const p = this.loadRaw(epoch, b, () => this.awaitedBatch === b);
+          tags[b] = {};
+          const p = this.loadRaw(epoch, b, () => this.awaitedBatch === b, tags[b]);
           p.catch(() => undefined); // awaited below; this only stops an unhandled-rejection crash meanwhile
           pending.push(p);
         }
         const p = pending.shift();
         if (!p) break;
+        // The consumer now waits for this batch: this thread takes over its queued warps.
+        runningAugmentPool()?.steal(tags[head]);
         this.awaitedBatch = head++;
         const raw = await p;
         this.awaitedBatch = -1;

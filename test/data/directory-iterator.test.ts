@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -430,4 +431,12 @@ test('while the consumer holds a batch, exactly prefetchBatches more are loaded 
     tf.dispose(second.value as unknown as tf.TensorContainer);
     await epoch.return(undefined);
   }
+});
+
+test('an idle augmentation pool does not keep the process alive', () => {
+  const script = `import { augmentPool } from ${JSON.stringify(new URL('../../src/data/augment-pool.ts', import.meta.url).href)}; augmentPool(); console.log('started');`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000, encoding: 'utf8' });
+  assert.equal(r.signal, null, 'the process had to be killed: it hung');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /started/);
 });
