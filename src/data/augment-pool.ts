@@ -84,9 +84,14 @@ export class AugmentPool {
     }
     const i = this.workers.indexOf(worker);
     if (i < 0 || this.closed) return;
-    // A worker that never answered cannot start here (no loader, no memory): stop using the pool.
-    if (this.healthy.has(worker)) this.workers[i] = this.spawn();
-    else this.broken = true;
+    if (this.healthy.has(worker)) {
+      this.workers[i] = this.spawn();
+    } else {
+      // A worker that never answered cannot start here (no loader, no memory): stop using the pool.
+      this.broken = true;
+      this.workers.splice(i, 1);
+    }
+    this.pump();
   }
 
   /** Set when a worker failed to start; callers then warp on the main thread. */
@@ -126,6 +131,16 @@ export class AugmentPool {
   }
 
   private pump(): void {
+    if (this.workers.length === 0) {
+      // No worker left (closed or failed to start): nothing queued may wait forever.
+      const rest = this.queue;
+      this.queue = [];
+      for (const j of rest) {
+        warpHere(j);
+        j.done();
+      }
+      return;
+    }
     for (const worker of this.workers) {
       while ((this.outstanding.get(worker) ?? 0) < JOBS_PER_WORKER && this.queue.length > 0) {
         const j = this.queue.shift()!;
@@ -157,8 +172,9 @@ export class AugmentPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
-    this.workers.length = 0;
+    const workers = this.workers.splice(0);
+    this.pump(); // queued jobs run here
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 

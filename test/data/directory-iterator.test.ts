@@ -371,6 +371,21 @@ test('augmentation workers give exactly the batches the main thread gives', asyn
   const pooled = await grab();
   assert.equal(pooled.length, 11 * 7 * 9 * 3);
   assert.deepEqual(pooled, main);
+  // Shutting the pool down mid-epoch, with warps of batches ahead still queued, loses nothing.
+  const epochPixels = async (switchOff: boolean) => {
+    const it = gen.flowFromDirectory(root, { targetSize: [7, 9], batchSize: 2, seed: 4, verbose: false, prefetchBatches: 3 });
+    const all: number[] = [];
+    for await (const b of it) {
+      all.push(...(await b.xs.data()));
+      tf.dispose(b as unknown as tf.TensorContainer);
+      if (switchOff && all.length === 2 * 7 * 9 * 3) setAugmentWorkers(0);
+    }
+    return all;
+  };
+  setAugmentWorkers(0);
+  const reference = await epochPixels(false);
+  setAugmentWorkers(2);
+  assert.deepEqual(await epochPixels(true), reference);
 });
 
 test('keepAspectRatio centre-crops before resizing', async (t) => {
