@@ -209,9 +209,17 @@ export class ImageDataGenerator {
    * standardizeInto. Internal.
    */
   transformInto(src: Uint8Array | Float32Array, h: number, w: number, c: number, rng: Rng, out: Float32Array, offset: number, fuseRescale = false): void {
-    const p = this.augments ? randomTransform(this.augment, rng, h, w) : {};
-    const scale = fuseRescale && this.canFuseRescale ? (this.rescale ?? 1) : 1;
-    applyTransform(src, h, w, c, p, this.augment.fillMode, this.augment.cval, out, offset, scale);
+    applyTransform(src, h, w, c, this.drawTransform(h, w, rng), this.augment.fillMode, this.augment.cval, out, offset, this.transformScale(fuseRescale));
+  }
+
+  /** The random transform of one image (empty when nothing is configured). Internal. */
+  drawTransform(h: number, w: number, rng: Rng): TransformParams {
+    return this.augments ? randomTransform(this.augment, rng, h, w) : {};
+  }
+
+  /** The scale to apply inside the transform pass. Internal. */
+  transformScale(fuseRescale: boolean): number {
+    return fuseRescale && this.canFuseRescale ? (this.rescale ?? 1) : 1;
   }
 
   /** Whether rescale can run inside the transform pass (it must follow preprocessingFunction). */
