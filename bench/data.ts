@@ -18,7 +18,8 @@ import * as path from 'node:path';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { initBackend } from '../src/runtime/backend.js';
-import { applyTransform, clearDecodedCache, decodeConcurrency, ImageDataGenerator, randomTransform, Rng, setAugmentWorkers, type DirectoryIterator } from '../src/data/index.js';
+import { applyTransform, clearDecodedCache, decodeConcurrency, ImageDataGenerator, randomTransform, setAugmentWorkers, type DirectoryIterator } from '../src/data/index.js';
+import { Rng } from '../src/util/rng.js';
 
 const N = Number(process.env.BENCH_DATA_IMAGES ?? 1000);
 const SIDE = 512;

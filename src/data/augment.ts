@@ -10,7 +10,7 @@
  *   3. brightness: like PIL's ImageEnhance.Brightness, trunc(min(255, trunc(x) * factor)).
  * The warp runs in plain typed-array JS: one pass, no per-pixel tensor ops.
  */
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 export type FillMode = 'constant' | 'nearest' | 'reflect' | 'wrap';
 export const FILL_MODES: readonly FillMode[] = ['constant', 'nearest', 'reflect', 'wrap'];
@@ -57,14 +57,14 @@ function drawShift(range: ShiftRange, side: number, rng: Rng): number {
   if (Array.isArray(range)) {
     const list = range as readonly number[];
     if (list.length === 0) return 0;
-    let v = rng.choice(list) * (rng.random() < 0.5 ? -1 : 1);
+    let v = rng.choice(list) * (rng.next() < 0.5 ? -1 : 1);
     if (Math.max(...list.map(Math.abs)) < 1) v *= side;
     return v;
   }
   const r = range as number;
   if (!r) return 0;
   // Keras: an int k picks whole pixels from 0..k-1 with a random sign; a float is uniform.
-  if (Number.isInteger(r)) return rng.int(r) * (rng.random() < 0.5 ? -1 : 1);
+  if (Number.isInteger(r)) return rng.nextInt(r) * (rng.next() < 0.5 ? -1 : 1);
   const v = rng.uniform(-r, r);
   return r < 1 ? v * side : v;
 }
@@ -84,8 +84,8 @@ export function randomTransform(cfg: AugmentConfig, rng: Rng, height: number, wi
     p.zx = rng.uniform(zlo, zhi);
     p.zy = cfg.uniformZoom ? p.zx : rng.uniform(zlo, zhi);
   }
-  if (cfg.horizontalFlip && rng.random() < 0.5) p.flipHorizontal = true;
-  if (cfg.verticalFlip && rng.random() < 0.5) p.flipVertical = true;
+  if (cfg.horizontalFlip && rng.next() < 0.5) p.flipHorizontal = true;
+  if (cfg.verticalFlip && rng.next() < 0.5) p.flipVertical = true;
   if (cfg.channelShiftRange) p.channelShiftIntensity = rng.uniform(-cfg.channelShiftRange, cfg.channelShiftRange);
   if (cfg.brightnessRange) p.brightness = rng.uniform(cfg.brightnessRange[0], cfg.brightnessRange[1]);
   return p;

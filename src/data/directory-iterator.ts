@@ -15,7 +15,7 @@ import { DataConfigError } from './errors.js';
 import { indexDirectory, splitPerClass, type FileIndex, type Subset } from './file-index.js';
 import { ImageLoader, type CacheMode, type OnError } from './image-loader.js';
 import type { DataDtype, ImageDataGenerator } from './image-data-generator.js';
-import { mixSeed, randomSeed, Rng } from './rng.js';
+import { mixSeed, randomSeed, Rng } from '../util/rng.js';
 import { applyTransform } from './augment.js';
 import { augmentPool, runningAugmentPool } from './augment-pool.js';
 

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { applyTransform, FILL_MODES, randomTransform, type AugmentConfig, type FillMode, type ShiftRange, type TransformParams } from './augment.js';
 import { DataConfigError } from './errors.js';
-import { Rng, randomSeed } from './rng.js';
+import { Rng, randomSeed } from '../util/rng.js';
 import { DirectoryIterator, type FlowFromDirectoryOptions } from './directory-iterator.js';
 
 export type DataDtype = 'float32' | 'int32';
@@ -54,7 +54,7 @@ export interface ImageDataGeneratorOptions {
   dtype?: DataDtype;
 }
 
-export interface FitOptions {
+export interface GeneratorFitOptions {
   /** Also fit on randomly augmented copies (rounds of them). */
   augment?: boolean;
   rounds?: number;
@@ -287,7 +287,7 @@ export class ImageDataGenerator {
    * over `rounds` augmented copies), from a tensor [n, h, w, c], a folder (with flow options for the
    * size and colour mode), or a DirectoryIterator. Unlike Keras it can read a folder, streaming it.
    */
-  async fit(source: FitSource, options: FitOptions & FlowFromDirectoryOptions = {}): Promise<void> {
+  async fit(source: FitSource, options: GeneratorFitOptions & FlowFromDirectoryOptions = {}): Promise<void> {
     const rounds = options.augment ? Math.max(1, options.rounds ?? 1) : 1;
     const rng = new Rng(options.seed ?? randomSeed());
     let channels = 0;

@@ -10,15 +10,15 @@ import { DirectoryIterator, type Batch, type LabelledBatch } from './directory-i
 import { DataConfigError } from './errors.js';
 import { indexDirectory, indexUnlabelled, type FileIndex } from './file-index.js';
 import type { CacheMode, OnError } from './image-loader.js';
-import { mixSeed, Rng } from './rng.js';
+import { mixSeed, Rng } from '../util/rng.js';
 
-export type LabelMode = 'int' | 'categorical' | 'binary' | null;
+export type DatasetLabelMode = 'int' | 'categorical' | 'binary' | null;
 
 export interface ImageDatasetOptions {
   /** 'inferred' (default): labels from the class subfolders. null: images only, read from the whole tree. */
   labels?: 'inferred' | null;
   /** 'int' (default): int32 [B]; 'categorical': float32 [B, K]; 'binary': float32 [B, 1]; null: none. */
-  labelMode?: LabelMode;
+  labelMode?: DatasetLabelMode;
   /** Class folders to use, in label order (a subset of the subfolders). */
   classNames?: readonly string[];
   colorMode?: ColorMode;
@@ -54,7 +54,7 @@ export type ImageDataset = tf.data.Dataset<LabelledBatch> & {
   source: DirectoryIterator;
 };
 
-const LABEL_MODES: readonly LabelMode[] = ['int', 'categorical', 'binary', null];
+const LABEL_MODES: readonly DatasetLabelMode[] = ['int', 'categorical', 'binary', null];
 
 export function imageDatasetFromDirectory(directory: string, options: ImageDatasetOptions & { subset: 'both' }): [ImageDataset, ImageDataset];
 export function imageDatasetFromDirectory(directory: string, options?: ImageDatasetOptions): ImageDataset;

@@ -1,10 +1,10 @@
 /** The image-folder data pipeline: Keras's ImageDataGenerator / flow_from_directory / image_dataset_from_directory on sharp. */
 export { ImageDataGenerator } from './image-data-generator.js';
-export type { ImageDataGeneratorOptions, FitOptions, FitSource, DataDtype } from './image-data-generator.js';
+export type { ImageDataGeneratorOptions, GeneratorFitOptions, FitSource, DataDtype } from './image-data-generator.js';
 export { DirectoryIterator, assertSameClasses } from './directory-iterator.js';
 export type { Batch, LabelledBatch, ClassMode, FlowFromDirectoryOptions, SaveFormat } from './directory-iterator.js';
 export { imageDatasetFromDirectory } from './image-dataset.js';
-export type { ImageDataset, ImageDatasetOptions, LabelMode } from './image-dataset.js';
+export type { ImageDataset, ImageDatasetOptions, DatasetLabelMode } from './image-dataset.js';
 export { applyTransform, randomTransform, FILL_MODES } from './augment.js';
 export type { AugmentConfig, FillMode, ShiftRange, TransformParams } from './augment.js';
 export { decodeImage, COLOR_MODES, INTERPOLATIONS, DEFAULT_MAX_IMAGE_PIXELS } from './decode.js';
@@ -18,4 +18,3 @@ export { indexDirectory, IMAGE_EXTENSIONS, compareCodePoints } from './file-inde
 export type { FileIndex, IndexedFile, Subset } from './file-index.js';
 export { DataConfigError, ImageDecodeError } from './errors.js';
 export type { ImageErrorKind } from './errors.js';
-export { Rng } from './rng.js';

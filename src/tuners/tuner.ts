@@ -14,7 +14,7 @@ import { RandomSearchOracle } from './oracles/random-search.js';
 import { GridSearchOracle } from './oracles/grid-search.js';
 import { HyperbandOracle, type HyperbandOptions } from './oracles/hyperband.js';
 import { BayesianOptimizationOracle, type BayesianOptions } from './oracles/bayesian.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import { ORACLE_FORMAT, ProjectStore, type OracleFile } from './store.js';
 import {
   checkTrainData, defaultFit, isTensorData, toCallbacks, type FitCallback, type FitOptions, type TrainData,
