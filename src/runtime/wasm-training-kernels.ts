@@ -125,11 +125,14 @@ export function maxPoolGradNonOverlapping(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf
     const xc = oh * ph === h && ow * pw === w ? x : tf.slice(x, [0, 0, 0, 0], [b, oh * ph, ow * pw, c]);
     const win = [b, oh, ph, ow, pw, c];
     const one = [b, oh, 1, ow, 1, c];
-    // wasm's broadcasting Equal and its Sign are slow; 1 - step(b - a) is 1 where a == b and 0 where a < b, exactly.
-    const isMax = tf.sub(1, tf.step(tf.sub(y.reshape(one), xc.reshape(win))));
-    const score = tf.mul(isMax, windowPriority(ph, pw)); // > 0 exactly at the maxima
+    // Scores: a maximum at window position q gets (K+1)*(K-q), any other position at most K (K = ph*pw),
+    // so each window's best score sits at its first maximum. step(v, K+1) is 1 for v > 0, K+1 for v <= 0,
+    // and y - x >= 0 is 0 exactly at the maxima. (wasm's broadcasting Equal and its Sign are slow.)
+    const k = ph * pw;
+    const score = tf.mul(tf.step(tf.sub(y.reshape(one), xc.reshape(win)), k + 1), windowPriority(ph, pw));
     const best = tf.maxPool(score.reshape([b, oh * ph, ow * pw, c]) as tf.Tensor4D, [ph, pw], [ph, pw], 'valid');
-    const first = tf.sub(1, tf.step(tf.sub(best.reshape(one), score)));
+    // Scores are whole numbers, distinct within a window: the best one is the only one above best - 0.5.
+    const first = tf.step(tf.sub(score, tf.sub(best, 0.5).reshape(one)));
     const dx = tf.mul(first, dy.reshape(one)).reshape([b, oh * ph, ow * pw, c]) as tf.Tensor4D;
     return padOrCrop(dx, 0, h - oh * ph, 0, w - ow * pw);
   });
