@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from './atomic-write.js';
+import { withFileLock, type LockOptions } from './project-lock.js';
 import type { HyperParameterSpec } from './hyperparameters.js';
 import type { OracleState } from './oracle.js';
 import type { TrialRecord } from './trial.js';
@@ -54,6 +55,22 @@ export class ProjectStore {
       if (m && !isAlive(Number(m[1]))) await fs.rm(join(this.projectDir, rel), { force: true });
     }
   }
+
+  get lockPath(): string {
+    return join(this.projectDir, '.lock');
+  }
+
+  /**
+   * Runs a read-modify-write of the project holding its lock, so that several processes (the
+   * coordinators of parallel searches) sharing the directory take turns. Calls from this process are
+   * queued first, so they never wait on their own lock file.
+   */
+  withLock<T>(fn: () => Promise<T>, opts?: LockOptions): Promise<T> {
+    const run = this.queue.then(() => withFileLock(this.lockPath, fn, opts));
+    this.queue = run.then(() => undefined, () => undefined);
+    return run;
+  }
+  private queue: Promise<void> = Promise.resolve();
 
   get oraclePath(): string {
     return join(this.projectDir, 'oracle.json');
