@@ -146,6 +146,7 @@ export async function parallelSearch(tuner: Tuner, trainData: TrainData, opts: S
         return;
       }
       case 'result':
+        pool.release(ev.slot);
         return finish(ev.trialId, (t) => {
           oracle.updateSpace(ev.space);
           t.hyperparameters = HyperParameters.fromConfig({ space: oracle.hyperparameters.space, values: ev.record.hyperparameters.values });
@@ -154,11 +155,13 @@ export async function parallelSearch(tuner: Tuner, trainData: TrainData, opts: S
         });
       case 'error':
         if (ev.name === 'FatalError') throw new FatalError(ev.message); // its trial is put back below
+        pool.release(ev.slot);
         return finish(ev.trialId, () => {
           const { status, retry } = classifyTrialError(ev.name);
           oracle.endTrial(ev.trialId, status, ev.message, { retry });
         });
       case 'crash': {
+        pool.release(ev.slot);
         if (ev.trialId === undefined) return;
         const info = running.get(ev.trialId);
         running.delete(ev.trialId);

@@ -27,6 +27,7 @@ interface Slot {
   ready: boolean;
   trialId: string | undefined;
   lastError: string | undefined;
+  everReady?: boolean;
 }
 
 export class TrialWorkerPool {
@@ -43,12 +44,11 @@ export class TrialWorkerPool {
     return this.slots.length;
   }
 
-  private start(index: number): Slot {
+  private start(index: number, reservedFor?: string): Slot {
     const worker = spawnTrialWorker(this.init, this.resourceLimits);
-    const slot: Slot = { worker, ready: false, trialId: undefined, lastError: undefined };
+    const slot: Slot = { worker, ready: false, trialId: reservedFor, lastError: undefined };
     worker.on('message', (m: FromWorker) => {
-      if (m.type === 'ready') slot.ready = true;
-      if (m.type === 'result' || m.type === 'error') slot.trialId = undefined;
+      if (m.type === 'ready') slot.ready = slot.everReady = true;
       this.push({ ...m, slot: index });
     });
     worker.on('error', (err) => {
@@ -58,12 +58,13 @@ export class TrialWorkerPool {
       if (this.closed || this.slots[index] !== slot) return;
       const trialId = slot.trialId;
       const reason = slot.lastError ?? `exit code ${code}`;
-      if (!slot.ready && trialId === undefined) {
+      if (!slot.ready && !slot.everReady) {
         // It died before it could start: no new worker would fare better.
         this.push({ type: 'initError', message: `a trial worker exited while starting (${reason})`, slot: index });
         return;
       }
-      this.slots[index] = this.start(index);
+      // The new worker stays reserved for this trial until the coordinator has handled the crash.
+      this.slots[index] = this.start(index, trialId);
       this.push({ type: 'crash', slot: index, trialId, reason });
     });
     return slot;
@@ -99,6 +100,14 @@ export class TrialWorkerPool {
   /** Slots of running trials. */
   runningTrials(): Map<string, number> {
     return new Map(this.slots.flatMap((s, i) => (s.trialId !== undefined ? [[s.trialId, i] as [string, number]] : [])));
+  }
+
+  /**
+   * Frees a worker once the coordinator has recorded its trial's end: until then the oracle still
+   * lists the trial as this worker's, and would hand it out again.
+   */
+  release(index: number): void {
+    this.slots[index].trialId = undefined;
   }
 
   dispatch(index: number, msg: ToWorker): void {
