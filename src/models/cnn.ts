@@ -1,0 +1,334 @@
+/**
+ * A configurable CNN hypermodel, the search space the ToonVision project tuned with KerasTuner:
+ *
+ *   [rescaling] -> num_blocks x (Conv2D(filters_i, kernel_size_i, same, relu) -> MaxPool(2)
+ *                  -> MaxPool(pool_size_i) (left out when 1) -> Dropout(dropout_i) (left out when 0))
+ *   -> Flatten -> [Dense(dense_units, relu)] -> Dense(1, sigmoid) | Dense(numClasses, softmax)
+ *
+ * compiled with adam / rmsprop / sgd at `learning_rate`. Building happens in two steps: `cnnConfigFromHp`
+ * declares every hyperparameter (block i's only active when num_blocks >= i) and checks that the model
+ * fits the input, without touching tfjs; `buildCnnFromConfig` makes the layers. `buildCnn` does both.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { HyperParameters, HyperValue } from '../tuners/hyperparameters.js';
+import {
+  BLOCK_HP_NAMES, checkSpaceKeys, possibleValues, resolveNumberSpace, resolveOptimizerSpace,
+  type CnnSpace, type NumberHpName, type OptimizerName, type ResolvedNumberSpace,
+} from './cnn-space.js';
+
+/** A hyperparameter combination that cannot make a model for this input (the tuner records the trial as invalid). */
+export class InvalidModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidModelError';
+  }
+}
+
+export type CnnTask = 'binary' | 'multiclass';
+/** How labels are given, as a DirectoryIterator's classMode: class index, one-hot rows, or 0/1. */
+export type LabelMode = 'sparse' | 'categorical' | 'binary';
+
+export interface CnnOptions {
+  /** [height, width, channels] of one input image. */
+  inputShape: readonly number[];
+  numClasses: number;
+  /** Default: 'binary' for 2 classes (unless labelMode is 'categorical'), else 'multiclass'. */
+  task?: CnnTask;
+  /** Default: 'binary' for the binary task, 'sparse' for multiclass. */
+  labelMode?: LabelMode;
+  /** Narrows, widens or fixes the default search space. */
+  space?: CnnSpace;
+  /** Adds a Rescaling(scale) layer first, e.g. 1/255 when the data is not rescaled already. */
+  rescale?: number;
+  /** Seeds the weight initializers and dropout masks, for reproducible builds. */
+  seed?: number;
+  /** Model name. */
+  name?: string;
+  /**
+   * Largest number of weights to build; a bigger configuration throws InvalidModelError (e.g. one block
+   * with no second pooling on 600x200 images and a wide dense layer). Default: no limit.
+   */
+  maxParams?: number;
+}
+
+export interface CnnBlockConfig { filters: number; kernelSize: number; poolSize: number; dropout: number }
+
+/** Everything a CNN is made from: plain data, no tfjs. */
+export interface CnnConfig {
+  inputShape: [number, number, number];
+  numClasses: number;
+  task: CnnTask;
+  labelMode: LabelMode;
+  blocks: CnnBlockConfig[];
+  denseUnits: number;
+  learningRate: number;
+  optimizer: OptimizerName;
+  rescale?: number;
+  seed?: number;
+  name?: string;
+  maxParams?: number;
+}
+
+/** The loss for a task and label mode. */
+export function lossFor(task: CnnTask, labelMode: LabelMode): string {
+  if (task === 'binary') return 'binaryCrossentropy';
+  return labelMode === 'categorical' ? 'categoricalCrossentropy' : 'sparseCategoricalCrossentropy';
+}
+
+/** Validates inputShape, numClasses, task and labelMode, and fills in the defaults. */
+export function resolveTask(opts: Pick<CnnOptions, 'inputShape' | 'numClasses' | 'task' | 'labelMode'>): {
+  inputShape: [number, number, number]; numClasses: number; task: CnnTask; labelMode: LabelMode;
+} {
+  const s = opts.inputShape;
+  if (!Array.isArray(s) || s.length !== 3 || !s.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new Error(`inputShape must be [height, width, channels] of positive integers, e.g. [64, 64, 3]; got ${JSON.stringify(s)}.`);
+  }
+  const n = opts.numClasses;
+  if (!Number.isInteger(n) || n < 2) throw new Error(`numClasses must be an integer of at least 2, got ${n}.`);
+  if (opts.task !== undefined && opts.task !== 'binary' && opts.task !== 'multiclass') {
+    throw new Error(`task must be 'binary' or 'multiclass', got ${JSON.stringify(opts.task)}.`);
+  }
+  if (opts.labelMode !== undefined && !['sparse', 'categorical', 'binary'].includes(opts.labelMode)) {
+    throw new Error(`labelMode must be 'sparse', 'categorical' or 'binary', got ${JSON.stringify(opts.labelMode)}.`);
+  }
+  const task: CnnTask = opts.task ?? (n === 2 && opts.labelMode !== 'categorical' ? 'binary' : 'multiclass');
+  if (task === 'binary') {
+    if (n !== 2) throw new Error(`task 'binary' needs numClasses 2, got ${n}: use task 'multiclass'.`);
+    if (opts.labelMode === 'categorical') {
+      throw new Error(`task 'binary' (one sigmoid unit) cannot take one-hot labels (labelMode 'categorical'): ` +
+        `use labelMode 'binary' (class mode 'binary'), or task 'multiclass' for two softmax units.`);
+    }
+    return { inputShape: [s[0], s[1], s[2]], numClasses: n, task, labelMode: opts.labelMode ?? 'binary' };
+  }
+  if (opts.labelMode === 'binary') {
+    throw new Error(`labelMode 'binary' (0/1 labels) goes with task 'binary'; for task 'multiclass' use 'sparse' or 'categorical'.`);
+  }
+  return { inputShape: [s[0], s[1], s[2]], numClasses: n, task, labelMode: opts.labelMode ?? 'sparse' };
+}
+
+/** Declares one numeric hp (conditioned on num_blocks when `activeFor` is given) and returns its value. */
+function declareNumber(
+  hp: HyperParameters, name: string, kind: 'int' | 'float', s: ResolvedNumberSpace, activeFor?: number[],
+): number {
+  const cond = activeFor ? { parentName: 'num_blocks', parentValues: activeFor } : {};
+  if (s.type === 'fixed') {
+    if (!activeFor) return hp.fixed(name, s.value);
+    // A fixed value inside an inactive block is not part of the trial.
+    return hp.conditionalScope('num_blocks', activeFor, () => hp.fixed(name, s.value)) ?? s.value;
+  }
+  if (s.type === 'values') {
+    return hp.choice(name, s.values, { ordered: true, ...(s.default !== undefined ? { default: s.default } : {}), ...cond });
+  }
+  const o = {
+    min: s.min, max: s.max, sampling: s.sampling,
+    ...(s.step !== undefined ? { step: s.step } : {}),
+    ...(s.default !== undefined ? { default: s.default } : {}),
+    ...cond,
+  };
+  return kind === 'int' ? hp.int(name, o) : hp.float(name, o);
+}
+
+const BLOCK_HP: Record<(typeof BLOCK_HP_NAMES)[number], { kind: 'int' | 'float'; key: keyof CnnBlockConfig }> = {
+  filters: { kind: 'int', key: 'filters' },
+  kernel_size: { kind: 'int', key: 'kernelSize' },
+  pool_size: { kind: 'int', key: 'poolSize' },
+  dropout: { kind: 'float', key: 'dropout' },
+};
+
+/**
+ * Declares the CNN's hyperparameters on `hp` and returns the model they describe. Block i's
+ * hyperparameters (`filters_i`, `kernel_size_i`, `pool_size_i`, `dropout_i`) are declared for every block
+ * num_blocks can reach, conditioned on num_blocks >= i, so the whole space is known from the first build.
+ * Throws InvalidModelError (after declaring) when the model does not fit the input.
+ */
+export function cnnConfigFromHp(hp: HyperParameters, opts: CnnOptions): CnnConfig {
+  const task = resolveTask(opts);
+  const space = opts.space;
+  checkSpaceKeys(space);
+  const numBlocksSpace = resolveNumberSpace('num_blocks', 'space.num_blocks', [space?.num_blocks]);
+  const blockCounts = possibleValues(numBlocksSpace);
+  const numBlocks = declareNumber(hp, 'num_blocks', 'int', numBlocksSpace);
+  const maxBlocks = blockCounts[blockCounts.length - 1];
+  if (space?.blocks && space.blocks.length > maxBlocks) {
+    throw new Error(`CNN search space: space.blocks has ${space.blocks.length} entries but num_blocks is at most ${maxBlocks}; ` +
+      `remove the extra entries or allow more blocks (space.num_blocks).`);
+  }
+
+  const blocks: CnnBlockConfig[] = [];
+  for (let i = 1; i <= maxBlocks; i++) {
+    const activeFor = blockCounts.filter((n) => n >= i);
+    const block = {} as CnnBlockConfig;
+    for (const name of BLOCK_HP_NAMES) {
+      const s = resolveNumberSpace(name as NumberHpName, `space.blocks[${i - 1}].${name}`, [space?.[name], space?.blocks?.[i - 1]?.[name]]);
+      block[BLOCK_HP[name].key] = declareNumber(hp, `${name}_${i}`, BLOCK_HP[name].kind, s, activeFor);
+    }
+    if (i <= numBlocks) blocks.push(block);
+  }
+  const denseUnits = declareNumber(hp, 'dense_units', 'int', resolveNumberSpace('dense_units', 'space.dense_units', [space?.dense_units]));
+  const learningRate = declareNumber(hp, 'learning_rate', 'float', resolveNumberSpace('learning_rate', 'space.learning_rate', [space?.learning_rate]));
+  const opt = resolveOptimizerSpace(space?.optimizer);
+  const optimizer: OptimizerName = opt.type === 'fixed'
+    ? hp.fixed('optimizer', opt.value)
+    : hp.choice<OptimizerName>('optimizer', opt.values, opt.default !== undefined ? { default: opt.default } : {});
+
+  const config: CnnConfig = {
+    ...task, blocks, denseUnits, learningRate, optimizer,
+    ...(opts.rescale !== undefined ? { rescale: opts.rescale } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.maxParams !== undefined ? { maxParams: opts.maxParams } : {}),
+  };
+  checkCnnFits(config);
+  return config;
+}
+
+/** The number of weights the model will have (what model.countParams() says), computed without tfjs. */
+export function countCnnParams(config: Pick<CnnConfig, 'inputShape' | 'blocks' | 'denseUnits' | 'task' | 'numClasses'>): number {
+  const sizes = checkCnnFits(config);
+  let channels = config.inputShape[2];
+  let params = 0;
+  for (const b of config.blocks) {
+    params += b.kernelSize * b.kernelSize * channels * b.filters + b.filters;
+    channels = b.filters;
+  }
+  const [h, w] = sizes.length > 0 ? sizes[sizes.length - 1] : [config.inputShape[0], config.inputShape[1]];
+  let features = h * w * channels;
+  if (config.denseUnits > 0) {
+    params += features * config.denseUnits + config.denseUnits;
+    features = config.denseUnits;
+  }
+  const outputs = config.task === 'binary' ? 1 : config.numClasses;
+  return params + features * outputs + outputs;
+}
+
+/**
+ * Height x width after each block; throws InvalidModelError naming the block when a pooling has too
+ * little to pool, or when the model has more weights than `config.maxParams`.
+ */
+export function checkCnnFits(config: Pick<CnnConfig, 'inputShape' | 'blocks'> & Partial<Pick<CnnConfig, 'maxParams' | 'denseUnits' | 'task' | 'numClasses'>>): Array<[number, number]> {
+  const [h0, w0, c] = config.inputShape;
+  let h = h0, w = w0;
+  const trail: string[] = [`input ${h0}x${w0}x${c}`];
+  const sizes: Array<[number, number]> = [];
+  config.blocks.forEach((b, idx) => {
+    const i = idx + 1;
+    const pools: Array<[number, string]> = [[2, 'first max pooling (pool 2)']];
+    if (b.poolSize > 1) pools.push([b.poolSize, `second max pooling (pool_size_${i} = ${b.poolSize})`]);
+    for (const [p, what] of pools) {
+      if (h < p || w < p) {
+        throw new InvalidModelError(
+          `Block ${i} of ${config.blocks.length} does not fit the input: its ${what} needs a feature map of at least ` +
+          `${p}x${p} but gets ${h}x${w} (${trail.join(' -> ')}). Use fewer blocks (num_blocks), smaller pool sizes, ` +
+          `or larger images (target size).`);
+      }
+      h = Math.floor(h / p);
+      w = Math.floor(w / p);
+    }
+    trail.push(`block ${i}: ${h}x${w}`);
+    sizes.push([h, w]);
+  });
+  const { maxParams, denseUnits, task, numClasses } = config;
+  if (maxParams !== undefined && denseUnits !== undefined && task !== undefined && numClasses !== undefined) {
+    const params = countCnnParams({ inputShape: config.inputShape, blocks: config.blocks, denseUnits, task, numClasses });
+    if (params > maxParams) {
+      throw new InvalidModelError(
+        `The model would have ${params.toLocaleString('en-US')} weights, more than maxParams ${maxParams.toLocaleString('en-US')} ` +
+        `(${trail.join(' -> ')}, flattened before ${denseUnits > 0 ? `a ${denseUnits}-unit dense layer` : 'the output'}). ` +
+        `Use more pooling (pool sizes, num_blocks), fewer dense_units, smaller images, or raise maxParams.`);
+    }
+  }
+  return sizes;
+}
+
+export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+  switch (name) {
+    case 'adam': return tf.train.adam(learningRate);
+    case 'rmsprop': return tf.train.rmsprop(learningRate);
+    case 'sgd': return tf.train.sgd(learningRate);
+    default: throw new Error(`Unknown optimizer ${JSON.stringify(name)}: use adam, rmsprop or sgd.`);
+  }
+}
+
+/** Builds and compiles the model a CnnConfig describes (checking the fit first). */
+export function buildCnnFromConfig(config: CnnConfig): tf.LayersModel {
+  checkCnnFits(config);
+  let seed = config.seed;
+  const nextSeed = () => (seed === undefined ? undefined : seed++);
+  const kernelInit = () => {
+    const s = nextSeed();
+    return s === undefined ? 'glorotUniform' as const : tf.initializers.glorotUniform({ seed: s });
+  };
+  const model = tf.sequential(config.name ? { name: config.name } : {});
+  let first = true;
+  const input = () => (first ? ((first = false), { inputShape: config.inputShape as number[] }) : {});
+  if (config.rescale !== undefined) model.add(tf.layers.rescaling({ scale: config.rescale, ...input(), name: 'rescaling' }));
+  config.blocks.forEach((b, idx) => {
+    const i = idx + 1;
+    model.add(tf.layers.conv2d({
+      ...input(), filters: b.filters, kernelSize: b.kernelSize, padding: 'same', activation: 'relu',
+      kernelInitializer: kernelInit(), name: `block${i}_conv`,
+    }));
+    model.add(tf.layers.maxPooling2d({ poolSize: 2, name: `block${i}_pool` }));
+    if (b.poolSize > 1) model.add(tf.layers.maxPooling2d({ poolSize: b.poolSize, name: `block${i}_pool${b.poolSize}` }));
+    if (b.dropout > 0) {
+      const s = nextSeed();
+      model.add(tf.layers.dropout({ rate: b.dropout, ...(s !== undefined ? { seed: s } : {}), name: `block${i}_dropout` }));
+    }
+  });
+  model.add(tf.layers.flatten({ ...input(), name: 'flatten' }));
+  if (config.denseUnits > 0) {
+    model.add(tf.layers.dense({ units: config.denseUnits, activation: 'relu', kernelInitializer: kernelInit(), name: 'hidden_dense' }));
+  }
+  const binary = config.task === 'binary';
+  model.add(tf.layers.dense({
+    units: binary ? 1 : config.numClasses, activation: binary ? 'sigmoid' : 'softmax',
+    kernelInitializer: kernelInit(), name: 'output',
+  }));
+  model.compile({
+    optimizer: makeOptimizer(config.optimizer, config.learningRate),
+    loss: lossFor(config.task, config.labelMode),
+    metrics: ['accuracy'],
+  });
+  // The optimizer was made for this model alone: let model.dispose() free its variables too (tfjs only
+  // does that for optimizers given by name).
+  (model as unknown as { isOptimizerOwned: boolean }).isOptimizerOwned = true;
+  return model;
+}
+
+/**
+ * The hypermodel: declares the CNN's hyperparameters on `hp` and returns the compiled model.
+ * Throws InvalidModelError, before any layer is made, when the hyperparameters do not fit the input.
+ */
+export function buildCnn(hp: HyperParameters, opts: CnnOptions): tf.LayersModel {
+  return buildCnnFromConfig(cnnConfigFromHp(hp, opts));
+}
+
+/** The hyperparameter values of a config, named as buildCnn names them (e.g. for a summary table). */
+export function cnnConfigToValues(config: CnnConfig): Record<string, HyperValue> {
+  const out: Record<string, HyperValue> = { num_blocks: config.blocks.length };
+  config.blocks.forEach((b, idx) => {
+    const i = idx + 1;
+    out[`filters_${i}`] = b.filters;
+    out[`kernel_size_${i}`] = b.kernelSize;
+    out[`pool_size_${i}`] = b.poolSize;
+    out[`dropout_${i}`] = b.dropout;
+  });
+  out.dense_units = config.denseUnits;
+  out.learning_rate = config.learningRate;
+  out.optimizer = config.optimizer;
+  return out;
+}
+
+/** One line describing the architecture, e.g. for logs and the CLI: `conv 8@3x3 > pool 2 > pool 2 | ... | dense 4 softmax; adam 0.001`. */
+export function describeCnn(config: CnnConfig): string {
+  const blocks = config.blocks.map((b) =>
+    [`conv ${b.filters}@${b.kernelSize}x${b.kernelSize}`, 'pool 2', ...(b.poolSize > 1 ? [`pool ${b.poolSize}`] : []),
+      ...(b.dropout > 0 ? [`dropout ${b.dropout}`] : [])].join(' > '));
+  const head = [
+    ...(config.denseUnits > 0 ? [`dense ${config.denseUnits} relu`] : []),
+    config.task === 'binary' ? 'dense 1 sigmoid' : `dense ${config.numClasses} softmax`,
+  ].join(' > ');
+  const [h, w, c] = config.inputShape;
+  return `${h}x${w}x${c}${config.rescale !== undefined ? ` > rescale ${config.rescale}` : ''} > ${[...blocks, `flatten > ${head}`].join(' | ')}; ` +
+    `${config.optimizer} ${config.learningRate}, ${lossFor(config.task, config.labelMode)}`;
+}
