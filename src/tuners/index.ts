@@ -14,14 +14,16 @@ export { GridSearchOracle, enumerateGrid, gridSize } from './oracles/grid-search
 export { HyperbandOracle } from './oracles/hyperband.js';
 export type { HyperbandOptions } from './oracles/hyperband.js';
 export { BayesianOptimizationOracle } from './oracles/bayesian.js';
+export { ASHAOracle } from './oracles/asha.js';
+export type { ASHAOptions } from './oracles/asha.js';
 export type { BayesianOptions } from './oracles/bayesian.js';
 export { GaussianProcess, matern52 } from './gaussian-process.js';
 export {
-  Tuner, RandomSearch, GridSearch, Hyperband, BayesianOptimization, FatalError, FailedTrialError, InvalidTrialError,
-  disposeModel, setTensorBoardIntegration,
+  Tuner, RandomSearch, GridSearch, Hyperband, BayesianOptimization, ASHA, FatalError, FailedTrialError, InvalidTrialError,
+  disposeModel, setTensorBoardIntegration, trialSeedKey,
 } from './tuner.js';
 export type {
-  HyperModel, HyperModelFn, HyperModelObject, FitResult, TunerOptions, SearchOptions,
+  HyperModel, HyperModelFn, HyperModelObject, HyperModelSource, FitResult, TunerOptions, SearchOptions,
   TrialCallbackContext, TrialCallbackHooks, TrialCallbackFactory, TensorBoardIntegration,
 } from './tuner.js';
 export { defaultFit, isTensorData, isDataset, isDatasetSource } from './train-data.js';
@@ -31,4 +33,10 @@ export type { OracleFile } from './store.js';
 export { fileSystemSave, fileSystemLoad, loadWeightsInto } from './fs-io-handler.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { ConsoleDisplay, silentDisplay, formatValue, formatDuration } from './display.js';
-export type { TunerDisplay, SearchBeginInfo, TrialBeginInfo, TrialEndInfo, SearchEndInfo } from './display.js';
+export type { TunerDisplay, SearchBeginInfo, TrialBeginInfo, TrialEndInfo, SearchEndInfo, RunningTrialInfo, ProgressInfo } from './display.js';
+export type { HyperModelModule } from './hypermodel-module.js';
+export { defaultWorkerCount, DEFAULT_WORKER_BYTES } from './workers/worker-count.js';
+export { hasWorkerSpec } from './workers/worker-data.js';
+export type { WorkerDataSource, WorkerDataModuleSpec } from './workers/worker-data.js';
+export { withFileLock } from './project-lock.js';
+export type { LockOptions } from './project-lock.js';

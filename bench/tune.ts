@@ -1,0 +1,102 @@
+/**
+ * Parallel tuning speed: the same seeded Hyperband search on the ToonVision fixtures, serial (1 worker)
+ * then with N workers (default 2; BENCH_WORKERS=2,4 for more), wall clock from search() to its end,
+ * worker start-up included. Checks that every run trains the same set of trials with the same scores.
+ * The LAST line is one JSON object with the figures.
+ *   npm run bench:tune      (tsx bench/tune.ts)
+ */
+import { promises as fs } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { initBackend } from '../src/runtime/backend.js';
+import { Hyperband } from '../src/tuners/tuner.js';
+import type { Trial } from '../src/tuners/trial.js';
+
+const SIZE = Number(process.env.BENCH_SIZE ?? 32);
+const MAX_EPOCHS = Number(process.env.BENCH_MAX_EPOCHS ?? 4);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2);
+const WORKERS = (process.env.BENCH_WORKERS ?? '2').split(',').map(Number);
+const CLASSES = ['bossbot', 'cashbot', 'lawbot', 'sellbot'];
+const FIXTURES = new URL('../fixtures/toonvision/', import.meta.url).pathname;
+
+async function decode(subset: string): Promise<{ xs: tf.Tensor4D; ys: tf.Tensor1D }> {
+  const pixels: Buffer[] = [];
+  const labels: number[] = [];
+  for (const [label, cls] of CLASSES.entries()) {
+    const dir = join(FIXTURES, subset, cls);
+    for (const f of (await fs.readdir(dir)).filter((f) => f.endsWith('.png')).sort()) {
+      pixels.push(await sharp(join(dir, f)).resize(SIZE, SIZE).removeAlpha().raw().toBuffer());
+      labels.push(label);
+    }
+  }
+  const per = SIZE * SIZE * 3;
+  const x = new Float32Array(pixels.length * per);
+  pixels.forEach((p, i) => { for (let j = 0; j < per; j++) x[i * per + j] = p[j] / 255; });
+  return { xs: tf.tensor4d(x, [pixels.length, SIZE, SIZE, 3]), ys: tf.tensor1d(labels, 'float32') };
+}
+
+/** Trials as configuration + schedule position (ids differ between serial and parallel runs). */
+function byConfig(trials: Iterable<Trial>): Map<string, Trial> {
+  return new Map([...trials].map((t) => {
+    const { 'tuner/trial_id': _parent, ...values } = t.values;
+    return [JSON.stringify(Object.entries(values).sort()), t];
+  }));
+}
+
+await initBackend();
+const backend = tf.getBackend();
+const root = await fs.mkdtemp(join(tmpdir(), 'bench-tune-'));
+const train = await decode('train');
+const val = await decode('val');
+const hypermodelOptions = {
+  inputShape: [SIZE, SIZE, 3], numClasses: 4,
+  space: { num_blocks: { min: 1, max: 2 }, filters: { values: [4, 8] }, pool_size: { values: [1, 2] }, dense_units: { fixed: 0 }, dropout: { fixed: 0 } },
+};
+const run = async (workers: number) => {
+  const tuner = new Hyperband({
+    hypermodel: { module: new URL('./tune-model.ts', import.meta.url).pathname, exportName: 'cnnHypermodel' }, hypermodelOptions,
+    objective: 'val_accuracy', maxEpochs: MAX_EPOCHS, factor: 2, hyperbandIterations: ITERATIONS, seed: 7,
+    directory: root, projectName: `workers-${workers}`, verbose: 0,
+  });
+  const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
+  const load0 = loadavg()[0];
+  await tuner.search(train, { validationData: val, batchSize: 16, workers });
+  const seconds = (Date.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  // CPU seconds this process (all its threads) got per wall second: ~workers on an idle machine.
+  const cpuShare = (cpu.user + cpu.system) / 1e6 / seconds;
+  const trials = [...tuner.oracle.trials.values()];
+  const epochs = trials.reduce((s, t) => s + Number(t.values['tuner/epochs']) - Number(t.values['tuner/initial_epoch']), 0);
+  console.log(`workers=${workers}: ${trials.length} trials, ${epochs} epochs in ${seconds.toFixed(1)} s (CPU share ${cpuShare.toFixed(2)}, ` +
+    `load average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}); best val_accuracy ${tuner.oracle.getBestTrials(1)[0]?.score}`);
+  return { seconds, trials, cpuShare: +cpuShare.toFixed(2), loadAverage: +((load0 + loadavg()[0]) / 2).toFixed(2) };
+};
+
+try {
+  const serial = await run(1);
+  const serialByConfig = byConfig(serial.trials);
+  const results: Record<string, unknown>[] = [];
+  for (const n of WORKERS) {
+    const parallel = await run(n);
+    const parallelByConfig = byConfig(parallel.trials);
+    const sameTrials = parallelByConfig.size === serialByConfig.size && [...serialByConfig.keys()].every((k) => parallelByConfig.has(k));
+    let maxScoreDiff = 0;
+    for (const [k, t] of serialByConfig) {
+      const p = parallelByConfig.get(k);
+      if (p && t.score !== null && p.score !== null) maxScoreDiff = Math.max(maxScoreDiff, Math.abs(p.score - t.score));
+    }
+    const speedup = serial.seconds / parallel.seconds;
+    console.log(`workers=${n}: speed-up ${speedup.toFixed(2)}x, same trials: ${sameTrials}, largest score difference ${maxScoreDiff}`);
+    results.push({ workers: n, seconds: +parallel.seconds.toFixed(2), speedup: +speedup.toFixed(3), cpuShare: parallel.cpuShare, loadAverage: parallel.loadAverage, sameTrials, maxScoreDiff });
+  }
+  console.log(JSON.stringify({
+    bench: 'tune', backend, cores: availableParallelism(), cpu: cpus()[0]?.model, imageSize: SIZE, trainImages: train.xs.shape[0],
+    hyperband: { maxEpochs: MAX_EPOCHS, factor: 2, iterations: ITERATIONS }, trials: serial.trials.length,
+    serialSeconds: +serial.seconds.toFixed(2), serialCpuShare: serial.cpuShare, serialLoadAverage: serial.loadAverage, parallel: results,
+  }));
+} finally {
+  await fs.rm(root, { recursive: true, force: true });
+}

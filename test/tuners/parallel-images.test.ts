@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/runtime/backend.js';
+import { GridSearch, disposeModel } from '../../src/tuners/tuner.js';
+import { Rng } from '../../src/tuners/rng.js';
+
+const SIZE = 8;
+const MODELS = join(import.meta.dirname, 'fixtures', 'parallel-models.ts');
+
+/** `n` 8x8 PNGs per class: horizontal or vertical stripes plus noise. */
+async function writeImages(dir: string, n: number, seed: number): Promise<void> {
+  const rng = new Rng(seed);
+  for (const [label, cls] of ['horizontal', 'vertical'].entries()) {
+    await fs.mkdir(join(dir, cls), { recursive: true });
+    for (let i = 0; i < n; i++) {
+      const px = Buffer.alloc(SIZE * SIZE * 3);
+      for (let y = 0; y < SIZE; y++) {
+        for (let x = 0; x < SIZE; x++) {
+          const on = (label === 0 ? y : x) % 2 === 0;
+          for (let c = 0; c < 3; c++) px[(y * SIZE + x) * 3 + c] = Math.max(0, Math.min(255, (on ? 200 : 50) + Math.round((rng.next() - 0.5) * 80)));
+        }
+      }
+      await sharp(px, { raw: { width: SIZE, height: SIZE, channels: 3 } }).png().toFile(join(dir, cls, `${i}.png`));
+    }
+  }
+}
+
+async function decodeFolder(dir: string): Promise<{ xs: tf.Tensor4D; ys: tf.Tensor2D }> {
+  const pixels: number[] = [];
+  const labels: number[] = [];
+  for (const [label, cls] of ['horizontal', 'vertical'].entries()) {
+    for (const file of (await fs.readdir(join(dir, cls))).sort()) {
+      const data = await sharp(join(dir, cls, file)).removeAlpha().raw().toBuffer();
+      for (const v of data) pixels.push(v / 255);
+      labels.push(label);
+    }
+  }
+  return tf.tidy(() => ({ xs: tf.tensor4d(pixels, [labels.length, SIZE, SIZE, 3]), ys: tf.oneHot(tf.tensor1d(labels, 'int32'), 2).toFloat() as tf.Tensor2D }));
+}
+
+test('a CNN on real PNG images tunes with 2 workers exactly as in one thread', async () => {
+  await initBackend();
+  const root = await fs.mkdtemp(join(tmpdir(), 'tuner-parallel-images-'));
+  try {
+    await writeImages(join(root, 'train'), 12, 1);
+    await writeImages(join(root, 'val'), 6, 2);
+    const train = await decodeFolder(join(root, 'train'));
+    const val = await decodeFolder(join(root, 'val'));
+    const make = (projectName: string) => new GridSearch({
+      hypermodel: { module: MODELS, exportName: 'stripesCnn' }, objective: 'val_accuracy', maxTrials: 4, seed: 5, directory: root, projectName, verbose: 0,
+    });
+    const parallel = make('parallel');
+    await parallel.search(train, { validationData: val, epochs: 3, batchSize: 8, workers: 2 });
+    const serial = make('serial');
+    await serial.search(train, { validationData: val, epochs: 3, batchSize: 8 });
+    const summary = (t: GridSearch) => [...t.oracle.trials.values()].map((x) => [x.trialId, x.values, x.status, x.score, x.metrics.val_loss]);
+    assert.deepEqual(summary(parallel), summary(serial));
+    assert.equal(parallel.oracle.trials.size, 4);
+    const best = parallel.getBestTrials(1)[0];
+    assert.ok(best.score! >= 0.75, `stripes are learnable (val_accuracy ${best.score})`);
+    const [model] = await parallel.getBestModels(1);
+    const [loss, acc] = model.evaluate(val.xs, val.ys) as tf.Scalar[];
+    assert.ok(Math.abs(acc.dataSync()[0] - best.score!) < 1e-6, 'the checkpoint a worker wrote reloads here with its score');
+    tf.dispose([loss, acc]);
+    disposeModel(model);
+    tf.dispose([train.xs, train.ys, val.xs, val.ys]);
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
