@@ -14,7 +14,7 @@ import { initBackend } from '../src/runtime/backend.js';
 import { Hyperband } from '../src/tuners/tuner.js';
 import type { Trial } from '../src/tuners/trial.js';
 
-const SIZE = Number(process.env.BENCH_SIZE ?? 32);
+const SIZE = Number(process.env.BENCH_SIZE ?? 64);
 const MAX_EPOCHS = Number(process.env.BENCH_MAX_EPOCHS ?? 4);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2);
 const WORKERS = (process.env.BENCH_WORKERS ?? '2').split(',').map(Number);

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { GridSearch, disposeModel } from '../../src/tuners/tuner.js';
 import { Rng } from '../../src/tuners/rng.js';
+import { SharedImageSource, type SharedImages } from './fixtures/parallel-models.js';
 
 const SIZE = 8;
 const MODELS = join(import.meta.dirname, 'fixtures', 'parallel-models.ts');
@@ -43,13 +44,25 @@ async function decodeFolder(dir: string): Promise<{ xs: tf.Tensor4D; ys: tf.Tens
   return tf.tidy(() => ({ xs: tf.tensor4d(pixels, [labels.length, SIZE, SIZE, 3]), ys: tf.oneHot(tf.tensor1d(labels, 'int32'), 2).toFloat() as tf.Tensor2D }));
 }
 
-test('a CNN on real PNG images tunes with 2 workers exactly as in one thread', async () => {
+/** Decodes the folder once into SharedArrayBuffers (what a DirectoryIterator's toWorkerSpec can hand its workers). */
+async function decodeShared(dir: string): Promise<SharedImages> {
+  const { xs, ys } = await decodeFolder(dir);
+  const pixels = new SharedArrayBuffer(xs.size * 4);
+  new Float32Array(pixels).set(xs.dataSync());
+  const labels = new SharedArrayBuffer(ys.shape[0] * 4);
+  new Int32Array(labels).set(tf.tidy(() => ys.argMax(1)).dataSync());
+  const shape = xs.shape;
+  tf.dispose([xs, ys]);
+  return { pixels, labels, shape, numClasses: 2 };
+}
+
+test('a CNN on real PNG images tunes with 2 workers exactly as in one thread; workers share the decoded pixels', async () => {
   await initBackend();
   const root = await fs.mkdtemp(join(tmpdir(), 'tuner-parallel-images-'));
   try {
     await writeImages(join(root, 'train'), 12, 1);
     await writeImages(join(root, 'val'), 6, 2);
-    const train = await decodeFolder(join(root, 'train'));
+    const train = await new SharedImageSource(await decodeShared(join(root, 'train'))).ready();
     const val = await decodeFolder(join(root, 'val'));
     const make = (projectName: string) => new GridSearch({
       hypermodel: { module: MODELS, exportName: 'stripesCnn' }, objective: 'val_accuracy', maxTrials: 4, seed: 5, directory: root, projectName, verbose: 0,
@@ -68,7 +81,7 @@ test('a CNN on real PNG images tunes with 2 workers exactly as in one thread', a
     assert.ok(Math.abs(acc.dataSync()[0] - best.score!) < 1e-6, 'the checkpoint a worker wrote reloads here with its score');
     tf.dispose([loss, acc]);
     disposeModel(model);
-    tf.dispose([train.xs, train.ys, val.xs, val.ys]);
+    tf.dispose([val.xs, val.ys]);
   } finally {
     await fs.rm(root, { recursive: true, force: true });
   }

@@ -60,8 +60,8 @@ export async function parallelSearch(tuner: Tuner, trainData: TrainData, opts: S
     objective: oracle.objective,
     allowNewEntries: oracle.allowNewEntries,
     tuneNewEntries: oracle.tuneNewEntries,
-    train: toWorkerDataSpec(trainData, 'search() training data'),
-    validation: opts.validationData !== undefined ? toWorkerDataSpec(opts.validationData, 'validationData') : undefined,
+    train: await toWorkerDataSpec(trainData, 'search() training data'),
+    validation: opts.validationData !== undefined ? await toWorkerDataSpec(opts.validationData, 'validationData') : undefined,
     fit: { epochs: opts.epochs, batchSize: opts.batchSize, shuffle: opts.shuffle, validationSplit: opts.validationSplit },
     tensorboard: opts.tensorboard,
   };

@@ -22,9 +22,13 @@ export interface WorkerDataModuleSpec {
   options?: unknown;
 }
 
-/** Data that can describe itself to a worker (the data pipeline's DirectoryIterator implements it). */
+/**
+ * Data that can describe itself to a worker (the data pipeline's DirectoryIterator implements it).
+ * Called once per search in the main thread, before the workers start; it may prepare shared state
+ * first (e.g. decode a folder once into SharedArrayBuffers that `options` carries to every worker).
+ */
 export interface WorkerDataSource {
-  toWorkerSpec(): WorkerDataModuleSpec;
+  toWorkerSpec(): WorkerDataModuleSpec | Promise<WorkerDataModuleSpec>;
 }
 
 export type WorkerDataSpec =
@@ -45,8 +49,8 @@ function share(t: tf.Tensor): SharedTensor {
 }
 
 /** Describes training (or validation) data for workers; `what` names it in errors. */
-export function toWorkerDataSpec(data: TrainData | unknown, what: string): WorkerDataSpec {
-  if (hasWorkerSpec(data)) return { kind: 'module', ...data.toWorkerSpec() };
+export async function toWorkerDataSpec(data: TrainData | unknown, what: string): Promise<WorkerDataSpec> {
+  if (hasWorkerSpec(data)) return { kind: 'module', ...(await data.toWorkerSpec()) };
   if (isTensorData(data)) return { kind: 'tensors', xs: share(data.xs), ys: share(data.ys) };
   if (isDataset(data)) {
     throw new Error(`${what}: a tf.data.Dataset cannot be sent to worker threads. With workers > 1 pass {xs, ys} tensors, ` +
