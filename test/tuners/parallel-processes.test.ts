@@ -12,6 +12,18 @@ import { tinyData } from './fixtures/tiny.js';
 
 const CHILD = join(import.meta.dirname, 'fixtures', 'parallel-child.ts');
 
+async function serialFacts(root: string): Promise<string[]> {
+  const train = tinyData(64, 1);
+  const val = tinyData(32, 2);
+  const serial = new Hyperband({
+    hypermodel: { module: join(import.meta.dirname, 'fixtures', 'parallel-models.ts'), exportName: 'denseHypermodel' },
+    objective: 'val_loss', maxEpochs: 4, factor: 2, seed: 21, directory: root, projectName: 'serial', verbose: 0,
+  });
+  await serial.search(train, { validationData: val });
+  tf.dispose([train.xs, train.ys, val.xs, val.ys]);
+  return facts([...serial.oracle.trials.values()].map((t) => t.toRecord()));
+}
+
 function runChild(dir: string, project: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, project], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -63,15 +75,41 @@ test('two processes with 2 workers each on one project directory finish one cons
     }
     assert.ok(!existsSync(join(dir, '.lock')), 'the lock is released');
     // the same search as one serial process makes
-    const train = tinyData(64, 1);
-    const val = tinyData(32, 2);
-    const serial = new Hyperband({
-      hypermodel: { module: join(import.meta.dirname, 'fixtures', 'parallel-models.ts'), exportName: 'denseHypermodel' },
-      objective: 'val_loss', maxEpochs: 4, factor: 2, seed: 21, directory: root, projectName: 'serial', verbose: 0,
-    });
-    await serial.search(train, { validationData: val });
-    tf.dispose([train.xs, train.ys, val.xs, val.ys]);
-    assert.deepEqual(facts(records), facts([...serial.oracle.trials.values()].map((t) => t.toRecord())));
+    assert.deepEqual(facts(records), await serialFacts(root));
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a process killed with SIGKILL mid-search: the next one re-runs its trials and the search ends as a serial one', async () => {
+  await initBackend();
+  const root = await fs.mkdtemp(join(tmpdir(), 'tuner-processes-kill-'));
+  try {
+    const dir = join(root, 'shared');
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, root, 'shared'], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, signal) => resolve(signal)));
+    const deadline = Date.now() + 90_000;
+    const readState = async () => JSON.parse(await fs.readFile(join(dir, 'oracle.json'), 'utf8').catch(() => 'null'))?.state;
+    for (;;) {
+      const state = await readState().catch(() => undefined);
+      if (state && state.endOrder.length >= 3 && Object.keys(state.ongoing).length > 0) break;
+      assert.ok(Date.now() < deadline, 'the child search made no progress');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    const atKill = await readState();
+    const orphans = Object.values(atKill.ongoing) as string[];
+    assert.ok(orphans.length > 0 && atKill.endOrder.length < 15, `killed mid-search with ${orphans.length} trials in flight`);
+    const next = await runChild(root, 'shared');
+    assert.equal(next.code, 0, next.stderr);
+    const state = await readState();
+    assert.deepEqual(state.ongoing, {});
+    assert.equal(state.trials.length, 15);
+    const records: TrialRecord[] = state.trials;
+    assert.ok(records.every((t) => t.status === 'COMPLETED'));
+    for (const id of orphans) assert.equal(records.find((t) => t.trialId === id)!.crashes, 1, `trial ${id} of the dead process ran again`);
+    assert.deepEqual(facts(records), await serialFacts(root));
   } finally {
     await fs.rm(root, { recursive: true, force: true });
   }
