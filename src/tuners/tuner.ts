@@ -117,6 +117,11 @@ export interface SearchOptions {
   workers?: number;
   /** Backend each worker initializes (default: TFJS_TUNER_BACKEND, then auto). */
   workerBackend?: string;
+  /**
+   * JS heap limit of each worker in MiB (V8's maxOldGenerationSize). A worker that exceeds it dies
+   * alone and its trial is retried (twice, then FAILED) while the search goes on. Default: V8's.
+   */
+  workerMemoryMb?: number;
 }
 
 /** Aborts the whole search (a configuration error no retry can fix). */

@@ -93,3 +93,33 @@ test('a worker that dies mid-trial has its trial retried; the search goes on', a
   // the retry trained the same model (same seed) as the serial search did
   assert.deepEqual(facts(trials, (id) => crashing.oracle.getTrial(id)), facts(serial.oracle.trials.values(), (id) => serial.oracle.getTrial(id)));
 });
+
+test('a worker that runs out of memory dies alone: its trial is retried, then FAILED, and the search ends normally', async () => {
+  const tuner = new RandomSearch({
+    hypermodel: { module: MODELS, exportName: 'memoryHog' }, objective: 'val_loss', maxTrials: 1, seed: 2, directory: root, projectName: 'oom', verbose: 0,
+  });
+  await tuner.search(train, { validationData: val, workers: 2, workerMemoryMb: 64 });
+  const [trial] = [...tuner.oracle.trials.values()];
+  assert.equal(trial.status, 'FAILED');
+  assert.equal(trial.crashes, 3, 'ran three times (two retries)');
+  assert.match(trial.message!, /ERR_WORKER_OUT_OF_MEMORY|out of memory/i);
+  assert.equal(tuner.oracle.ongoing.size, 0);
+});
+
+test('parallel search errors: function hypermodels, datasets and callbacks cannot cross to workers; fatal trial errors stop the search', async () => {
+  const fn = new RandomSearch({ hypermodel: (await import('./fixtures/tiny.js')).denseHypermodel, maxTrials: 1, directory: root, projectName: 'err-fn', verbose: 0 });
+  await assert.rejects(fn.search(train, { validationData: val, workers: 2 }), /worker threads, which cannot receive a function: pass the hypermodel as \{module/);
+  const mod = () => new RandomSearch({ hypermodel: { module: MODELS, exportName: 'denseHypermodel' }, maxTrials: 1, directory: root, projectName: 'err-mod', verbose: 0 });
+  const ds = tf.data.zip({ xs: tf.data.array([[0, 0, 0, 0]]), ys: tf.data.array([[0]]) }).batch(1) as unknown as tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>;
+  await assert.rejects(mod().search(ds, { workers: 2 }), /a tf\.data\.Dataset cannot be sent to worker threads/);
+  await assert.rejects(mod().search(train, { validationData: val, workers: 2, callbacks: [{ onEpochEnd: async () => {} }] }), /callbacks and trialCallbacks cannot be sent to worker threads/);
+  await assert.rejects(mod().search(train, { workers: 0 }), /workers must be a positive integer/);
+  await assert.rejects(new RandomSearch({ hypermodel: { module: './relative.js' }, maxTrials: 1, directory: root, projectName: 'err-rel', verbose: 0 }).search(train, { workers: 2 }),
+    /"\.\/relative\.js" is relative: give an absolute path/);
+  const fatal = new RandomSearch({ hypermodel: { module: MODELS, exportName: 'fatalFit' }, maxTrials: 3, directory: root, projectName: 'err-fatal', verbose: 0 });
+  await assert.rejects(fatal.search(train, { validationData: val, workers: 2 }), (err: Error) => err.name === 'FatalError' && /does not match the model/.test(err.message));
+  // the trials in flight were put back for a resumed search, not left RUNNING under a dead worker
+  const state = JSON.parse(await fs.readFile(join(root, 'err-fatal', 'oracle.json'), 'utf8')).state;
+  assert.deepEqual(state.ongoing, {});
+  assert.ok(state.retryQueue.length >= 1);
+});

@@ -39,6 +39,9 @@ function checkInputs(tuner: Tuner, trainData: TrainData, opts: SearchOptions): v
   if (!isTensorData(trainData) && opts.validationSplit !== undefined) {
     throw new Error('validationSplit works with {xs, ys} tensors only; for a dataset or DirectoryIterator pass validationData.');
   }
+  if (opts.workerMemoryMb !== undefined && !(Number.isFinite(opts.workerMemoryMb) && opts.workerMemoryMb >= 16)) {
+    throw new Error(`workerMemoryMb must be a number of MiB >= 16 (got ${opts.workerMemoryMb}).`);
+  }
   if (opts.epochs !== undefined && !(Number.isInteger(opts.epochs) && opts.epochs >= 1)) {
     throw new Error(`epochs must be a positive integer (got ${opts.epochs}).`);
   }
@@ -81,7 +84,7 @@ export async function parallelSearch(tuner: Tuner, trainData: TrainData, opts: S
     return result;
   });
 
-  const pool = new TrialWorkerPool(init, opts.workers!);
+  const pool = new TrialWorkerPool(init, opts.workers!, opts.workerMemoryMb !== undefined ? { maxOldGenerationSizeMb: opts.workerMemoryMb } : undefined);
   const running = new Map<string, RunningTrialInfo & { started: number }>();
   const showProgress = () => display.progress?.({ running: [...running.values()], objective: oracle.objective });
 
