@@ -131,8 +131,17 @@ export class ConsoleDisplay implements TunerDisplay {
     this.line(`Total elapsed time: ${formatDuration(totalSeconds)}`);
   }
 
+  private lastProgress = 0;
+  private lastRunning = '';
+
+  /** One line per change of the running set, and at most one a second in between (epoch updates). */
   progress({ running, objective }: ProgressInfo): void {
     if (running.length === 0) return;
+    const ids = running.map((r) => r.trialId).join(',');
+    const now = Date.now();
+    if (ids === this.lastRunning && now - this.lastProgress < 1000) return;
+    this.lastRunning = ids;
+    this.lastProgress = now;
     const parts = running.map((r) => {
       const value = r.logs?.[objective.name];
       const epochs = r.epochs !== undefined ? `${r.epochsDone}/${r.epochs}` : `${r.epochsDone}`;

@@ -80,3 +80,19 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
     await fs.rm(path, { force: true });
   }
 }
+
+/** A tuner id naming a parallel search's worker slot: `<tunerId>/<host>/<pid>/w<i>`. */
+export function workerSlotId(tunerId: string, slot: number): string {
+  return `${tunerId}/${hostname()}/${process.pid}/w${slot}`;
+}
+
+/** The host and pid in a worker slot's tuner id (undefined for a plain tuner id). */
+export function parseWorkerSlotId(tunerId: string): { host: string; pid: number } | undefined {
+  const m = /\/([^/]+)\/(\d+)\/w\d+$/.exec(tunerId);
+  return m ? { host: m[1], pid: Number(m[2]) } : undefined;
+}
+
+/** Whether a process recorded as (host, pid) is another process alive on this host. */
+export function isOtherLiveProcess(owner: { host?: string; pid?: number } | undefined): boolean {
+  return !!owner && owner.host === hostname() && typeof owner.pid === 'number' && owner.pid !== process.pid && isProcessAlive(owner.pid);
+}

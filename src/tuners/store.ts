@@ -4,6 +4,7 @@
  * `<tunerId>.json`. The store is its only writer and every write is atomic.
  */
 import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from './atomic-write.js';
 import { withFileLock, type LockOptions } from './project-lock.js';
@@ -122,10 +123,20 @@ export class ProjectStore {
     return out;
   }
 
-  async saveTunerMarker(tunerId: string): Promise<string> {
+  /**
+   * `<tunerId>.json`: the tuner has run here. A serial search records its process (`owner: true`), so
+   * that a parallel search can tell a live serial one from a killed one; otherwise an existing marker
+   * is left as it is.
+   */
+  async saveTunerMarker(tunerId: string, opts: { owner?: boolean } = {}): Promise<string> {
     const path = join(this.projectDir, `${tunerId}.json`);
-    await writeJsonAtomic(path, {});
+    if (opts.owner) await writeJsonAtomic(path, { host: hostname(), pid: process.pid });
+    else if ((await readJsonIfExists(path)) === undefined) await writeJsonAtomic(path, {});
     return path;
+  }
+
+  async loadTunerMarker(tunerId: string): Promise<{ host?: string; pid?: number } | undefined> {
+    return readJsonIfExists(join(this.projectDir, `${tunerId}.json`));
   }
 
   async hasTunerMarker(tunerId: string): Promise<boolean> {

@@ -22,6 +22,7 @@ import {
 } from './train-data.js';
 import type { Trial } from './trial.js';
 import { importExport, isHyperModelModule, type HyperModelModule } from './hypermodel-module.js';
+import { isOtherLiveProcess, parseWorkerSlotId } from './project-lock.js';
 
 export type HyperModelFn = (hp: HyperParameters) => tf.LayersModel | Promise<tf.LayersModel>;
 /** What a hypermodel's own fit may return: a History, metrics, or just the objective value. */
@@ -433,7 +434,6 @@ export class Tuner {
       const { parallelSearch } = await import('./workers/parallel-search.js');
       return parallelSearch(this, trainData, opts);
     }
-    if (isHyperModelModule(this.hypermodelSource)) await this.resolveHypermodel();
     checkTrainData(trainData, 'search() training data');
     if (opts.validationData !== undefined) checkTrainData(opts.validationData, 'validationData');
     if (isTensorData(trainData) && opts.validationData !== undefined && !isTensorData(opts.validationData)) {
@@ -458,6 +458,12 @@ export class Tuner {
       factories.push(tensorboard.trialCallbacks(opts.tensorboard));
     }
     await this.reload();
+    const parallel = [...this.oracle.ongoing.keys()].find((tid) => isOtherLiveProcess(parseWorkerSlotId(tid)));
+    if (parallel !== undefined) {
+      throw new Error(`A parallel search (${parallel}) is running on ${this.projectDir}; a serial search (workers: 1) would not share it. ` +
+        'Run this one with workers >= 2 to join it, or wait for it to finish.');
+    }
+    await this.store.saveTunerMarker(this.tunerId, { owner: true });
     const started = Date.now();
     this.display.searchBegin?.({
       projectDir: this.projectDir, reloaded: this.oracle.trials.size > 0, objective: this.oracle.objective,

@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -122,4 +124,34 @@ test('parallel search errors: function hypermodels, datasets and callbacks canno
   const state = JSON.parse(await fs.readFile(join(root, 'err-fatal', 'oracle.json'), 'utf8')).state;
   assert.deepEqual(state.ongoing, {});
   assert.ok(state.retryQueue.length >= 1);
+});
+
+test('a serial and a parallel search refuse to run on one project at the same time', async () => {
+  const make = () => new RandomSearch({ hypermodel: { module: MODELS, exportName: 'denseHypermodel' }, maxTrials: 2, seed: 1, directory: root, projectName: 'mixed', verbose: 0 });
+  await make().search(train, { validationData: val });
+  const oraclePath = join(root, 'mixed', 'oracle.json');
+  const saved = await fs.readFile(oraclePath, 'utf8');
+  const other = spawn('sleep', ['30']); // stands in for another live process on this host
+  try {
+    const withOngoing = async (tunerId: string) => {
+      const file = JSON.parse(saved);
+      file.state.ongoing = { [tunerId]: '0' };
+      file.state.trials[0].status = 'RUNNING'; // as a killed search leaves it
+      file.state.endOrder = file.state.endOrder.filter((id: string) => id !== '0');
+      await fs.writeFile(oraclePath, JSON.stringify(file));
+    };
+    await withOngoing(`tuner0/${hostname()}/${other.pid}/w0`);
+    await assert.rejects(make().search(train, { validationData: val }), /A parallel search \(tuner0\/.*\) is running on .*workers >= 2 to join it/);
+    await withOngoing('tuner0');
+    await fs.writeFile(join(root, 'mixed', 'tuner0.json'), JSON.stringify({ host: hostname(), pid: other.pid }));
+    await assert.rejects(make().search(train, { validationData: val, workers: 2 }), /A serial search \(tuner "tuner0", workers: 1\) is running/);
+  } finally {
+    other.kill();
+  }
+  // once that process is gone, its trial is taken back and the parallel search finishes the project
+  await new Promise((r) => setTimeout(r, 100));
+  const t = make();
+  await t.search(train, { validationData: val, workers: 2 });
+  assert.deepEqual([...t.oracle.trials.values()].map((x) => x.status), ['COMPLETED', 'COMPLETED']);
+  assert.equal(t.oracle.getTrial('0').crashes, 1, 'the trial the dead serial search left RUNNING ran again');
 });

@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import { HyperParameters } from '../hyperparameters.js';
 import { isHyperModelModule } from '../hypermodel-module.js';
-import { isProcessAlive } from '../project-lock.js';
+import { isOtherLiveProcess, isProcessAlive, parseWorkerSlotId, workerSlotId } from '../project-lock.js';
 import { checkTrainData, isTensorData, type TrainData } from '../train-data.js';
 import type { Trial } from '../trial.js';
 import { classifyTrialError, FatalError, getTensorBoardIntegration, type SearchOptions, type Tuner } from '../tuner.js';
@@ -19,11 +19,6 @@ import { toWorkerDataSpec } from './worker-data.js';
 /** How often a process with nothing to run checks whether other processes' trials unblocked the oracle. */
 const POLL_MS = 250;
 
-/** tunerId/host/pid/wN: a worker slot of one process; lets other processes see when its owner died. */
-function parseOwner(tunerId: string): { host: string; pid: number } | undefined {
-  const m = /\/([^/]+)\/(\d+)\/w\d+$/.exec(tunerId);
-  return m ? { host: m[1], pid: Number(m[2]) } : undefined;
-}
 
 function checkInputs(tuner: Tuner, trainData: TrainData, opts: SearchOptions): void {
   if (!isHyperModelModule(tuner.hypermodelSource)) {
@@ -69,7 +64,7 @@ export async function parallelSearch(tuner: Tuner, trainData: TrainData, opts: S
     tensorboard: opts.tensorboard,
   };
   const host = hostname();
-  const slotId = (i: number) => `${tuner.tunerId}/${host}/${process.pid}/w${i}`;
+  const slotId = (i: number) => workerSlotId(tuner.tunerId, i);
 
   /** One oracle step: holding the project lock, on the latest state on disk, saved afterwards. */
   const transact = <T>(fn: () => T | Promise<T>): Promise<T> => store.withLock(async () => {
@@ -91,8 +86,12 @@ export async function parallelSearch(tuner: Tuner, trainData: TrainData, opts: S
   /** Trials whose process died (on this host), or left by a killed serial run of this tuner, run again. */
   const reclaim = async (): Promise<void> => {
     for (const [tid, trialId] of [...oracle.ongoing]) {
-      const owner = parseOwner(tid);
-      const dead = owner ? owner.host === host && !isProcessAlive(owner.pid) : tid === tuner.tunerId;
+      const owner = parseWorkerSlotId(tid);
+      if (!owner && isOtherLiveProcess(await store.loadTunerMarker(tid))) {
+        throw new Error(`A serial search (tuner "${tid}", workers: 1) is running on ${tuner.projectDir}: it does not share the project. ` +
+          'Wait for it to finish, or run every process sharing a project with workers >= 2.');
+      }
+      const dead = owner ? owner.host === host && !isProcessAlive(owner.pid) : true;
       const orphan = owner?.pid === process.pid && owner.host === host && !running.has(trialId);
       if (dead || orphan) {
         const t = oracle.requeueCrashedTrial(trialId, `The process training it (${tid}) stopped; it runs again.`);
