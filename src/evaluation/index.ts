@@ -4,3 +4,5 @@ export {
 export type {
   AverageMetrics, ClassMetrics, ClassificationReport, EvaluateInput, FormatEvaluationOptions, Misclassified,
 } from './metrics.js';
+export { evaluateModel, crossEntropy } from './evaluate-model.js';
+export type { LabelledImages, ModelEvaluation } from './evaluate-model.js';

@@ -10,6 +10,7 @@
  *   filter rotated 180 degrees and its in/out channels swapped.
  */
 import * as tf from '@tensorflow/tfjs';
+import { padOrCrop, replaceWasmKernel } from './kernel-utils.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -36,20 +37,6 @@ function requireNHWC(kernel: string, dataFormat: string | undefined): void {
   }
 }
 
-/** Pads (positive) or crops (negative) the two spatial axes of an NHWC tensor. */
-function padOrCrop(t: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
-  let out = t;
-  if (top > 0 || bottom > 0 || left > 0 || right > 0) {
-    out = tf.pad(out, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]);
-  }
-  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
-    const [b, h, w, c] = out.shape;
-    const t0 = Math.max(-top, 0);
-    const l0 = Math.max(-left, 0);
-    out = tf.slice(out, [0, t0, l0, 0], [b, h - t0 - Math.max(-bottom, 0), w - l0 - Math.max(-right, 0), c]);
-  }
-  return out;
-}
 
 /** Inserts stride-1 zeros between the rows and columns of dy: [b, (oh-1)*sh+1, (ow-1)*sw+1, c]. */
 function zeroInsert(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
@@ -176,22 +163,16 @@ let registered = false;
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
-  const replace = (kernelName: string, kernelFunc: tf.KernelFunc) => {
-    const original = tf.getKernel(kernelName, 'wasm');
-    if (original) tf.unregisterKernel(kernelName, 'wasm');
-    // keep the original's setupFunc: it binds the wasm function that a fallback to the original calls
-    tf.registerKernel({ kernelName, backendName: 'wasm', setupFunc: original?.setupFunc, kernelFunc });
-  };
-  replace('Conv2DBackpropFilter', ({ inputs, attrs }) => {
+  replaceWasmKernel('Conv2DBackpropFilter', ({ inputs, attrs }) => {
     const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
     return conv2dBackpropFilter(x, dy, attrs as unknown as Conv2DBackpropFilterAttrs) as unknown as tf.TensorInfo;
   });
-  replace('MaxPoolGrad', ({ inputs, attrs }) => {
+  replaceWasmKernel('MaxPoolGrad', ({ inputs, attrs }) => {
     const { dy, input, output } = inputs as unknown as { dy: tf.Tensor4D; input: tf.Tensor4D; output: tf.Tensor4D };
     const a = attrs as unknown as MaxPoolGradAttrs;
     return (maxPoolGradNonOverlapping(dy, input, output, a) ?? maxPoolGradGeneral(dy, input, output, a)) as unknown as tf.TensorInfo;
   });
-  replace('Conv2DBackpropInput', ({ inputs, attrs }) => {
+  replaceWasmKernel('Conv2DBackpropInput', ({ inputs, attrs }) => {
     const { dy, filter } = inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };
     return conv2dBackpropInput(dy, filter, attrs as unknown as Conv2DBackpropInputAttrs) as unknown as tf.TensorInfo;
   });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
+import { maxRelError, randArray, rng, runOn } from './kernel-test-utils.js';
 
 type Case = { b: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid' };
 
@@ -25,38 +26,6 @@ function cases(): Case[] {
   return out;
 }
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
-const randArray = (n: number, r: () => number) => Float32Array.from({ length: n }, r);
-
-async function runOn(backend: string, name: string, inputs: Record<string, [Float32Array, number[]]>, attrs: object) {
-  await tf.setBackend(backend);
-  const ts: Record<string, tf.Tensor> = {};
-  for (const [k, [data, shape]] of Object.entries(inputs)) ts[k] = tf.tensor(data, shape);
-  const out = tf.engine().runKernel(name, ts as any, attrs as any) as tf.Tensor;
-  const data = (await out.data()) as Float32Array;
-  const shape = out.shape;
-  tf.dispose([out, ...Object.values(ts)]);
-  return { data, shape };
-}
-
-function maxRelError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
 test('wasm Conv2DBackpropFilter and Conv2DBackpropInput equal the cpu kernels', async () => {
   await initBackend('wasm');
   const r = rng(42);
@@ -76,6 +45,7 @@ test('wasm Conv2DBackpropFilter and Conv2DBackpropInput equal the cpu kernels', 
       const got = await runOn('wasm', name, inputs, attrs);
       const want = await runOn('cpu', name, inputs, attrs);
       assert.deepEqual(got.shape, want.shape, `${name} shape for ${JSON.stringify(c)}`);
+      assert.equal(got.leaked, 0, `${name} ${JSON.stringify(c)} leaked tensors`);
       const err = maxRelError(got.data, want.data);
       worst = Math.max(worst, err);
       assert.ok(err <= 1e-4, `${name} ${JSON.stringify(c)}: max relative error ${err}`);

@@ -1,0 +1,149 @@
+/**
+ * Data pipeline throughput: `npm run bench:data` (tsx bench/data.ts).
+ * On a generated folder of 1,000 JPEGs at 512x512 (2 classes; made once under the OS temp dir),
+ * resized to 128x128 with rotation and flips on, it measures:
+ *   - sharp's raw decode+resize ceiling (bounded Promise.all, nothing else), before and after;
+ *   - the pipeline's first epoch (decode + augment + batch tensors, cache empty);
+ *   - cached epochs (decoded pixels in memory; augmentation still runs);
+ *   - streaming epochs without cache, with RSS after each (must not grow).
+ * Targets: first epoch >= 80% of the ceiling; cached epochs >= 10x the ceiling.
+ * The last line is one JSON object with the figures.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import pLimit from 'p-limit';
+import sharp from 'sharp';
+import { initBackend } from '../src/runtime/backend.js';
+import { applyTransform, clearDecodedCache, ImageDataGenerator, randomTransform, Rng, type DirectoryIterator } from '../src/data/index.js';
+
+const N = Number(process.env.BENCH_DATA_IMAGES ?? 1000);
+const SIDE = 512;
+const TARGET = 128;
+const CONCURRENCY = Math.max(1, Number(process.env.UV_THREADPOOL_SIZE) || 4);
+
+async function makeFolder(): Promise<{ dir: string; files: string[] }> {
+  const dir = path.join(os.tmpdir(), `tfjs-tuner-bench-data-${N}x${SIDE}-v1`);
+  const classes = ['a', 'b'];
+  const files = classes.flatMap((c) => Array.from({ length: N / 2 }, (_, i) => path.join(dir, c, `${String(i).padStart(4, '0')}.jpg`)));
+  if (files.every((f) => existsSync(f))) return { dir, files };
+  console.log(`Generating ${N} JPEGs (${SIDE}x${SIDE}) in ${dir} ...`);
+  for (const c of classes) await mkdir(path.join(dir, c), { recursive: true });
+  const limit = pLimit(CONCURRENCY);
+  await Promise.all(
+    files.map((f, n) =>
+      limit(() => {
+        // Smooth structure plus mild noise: JPEG sizes like photos' (~40-80 KB).
+        const buf = Buffer.alloc(SIDE * SIDE * 3);
+        let s = n * 2654435761;
+        for (let y = 0, o = 0; y < SIDE; y++) {
+          for (let x = 0; x < SIDE; x++) {
+            for (let c = 0; c < 3; c++, o++) {
+              s = (s * 1103515245 + 12345) >>> 0;
+              const v = 128 + 60 * Math.sin((x + n * 7) / (9 + c * 4)) + 50 * Math.cos((y - n * 3) / (13 + c * 3)) + ((s >>> 24) % 24) - 12;
+              buf[o] = v < 0 ? 0 : v > 255 ? 255 : v;
+            }
+          }
+        }
+        return sharp(buf, { raw: { width: SIDE, height: SIDE, channels: 3 } }).jpeg({ quality: 90 }).toFile(f);
+      }),
+    ),
+  );
+  return { dir, files };
+}
+
+async function ceiling(files: string[]): Promise<number> {
+  sharp.cache(false);
+  const limit = pLimit(CONCURRENCY);
+  const t = performance.now();
+  await Promise.all(files.map((f) => limit(() => sharp(f).removeAlpha().resize(TARGET, TARGET, { fit: 'fill', kernel: 'linear' }).raw().toBuffer())));
+  return files.length / ((performance.now() - t) / 1000);
+}
+
+async function epoch(it: DirectoryIterator): Promise<{ imgPerS: number; images: number }> {
+  const ds = it.toDataset();
+  const t = performance.now();
+  const iter = await ds.iterator();
+  let images = 0;
+  for (;;) {
+    const r = await iter.next();
+    if (r.done) break;
+    images += r.value.xs.shape[0];
+    tf.dispose(r.value as unknown as tf.TensorContainer);
+  }
+  return { imgPerS: images / ((performance.now() - t) / 1000), images };
+}
+
+function augmentMicro(): number {
+  const src = new Uint8Array(TARGET * TARGET * 3).map((_, i) => (i * 31) & 255);
+  const out = new Float32Array(src.length);
+  const rng = new Rng(1);
+  const cfg = { rotationRange: 15, widthShiftRange: 0, heightShiftRange: 0, shearRange: 0, zoomRange: [1, 1] as const, uniformZoom: false, brightnessRange: null, channelShiftRange: 0, horizontalFlip: true, verticalFlip: false, fillMode: 'nearest' as const, cval: 0 };
+  for (let i = 0; i < 200; i++) applyTransform(src, TARGET, TARGET, 3, randomTransform(cfg, rng, TARGET, TARGET), 'nearest', 0, out);
+  const reps = 2000;
+  const t = performance.now();
+  for (let i = 0; i < reps; i++) applyTransform(src, TARGET, TARGET, 3, randomTransform(cfg, rng, TARGET, TARGET), 'nearest', 0, out);
+  return (performance.now() - t) / reps;
+}
+
+const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
+
+async function main(): Promise<void> {
+  const backend = await initBackend();
+  const { dir, files } = await makeFolder();
+  console.log(`Folder: ${dir} (${(await readdir(path.join(dir, 'a'))).length * 2} files); backend ${backend.name}; ${os.cpus().length} CPUs; decode concurrency ${CONCURRENCY}`);
+  await ceiling(files.slice(0, 100)); // warm-up (page cache, sharp init)
+
+  const ceilingBefore = await ceiling(files);
+  console.log(`sharp decode+resize ceiling: ${ceilingBefore.toFixed(0)} img/s`);
+
+  clearDecodedCache();
+  const gen = new ImageDataGenerator({ rescale: 1 / 255, rotationRange: 15, horizontalFlip: true });
+  const it = gen.flowFromDirectory(dir, { targetSize: [TARGET, TARGET], batchSize: 32, interpolation: 'bilinear', seed: 1, verbose: false });
+  const first = await epoch(it);
+  console.log(`first epoch (decode + augment, cache ${it.cache}): ${first.imgPerS.toFixed(0)} img/s (${first.images} images)`);
+  const cached: number[] = [];
+  for (let e = 0; e < 3; e++) {
+    cached.push((await epoch(it)).imgPerS);
+    console.log(`cached epoch ${e + 2}: ${cached[e].toFixed(0)} img/s`);
+  }
+  const ceilingAfter = await ceiling(files);
+  console.log(`sharp decode+resize ceiling (again): ${ceilingAfter.toFixed(0)} img/s`);
+  const ceilingMean = (ceilingBefore + ceilingAfter) / 2;
+
+  const stream = gen.flowFromDirectory(dir, { targetSize: [TARGET, TARGET], batchSize: 32, interpolation: 'bilinear', seed: 2, verbose: false, cache: 'none' });
+  const rss: number[] = [rssMiB()];
+  const streaming: number[] = [];
+  for (let e = 0; e < 2; e++) {
+    streaming.push((await epoch(stream)).imgPerS);
+    rss.push(rssMiB());
+    console.log(`streaming epoch ${e + 1} (cache none): ${streaming[e].toFixed(0)} img/s, RSS ${rss[rss.length - 1]} MiB`);
+  }
+  const augmentMs = augmentMicro();
+  console.log(`augment (rotation + flip, 128x128x3, one image): ${(augmentMs * 1000).toFixed(0)} us`);
+  const cachedMean = cached.reduce((a, b) => a + b, 0) / cached.length;
+  const result = {
+    bench: 'data',
+    images: N,
+    source: `${SIDE}x${SIDE} jpeg`,
+    target: `${TARGET}x${TARGET}`,
+    augmentation: 'rotation 15 + horizontal flip + rescale',
+    cpus: os.cpus().length,
+    decodeConcurrency: CONCURRENCY,
+    ceilingImgPerS: Math.round(ceilingMean),
+    ceilingRunsImgPerS: [Math.round(ceilingBefore), Math.round(ceilingAfter)],
+    firstEpochImgPerS: Math.round(first.imgPerS),
+    firstEpochVsCeiling: +(first.imgPerS / ceilingMean).toFixed(2),
+    cachedEpochImgPerS: Math.round(cachedMean),
+    cachedVsCeiling: +(cachedMean / ceilingMean).toFixed(1),
+    streamingEpochImgPerS: streaming.map(Math.round),
+    rssMiBAfterStreamingEpochs: rss,
+    augmentUsPerImage: Math.round(augmentMs * 1000),
+    targets: { firstEpochVsCeiling: 0.8, cachedVsCeiling: 10 },
+  };
+  console.log(JSON.stringify(result));
+}
+
+await main();

@@ -1,0 +1,116 @@
+/**
+ * The `tfjs-tuner` command line: tune, evaluate, predict, summary. Every command has --help; with --json
+ * the last line on stdout is the command's result as one JSON object; errors go to stderr with exit code 1
+ * (2 for a bad command line).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { makeOutput, UsageError } from './output.js';
+import { parseAugment, parseFraction, parseImageSize, parseIntOption, parseSpace } from './parse.js';
+import { tune, TUNER_KINDS, type TunerKind } from './tune.js';
+import { evaluate } from './evaluate.js';
+import { predict } from './predict.js';
+import { summary } from './summary.js';
+import { BACKEND_NAMES } from '../runtime/backend.js';
+import { COLOR_MODES, type ColorMode } from '../data/decode.js';
+
+function program(): Command {
+  const backend = () => new Option('--backend <name>', 'tfjs backend (default: auto, or TFJS_TUNER_BACKEND)').choices([...BACKEND_NAMES]);
+  const json = () => new Option('--json', 'print the result as one JSON object on the last line of stdout (progress goes to stderr)');
+  const root = new Command('tfjs-tuner')
+    .description('Tune, evaluate and use image classifiers on folders of images, with TensorFlow.js')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+
+  root.command('tune')
+    .description('search CNN hyperparameters on an image folder (one subfolder per class) and save the best model')
+    .requiredOption('--train <dir>', 'training images, one subfolder per class')
+    .option('--val <dir>', 'validation images (same class subfolders)')
+    .option('--validation-split <fraction>', 'hold out this fraction of --train per class for validation', parseFraction('--validation-split'))
+    .addOption(new Option('--tuner <kind>', 'search algorithm').choices([...TUNER_KINDS]).default('hyperband'))
+    .option('--max-epochs <n>', 'hyperband: most epochs one model trains', parseIntOption('--max-epochs'), 10)
+    .option('--factor <n>', 'hyperband: reduction factor between rounds', parseIntOption('--factor', 2), 3)
+    .option('--max-trials <n>', 'random/bayesian/grid: number of trials', parseIntOption('--max-trials'), 10)
+    .option('--epochs <n>', 'random/bayesian/grid: epochs per trial', parseIntOption('--epochs'), 5)
+    .option('--objective <name>', 'metric to optimize (direction inferred: val_accuracy max, val_loss min, ...)', 'val_accuracy')
+    .option('--image-size <HxW>', 'resize images to HEIGHTxWIDTH', parseImageSize, [64, 64] as [number, number])
+    .addOption(new Option('--color-mode <mode>', 'channels to decode').choices([...COLOR_MODES]).default('rgb'))
+    .option('--batch-size <n>', 'images per batch', parseIntOption('--batch-size'), 32)
+    .option('--augment <list>', 'training augmentation, e.g. flip,rotate=15,zoom=0.1,shift=0.1,brightness=0.2', parseAugment, {})
+    .option('--seed <n>', 'seed for a reproducible search', parseIntOption('--seed', 0))
+    .option('--directory <dir>', 'where search projects are kept', 'tuner-runs')
+    .option('--project-name <name>', 'project folder inside --directory (a search resumes from it)', 'search')
+    .option('--overwrite', 'discard an existing project of that name and start afresh', false)
+    .option('--space <json|file>', 'narrow or fix the built-in CNN\'s search space, e.g. \'{"num_blocks":{"max":2},"optimizer":{"fixed":"adam"}}\'', parseSpace)
+    .option('--hypermodel <file.js>', 'your own hypermodel module instead of the built-in CNN')
+    .option('--tensorboard <dir>', 'write TensorBoard logs (scalars and HPARAMS) per trial here')
+    .addOption(backend())
+    .addOption(json())
+    .action(async (o) => {
+      const out = makeOutput(Boolean(o.json));
+      const result = await tune({
+        train: o.train, val: o.val, validationSplit: o.validationSplit, tuner: o.tuner as TunerKind,
+        maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials, epochs: o.epochs, objective: o.objective,
+        imageSize: o.imageSize, colorMode: o.colorMode as ColorMode, batchSize: o.batchSize, augment: o.augment,
+        seed: o.seed, directory: o.directory, projectName: o.projectName, overwrite: o.overwrite,
+        backend: o.backend, hypermodel: o.hypermodel, space: o.space, tensorboard: o.tensorboard,
+      }, out);
+      out.result(result);
+    });
+
+  root.command('evaluate')
+    .description('loss, accuracy, per-class precision/recall/F1, confusion matrix and misclassified files on a test folder')
+    .requiredOption('--model <path>', 'model folder (e.g. tuner-runs/search/best-model) or its model.json')
+    .requiredOption('--test <dir>', 'test images, one subfolder per class')
+    .option('--batch-size <n>', 'images per batch', parseIntOption('--batch-size'), 32)
+    .addOption(backend())
+    .addOption(json())
+    .action(async (o) => {
+      const out = makeOutput(Boolean(o.json));
+      out.result(await evaluate({ model: o.model, test: o.test, batchSize: o.batchSize, backend: o.backend }, out));
+    });
+
+  root.command('predict')
+    .description('class and probability for each image (files, or folders searched recursively)')
+    .requiredOption('--model <path>', 'model folder or its model.json')
+    .argument('<inputs...>', 'image files or folders')
+    .option('--batch-size <n>', 'images per batch', parseIntOption('--batch-size'), 32)
+    .addOption(backend())
+    .addOption(json())
+    .action(async (inputs: string[], o) => {
+      const out = makeOutput(Boolean(o.json));
+      out.result(await predict({ model: o.model, inputs, batchSize: o.batchSize, backend: o.backend }, out));
+    });
+
+  root.command('summary')
+    .description('the results of a search (finished or still running), best trials first')
+    .option('--directory <dir>', 'where search projects are kept', 'tuner-runs')
+    .option('--project-name <name>', 'project folder inside --directory', 'search')
+    .option('--num-trials <n>', 'show only the n best trials', parseIntOption('--num-trials'))
+    .addOption(json())
+    .action(async (o) => {
+      const out = makeOutput(Boolean(o.json));
+      out.result(await summary({ directory: o.directory, projectName: o.projectName, numTrials: o.numTrials }, out));
+    });
+
+  return root;
+}
+
+/** Runs the CLI with these arguments (without `node` and the script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const cli = program();
+  try {
+    await cli.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exit code 0; bad usage already printed its message.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    const name = err instanceof Error ? err.name : '';
+    const known = err instanceof UsageError || ['DataConfigError', 'ImageDecodeError', 'UsageError'].includes(name);
+    process.stderr.write(`tfjs-tuner: ${message}\n`);
+    if (!known && process.env.TFJS_TUNER_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    return 1;
+  }
+}

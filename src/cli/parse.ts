@@ -1,0 +1,77 @@
+/** Parsers for CLI option values; each error names the option and says what to write instead. */
+import type { ImageDataGeneratorOptions } from '../data/image-data-generator.js';
+import { readFileSync } from 'node:fs';
+import type { CnnSpace } from '../models/cnn-space.js';
+import { UsageError } from './output.js';
+
+export function parseIntOption(name: string, min = 1) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be a whole number >= ${min}; got "${value}".`);
+    return n;
+  };
+}
+
+export function parseFraction(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(n > 0 && n < 1)) throw new UsageError(`${name} must be a fraction between 0 and 1 (e.g. 0.2); got "${value}".`);
+    return n;
+  };
+}
+
+/** "64x64", "48x96" (height x width) or "64" (square). */
+export function parseImageSize(value: string): [number, number] {
+  const m = /^(\d+)(?:[xX*,](\d+))?$/.exec(value.trim());
+  const h = m ? Number(m[1]) : NaN;
+  const w = m ? Number(m[2] ?? m[1]) : NaN;
+  if (!m || h < 1 || w < 1) throw new UsageError(`--image-size must be HEIGHTxWIDTH in pixels (e.g. 64x64); got "${value}".`);
+  return [h, w];
+}
+
+const AUGMENTATIONS: Record<string, (v: number | undefined, o: ImageDataGeneratorOptions) => void> = {
+  flip: (_v, o) => { o.horizontalFlip = true; },
+  hflip: (_v, o) => { o.horizontalFlip = true; },
+  vflip: (_v, o) => { o.verticalFlip = true; },
+  rotate: (v, o) => { o.rotationRange = v ?? 15; },
+  zoom: (v, o) => { o.zoomRange = v ?? 0.1; },
+  shift: (v, o) => { o.widthShiftRange = v ?? 0.1; o.heightShiftRange = v ?? 0.1; },
+  'width-shift': (v, o) => { o.widthShiftRange = v ?? 0.1; },
+  'height-shift': (v, o) => { o.heightShiftRange = v ?? 0.1; },
+  shear: (v, o) => { o.shearRange = v ?? 10; },
+  brightness: (v, o) => { const d = v ?? 0.2; o.brightnessRange = [1 - d, 1 + d]; },
+  'channel-shift': (v, o) => { o.channelShiftRange = v ?? 20; },
+};
+
+/** "flip,rotate=15,zoom=0.1" -> ImageDataGenerator options. */
+export function parseAugment(value: string): ImageDataGeneratorOptions {
+  const out: ImageDataGeneratorOptions = {};
+  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [key, raw] = part.split('=', 2);
+    const apply = AUGMENTATIONS[key];
+    if (!apply) throw new UsageError(`--augment: unknown augmentation "${key}". Use any of: ${Object.keys(AUGMENTATIONS).join(', ')} (e.g. flip,rotate=15,zoom=0.1).`);
+    const n = raw === undefined ? undefined : Number(raw);
+    if (n !== undefined && !(Number.isFinite(n) && n >= 0)) throw new UsageError(`--augment: "${part}" needs a number >= 0 after "=".`);
+    apply(n, out);
+  }
+  return out;
+}
+
+/** --space: the built-in CNN's search space overrides, as JSON text or a .json file. */
+export function parseSpace(value: string): CnnSpace {
+  let text = value.trim();
+  if (!text.startsWith('{')) {
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch {
+      throw new UsageError(`--space must be JSON (e.g. '{"num_blocks":{"max":2},"optimizer":{"fixed":"adam"}}') or a .json file; cannot read "${value}".`);
+    }
+  }
+  try {
+    const space = JSON.parse(text) as unknown;
+    if (typeof space !== 'object' || space === null || Array.isArray(space)) throw new Error('not an object');
+    return space as CnnSpace;
+  } catch (err) {
+    throw new UsageError(`--space: invalid JSON (${(err as Error).message}). Example: '{"num_blocks":{"max":2},"learning_rate":{"fixed":0.001}}'.`);
+  }
+}

@@ -1,0 +1,22 @@
+/** Writes `<project>/report.html` at the end of `tfjs-tuner tune`: trials, learning curves, confusion matrix. */
+import path from 'node:path';
+import { renderReport } from '../report/report-html.js';
+import { writeFileAtomic } from '../tuners/atomic-write.js';
+import type { Tuner } from '../tuners/tuner.js';
+import type { ModelEvaluation } from '../evaluation/evaluate-model.js';
+
+export async function writeSearchReport(tuner: Tuner, evaluation: ModelEvaluation | undefined, evaluatedOn: string | undefined): Promise<string> {
+  const records = [...tuner.oracle.trials.values()].map((t) => t.toRecord());
+  const html = renderReport({
+    title: `tfjs-tuner: ${path.basename(tuner.projectDir)}`,
+    subtitle: `${tuner.projectDir}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')}` +
+      (evaluatedOn ? `; confusion matrix of the best model on ${evaluatedOn}` : ''),
+    objective: tuner.oracle.objective,
+    trials: records,
+    classNames: evaluation?.report.classNames,
+    confusionMatrix: evaluation?.report.confusionMatrix,
+  });
+  const file = path.join(tuner.projectDir, 'report.html');
+  await writeFileAtomic(file, html);
+  return file;
+}

@@ -1,0 +1,69 @@
+/** `tfjs-tuner summary`: the results of a search from its project folder, finished or still running. */
+import { promises as fs } from 'node:fs';
+import { ProjectStore } from '../tuners/store.js';
+import { describeObjective, type Objective } from '../tuners/objective.js';
+import type { TrialRecord } from '../tuners/trial.js';
+import type { Output } from './output.js';
+import { UsageError } from './output.js';
+
+export interface SummaryOptions {
+  directory: string;
+  projectName: string;
+  /** Trials to show (default: all). */
+  numTrials?: number;
+}
+
+export interface SummaryTrial {
+  trialId: string;
+  status: TrialRecord['status'];
+  score: number | null;
+  bestStep: number | null;
+  hyperparameters: TrialRecord['hyperparameters']['values'];
+  epochs: number;
+  message?: string;
+}
+
+export interface SummaryResult {
+  projectDir: string;
+  objective: Objective;
+  trials: SummaryTrial[];
+}
+
+/** Completed trials best first, then the others (running, failed) in trial order. */
+export function sortTrials(records: TrialRecord[], objective: Objective): TrialRecord[] {
+  const sign = objective.direction === 'min' ? 1 : -1;
+  const scored = records.filter((r) => r.status === 'COMPLETED' && typeof r.score === 'number' && !Number.isNaN(r.score));
+  const rest = records.filter((r) => !scored.includes(r));
+  return [...scored.sort((a, b) => sign * ((a.score as number) - (b.score as number))), ...rest];
+}
+
+export async function summary(o: SummaryOptions, out: Output): Promise<SummaryResult> {
+  const store = new ProjectStore(o.directory, o.projectName);
+  if (!(await fs.stat(store.projectDir).catch(() => undefined))?.isDirectory()) {
+    throw new UsageError(`No search project at ${store.projectDir}: check --directory and --project-name (as given to tfjs-tuner tune).`);
+  }
+  const oracle = await store.loadOracle();
+  if (!oracle) throw new UsageError(`${store.projectDir} holds no oracle.json: it is not a tfjs-tuner project (or the search never started).`);
+  const objective = oracle.settings.objective as Objective;
+  const records = sortTrials(await store.loadTrials(), objective);
+  const shown = o.numTrials === undefined ? records : records.slice(0, o.numTrials);
+  const trials: SummaryTrial[] = shown.map((r) => ({
+    trialId: r.trialId, status: r.status, score: r.score, bestStep: r.bestStep, hyperparameters: r.hyperparameters.values,
+    epochs: Math.max(0, ...Object.values(r.metrics ?? {}).map((m) => m.length)),
+    ...(r.message ? { message: r.message } : {}),
+  }));
+  const completed = records.filter((r) => r.status === 'COMPLETED').length;
+  out.info('Results summary');
+  out.info(`Results in ${store.projectDir}`);
+  out.info(`Showing ${shown.length} of ${records.length} trials (${completed} completed)`);
+  out.info(describeObjective(objective));
+  for (const t of trials) {
+    out.info('');
+    out.info(`Trial ${t.trialId} summary${t.status === 'COMPLETED' ? '' : ` (${t.status})`}`);
+    out.info('Hyperparameters:');
+    for (const [k, v] of Object.entries(t.hyperparameters)) out.info(`${k}: ${v}`);
+    out.info(`Score: ${t.score}`);
+    if (t.message) out.info(t.message);
+  }
+  return { projectDir: store.projectDir, objective, trials };
+}

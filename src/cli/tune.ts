@@ -1,0 +1,150 @@
+/** `tfjs-tuner tune`: search CNN hyperparameters on an image folder and save the best model. */
+import path from 'node:path';
+import { initBackend } from '../runtime/backend.js';
+import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../data/image-data-generator.js';
+import { assertSameClasses, type DirectoryIterator } from '../data/directory-iterator.js';
+import type { ColorMode } from '../data/decode.js';
+import { indexDirectory } from '../data/file-index.js';
+import { buildCnn } from '../models/cnn.js';
+import type { CnnSpace } from '../models/cnn-space.js';
+import { saveModelBundle } from '../models/model-io.js';
+import { evaluateModel } from '../evaluation/evaluate-model.js';
+import {
+  BayesianOptimization, GridSearch, Hyperband, RandomSearch, disposeModel, setTensorBoardIntegration, type Tuner, type HyperModel,
+} from '../tuners/tuner.js';
+import { ConsoleDisplay, silentDisplay, type TunerDisplay } from '../tuners/display.js';
+import { tensorBoardIntegration } from '../tensorboard/tuner-integration.js';
+import { foundMessage, UsageError, type Output } from './output.js';
+import { loadHypermodelModule } from './hypermodel-module.js';
+import { epochProgressBars } from './progress.js';
+import { writeSearchReport } from './search-report.js';
+
+export const TUNER_KINDS = ['hyperband', 'random', 'bayesian', 'grid'] as const;
+export type TunerKind = (typeof TUNER_KINDS)[number];
+
+export interface TuneOptions {
+  train: string;
+  val?: string;
+  validationSplit?: number;
+  tuner: TunerKind;
+  maxEpochs: number;
+  factor: number;
+  maxTrials: number;
+  epochs: number;
+  objective: string;
+  imageSize: [number, number];
+  colorMode: ColorMode;
+  batchSize: number;
+  augment: ImageDataGeneratorOptions;
+  seed?: number;
+  directory: string;
+  projectName: string;
+  overwrite: boolean;
+  backend?: string;
+  hypermodel?: string;
+  /** Overrides of the built-in CNN's search space. */
+  space?: CnnSpace;
+  tensorboard?: string;
+  quiet?: boolean;
+}
+
+export interface TuneResult {
+  bestTrialId: string;
+  bestScore: number | null;
+  bestHyperparameters: Record<string, unknown>;
+  objective: { name: string; direction: string };
+  trials: number;
+  epochsTrained: number;
+  modelPath: string;
+  reportPath: string;
+  backend: string;
+}
+
+function makeTuner(o: TuneOptions, hypermodel: HyperModel, display: TunerDisplay): Tuner {
+  const common = {
+    hypermodel, objective: o.objective, directory: o.directory, projectName: o.projectName,
+    overwrite: o.overwrite, seed: o.seed, display,
+  };
+  switch (o.tuner) {
+    case 'hyperband': return new Hyperband({ ...common, maxEpochs: o.maxEpochs, factor: o.factor });
+    case 'random': return new RandomSearch({ ...common, maxTrials: o.maxTrials });
+    case 'bayesian': return new BayesianOptimization({ ...common, maxTrials: o.maxTrials });
+    case 'grid': return new GridSearch({ ...common, maxTrials: o.maxTrials });
+  }
+}
+
+export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
+  const backend = await initBackend(o.backend);
+  out.info(`Backend: ${backend.reason}`);
+  if (o.val && o.validationSplit) throw new UsageError('Give either --val DIR or --validation-split F, not both.');
+
+  // Labels: 0/1 for two classes (one sigmoid unit), class indices otherwise.
+  const classNames = indexDirectory(o.train).classNames;
+  const labelMode = classNames.length === 2 ? 'binary' as const : 'sparse' as const;
+  const flow = {
+    targetSize: o.imageSize, colorMode: o.colorMode, classMode: labelMode, batchSize: o.batchSize,
+    seed: o.seed, verbose: false,
+  } as const;
+  const rescale = 1 / 255;
+  const split = o.validationSplit;
+  const train = new ImageDataGenerator({ rescale, validationSplit: split, ...o.augment })
+    .flowFromDirectory(o.train, { ...flow, subset: split ? 'training' : undefined });
+  let val: DirectoryIterator | undefined;
+  if (o.val) {
+    val = new ImageDataGenerator({ rescale }).flowFromDirectory(o.val, { ...flow, shuffle: false });
+    assertSameClasses(train, val, o.val);
+  } else if (split) {
+    // Same split as the training subset, without augmentation.
+    val = new ImageDataGenerator({ rescale, validationSplit: split }).flowFromDirectory(o.train, { ...flow, shuffle: false, subset: 'validation' });
+  }
+  for (const it of [train, val]) if (it && !o.quiet) out.info(foundMessage(it));
+  if (!val && o.objective.startsWith('val_')) {
+    throw new UsageError(`--objective ${o.objective} needs validation data: give --val DIR or --validation-split 0.2 (or use --objective loss).`);
+  }
+
+  const context = { inputShape: train.imageShape, numClasses: train.numClasses, classNames: train.classNames, labelMode };
+  if (o.hypermodel && o.space) throw new UsageError('--space narrows the built-in CNN; with --hypermodel, declare the space in your module.');
+  const hypermodel: HyperModel = o.hypermodel
+    ? await loadHypermodelModule(o.hypermodel, context)
+    : (hp) => buildCnn(hp, { inputShape: train.imageShape, numClasses: train.numClasses, labelMode, space: o.space });
+
+  const write = (t: string) => out.info(t.replace(/\n$/, ''));
+  const tuner = makeTuner(o, hypermodel, o.quiet ? silentDisplay : new ConsoleDisplay(write));
+  if (o.tensorboard) setTensorBoardIntegration(tensorBoardIntegration);
+  await tuner.search(train, {
+    validationData: val, epochs: o.epochs, tensorboard: o.tensorboard,
+    trialCallbacks: o.quiet ? undefined : epochProgressBars(train.length),
+  });
+
+  const best = tuner.getBestTrials(1)[0];
+  if (!best) throw new Error(`No trial completed in ${tuner.projectDir}: see the trial errors above (tfjs-tuner summary --directory ${o.directory} --project-name ${o.projectName}).`);
+  const modelPath = path.join(tuner.projectDir, 'best-model');
+  const [model] = await tuner.getBestModels(1);
+  let reportPath: string;
+  try {
+    await saveModelBundle(model, modelPath, {
+      classNames: train.classNames, imageSize: o.imageSize, colorMode: o.colorMode, rescale,
+      task: labelMode === 'binary' ? 'binary' : 'multiclass', interpolation: 'nearest',
+      hyperparameters: best.values, objective: tuner.oracle.objective, score: best.score, trialId: best.trialId,
+    });
+    const evaluation = val ? await evaluateModel(model, val, train.classNames) : undefined;
+    reportPath = await writeSearchReport(tuner, evaluation, o.val ?? (split ? `${o.train} (validation split)` : undefined));
+  } finally {
+    disposeModel(model);
+  }
+
+  const records = [...tuner.oracle.trials.values()];
+  const ended = records.filter((t) => t.status === 'COMPLETED' || t.status === 'FAILED' || t.status === 'INVALID');
+  const epochsTrained = records.reduce((sum, t) => sum + Math.max(0, ...Object.values(t.metrics).map((m) => m.length)), 0);
+  const result: TuneResult = {
+    bestTrialId: best.trialId, bestScore: best.score, bestHyperparameters: best.values,
+    objective: tuner.oracle.objective, trials: ended.length, epochsTrained, modelPath, reportPath, backend: backend.name,
+  };
+  out.info('');
+  out.info(`Best trial ${best.trialId}: ${tuner.oracle.objective.name} = ${best.score}`);
+  out.info('Best hyperparameters:');
+  for (const [k, v] of Object.entries(best.values)) if (!k.startsWith('tuner/')) out.info(`  ${k}: ${v}`);
+  out.info(`Best model saved to ${modelPath}`);
+  out.info(`Report: ${reportPath}`);
+  return result;
+}

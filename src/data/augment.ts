@@ -1,0 +1,296 @@
+/**
+ * Random augmentation: drawing transform parameters and applying them to one HWC image.
+ *
+ * Order of operations on each image (Keras's `apply_transform`, with its axis bugs fixed):
+ *   1. one affine warp = rotation . shift . shear . zoom about the image centre, inverse-mapped with
+ *      bilinear interpolation and the fill mode; horizontal/vertical flips are folded into this same
+ *      pass (Keras flips after the warp and the channel shift; flips commute with the channel shift,
+ *      so the result is the same);
+ *   2. channel shift: x + intensity, clipped to the image's own [min, max];
+ *   3. brightness: like PIL's ImageEnhance.Brightness, trunc(min(255, trunc(x) * factor)).
+ * The warp runs in plain typed-array JS: one pass, no per-pixel tensor ops.
+ */
+import type { Rng } from './rng.js';
+
+export type FillMode = 'constant' | 'nearest' | 'reflect' | 'wrap';
+export const FILL_MODES: readonly FillMode[] = ['constant', 'nearest', 'reflect', 'wrap'];
+
+/** A shift range: a fraction of the side (< 1), pixels (>= 1), or a list of values to pick from. */
+export type ShiftRange = number | readonly number[];
+
+export interface AugmentConfig {
+  rotationRange: number;
+  widthShiftRange: ShiftRange;
+  heightShiftRange: ShiftRange;
+  shearRange: number;
+  zoomRange: readonly [number, number];
+  /** Draw one zoom factor for both axes (keeps the aspect ratio). Keras draws two. */
+  uniformZoom: boolean;
+  brightnessRange: readonly [number, number] | null;
+  channelShiftRange: number;
+  horizontalFlip: boolean;
+  verticalFlip: boolean;
+  fillMode: FillMode;
+  cval: number;
+}
+
+/** The parameters of one transform (all optional when given by hand; absent means "none"). */
+export interface TransformParams {
+  /** Rotation in degrees, counter-clockwise. */
+  theta?: number;
+  /** Shift along the width in pixels (positive moves the content right). */
+  tx?: number;
+  /** Shift along the height in pixels (positive moves the content down). */
+  ty?: number;
+  /** Shear angle in degrees. */
+  shear?: number;
+  /** Zoom factors along width and height; above 1 zooms out (as in Keras). */
+  zx?: number;
+  zy?: number;
+  flipHorizontal?: boolean;
+  flipVertical?: boolean;
+  channelShiftIntensity?: number;
+  brightness?: number;
+}
+
+function drawShift(range: ShiftRange, side: number, rng: Rng): number {
+  if (Array.isArray(range)) {
+    const list = range as readonly number[];
+    if (list.length === 0) return 0;
+    let v = rng.choice(list) * (rng.random() < 0.5 ? -1 : 1);
+    if (Math.max(...list.map(Math.abs)) < 1) v *= side;
+    return v;
+  }
+  const r = range as number;
+  if (!r) return 0;
+  // Keras: an int k picks whole pixels from 0..k-1 with a random sign; a float is uniform.
+  if (Number.isInteger(r)) return rng.int(r) * (rng.random() < 0.5 ? -1 : 1);
+  const v = rng.uniform(-r, r);
+  return r < 1 ? v * side : v;
+}
+
+/** Draws the random transform for one image of the given size (Keras's get_random_transform). */
+export function randomTransform(cfg: AugmentConfig, rng: Rng, height: number, width: number): TransformParams {
+  const p: TransformParams = {};
+  if (cfg.rotationRange) p.theta = rng.uniform(-cfg.rotationRange, cfg.rotationRange);
+  // Width shift moves along the width and height shift along the height (Keras swaps them).
+  const tx = drawShift(cfg.widthShiftRange, width, rng);
+  const ty = drawShift(cfg.heightShiftRange, height, rng);
+  if (tx) p.tx = tx;
+  if (ty) p.ty = ty;
+  if (cfg.shearRange) p.shear = rng.uniform(-cfg.shearRange, cfg.shearRange);
+  const [zlo, zhi] = cfg.zoomRange;
+  if (!(zlo === 1 && zhi === 1)) {
+    p.zx = rng.uniform(zlo, zhi);
+    p.zy = cfg.uniformZoom ? p.zx : rng.uniform(zlo, zhi);
+  }
+  if (cfg.horizontalFlip && rng.random() < 0.5) p.flipHorizontal = true;
+  if (cfg.verticalFlip && rng.random() < 0.5) p.flipVertical = true;
+  if (cfg.channelShiftRange) p.channelShiftIntensity = rng.uniform(-cfg.channelShiftRange, cfg.channelShiftRange);
+  if (cfg.brightnessRange) p.brightness = rng.uniform(cfg.brightnessRange[0], cfg.brightnessRange[1]);
+  return p;
+}
+
+/** The inverse map output (x, y) -> input (sx, sy) = A . (x - cx, y - cy) + b + (cx, cy). */
+interface InverseMap {
+  a00: number;
+  a01: number;
+  a10: number;
+  a11: number;
+  b0: number;
+  b1: number;
+}
+
+function inverseMap(p: TransformParams): InverseMap | null {
+  const theta = ((p.theta ?? 0) * Math.PI) / 180;
+  const shear = ((p.shear ?? 0) * Math.PI) / 180;
+  const zx = p.zx ?? 1;
+  const zy = p.zy ?? 1;
+  const tx = p.tx ?? 0;
+  const ty = p.ty ?? 0;
+  if (!theta && !shear && zx === 1 && zy === 1 && !tx && !ty && !p.flipHorizontal && !p.flipVertical) return null;
+  const cos = Math.cos(theta);
+  const sin = Math.sin(theta);
+  // A = R(theta) . Shear . Zoom, the same product as Keras (which also has the shift inside R).
+  const s01 = -Math.sin(shear) * zy;
+  const s11 = Math.cos(shear) * zy;
+  let a00 = cos * zx;
+  let a01 = cos * s01 - sin * s11;
+  let a10 = sin * zx;
+  let a11 = sin * s01 + cos * s11;
+  const b0 = -(cos * tx - sin * ty);
+  const b1 = -(sin * tx + cos * ty);
+  if (p.flipHorizontal) {
+    a00 = -a00;
+    a10 = -a10;
+  }
+  if (p.flipVertical) {
+    a01 = -a01;
+    a11 = -a11;
+  }
+  return { a00, a01, a10, a11, b0, b1 };
+}
+
+const EPS = 1e-3;
+
+function reflectIndex(i: number, n: number): number {
+  const period = 2 * n;
+  i %= period;
+  if (i < 0) i += period;
+  return i >= n ? period - 1 - i : i;
+}
+
+function wrapIndex(i: number, n: number): number {
+  i %= n;
+  return i < 0 ? i + n : i;
+}
+
+type Src = Uint8Array | Float32Array;
+
+/**
+ * Warps `src` (HWC, h x w x c) into `out` starting at `outOffset`, times `scale`. Points that map
+ * outside the image are filled by `fillMode` (scipy semantics: constant = cval beyond the edge,
+ * nearest = edge pixel, reflect = d c b a | a b c d | d c b a, wrap = a b c d | a b c d).
+ * The interior (all four neighbours inside) is the hot loop, unrolled for 1 and 3 channels.
+ */
+function warp(src: Src, h: number, w: number, c: number, m: InverseMap, fillMode: FillMode, cval: number, out: Float32Array, outOffset: number, scale: number): void {
+  const { a00, a01, a10, a11, b0, b1 } = m;
+  const cx = (w - 1) / 2;
+  const cy = (h - 1) / 2;
+  const wl = w - 1;
+  const hl = h - 1;
+  const rowStride = w * c;
+  const fill = cval * scale;
+  let o = outOffset;
+  for (let y = 0; y < h; y++) {
+    let sx = a00 * -cx + a01 * (y - cy) + b0 + cx;
+    let sy = a10 * -cx + a11 * (y - cy) + b1 + cy;
+    for (let x = 0; x < w; x++, sx += a00, sy += a10, o += c) {
+      if (sx >= 0 && sy >= 0 && sx < wl && sy < hl) {
+        const x0 = sx | 0;
+        const y0 = sy | 0;
+        const fx = sx - x0;
+        const fy = sy - y0;
+        const w11 = fx * fy * scale;
+        const w10 = fy * scale - w11;
+        const w01 = fx * scale - w11;
+        const w00 = scale - fx * scale - w10;
+        const i00 = y0 * rowStride + x0 * c;
+        const i10 = i00 + rowStride;
+        if (c === 3) {
+          out[o] = src[i00] * w00 + src[i00 + 3] * w01 + src[i10] * w10 + src[i10 + 3] * w11;
+          out[o + 1] = src[i00 + 1] * w00 + src[i00 + 4] * w01 + src[i10 + 1] * w10 + src[i10 + 4] * w11;
+          out[o + 2] = src[i00 + 2] * w00 + src[i00 + 5] * w01 + src[i10 + 2] * w10 + src[i10 + 5] * w11;
+        } else if (c === 1) {
+          out[o] = src[i00] * w00 + src[i00 + 1] * w01 + src[i10] * w10 + src[i10 + 1] * w11;
+        } else {
+          for (let k = 0; k < c; k++) out[o + k] = src[i00 + k] * w00 + src[i00 + c + k] * w01 + src[i10 + k] * w10 + src[i10 + c + k] * w11;
+        }
+        continue;
+      }
+      let x0 = Math.floor(sx);
+      let y0 = Math.floor(sy);
+      let x1: number;
+      let y1: number;
+      let fx: number;
+      let fy: number;
+      if (fillMode === 'constant' || fillMode === 'nearest') {
+        if (fillMode === 'constant' && (sx < -EPS || sy < -EPS || sx > wl + EPS || sy > hl + EPS)) {
+          for (let k = 0; k < c; k++) out[o + k] = fill;
+          continue;
+        }
+        const cxp = sx < 0 ? 0 : sx > wl ? wl : sx;
+        const cyp = sy < 0 ? 0 : sy > hl ? hl : sy;
+        x0 = Math.floor(cxp);
+        y0 = Math.floor(cyp);
+        fx = cxp - x0;
+        fy = cyp - y0;
+        x1 = x0 < wl ? x0 + 1 : wl;
+        y1 = y0 < hl ? y0 + 1 : hl;
+      } else {
+        fx = sx - x0;
+        fy = sy - y0;
+        const map = fillMode === 'reflect' ? reflectIndex : wrapIndex;
+        x1 = map(x0 + 1, w);
+        y1 = map(y0 + 1, h);
+        x0 = map(x0, w);
+        y0 = map(y0, h);
+      }
+      const r0 = y0 * rowStride;
+      const r1 = y1 * rowStride;
+      const w00 = (1 - fx) * (1 - fy) * scale;
+      const w01 = fx * (1 - fy) * scale;
+      const w10 = (1 - fx) * fy * scale;
+      const w11 = fx * fy * scale;
+      for (let k = 0; k < c; k++) {
+        out[o + k] = src[r0 + x0 * c + k] * w00 + src[r0 + x1 * c + k] * w01 + src[r1 + x0 * c + k] * w10 + src[r1 + x1 * c + k] * w11;
+      }
+    }
+  }
+}
+
+/**
+ * Applies `p` to one image: `src` (HWC) -> `out[outOffset ...]` as float32, multiplied by `scale`
+ * (so a rescale costs no extra pass). `src` is not modified. `fillMode`/`cval` are the generator's.
+ */
+export function applyTransform(
+  src: Src,
+  h: number,
+  w: number,
+  c: number,
+  p: TransformParams,
+  fillMode: FillMode,
+  cval: number,
+  out: Float32Array,
+  outOffset = 0,
+  scale = 1,
+): void {
+  const n = h * w * c;
+  const m = inverseMap(p);
+  const pointwise = p.channelShiftIntensity !== undefined || p.brightness !== undefined;
+  if (pointwise && scale !== 1) {
+    // Channel shift and brightness work on 0-255 values: transform unscaled, scale last.
+    applyTransform(src, h, w, c, p, fillMode, cval, out, outOffset, 1);
+    for (let i = outOffset; i < outOffset + n; i++) out[i] *= scale;
+    return;
+  }
+  if (!m) {
+    if (scale === 1) for (let i = 0; i < n; i++) out[outOffset + i] = src[i];
+    else for (let i = 0; i < n; i++) out[outOffset + i] = src[i] * scale;
+  } else if (m.a01 === 0 && m.a10 === 0 && Math.abs(m.a00) === 1 && Math.abs(m.a11) === 1 && m.b0 === 0 && m.b1 === 0) {
+    // Flips only: an index permutation.
+    const fh = m.a00 < 0;
+    const fv = m.a11 < 0;
+    let o = outOffset;
+    for (let y = 0; y < h; y++) {
+      const sy = fv ? h - 1 - y : y;
+      for (let x = 0; x < w; x++) {
+        let s = (sy * w + (fh ? w - 1 - x : x)) * c;
+        for (let k = 0; k < c; k++) out[o++] = src[s++] * scale;
+      }
+    }
+  } else {
+    warp(src, h, w, c, m, fillMode, cval, out, outOffset, scale);
+  }
+  if (p.channelShiftIntensity !== undefined) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = outOffset; i < outOffset + n; i++) {
+      const v = out[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const d = p.channelShiftIntensity;
+    for (let i = outOffset; i < outOffset + n; i++) {
+      const v = out[i] + d;
+      out[i] = v < lo ? lo : v > hi ? hi : v;
+    }
+  }
+  if (p.brightness !== undefined) {
+    const f = p.brightness;
+    for (let i = outOffset; i < outOffset + n; i++) {
+      const v = Math.trunc(out[i] < 0 ? 0 : out[i] > 255 ? 255 : out[i]) * f;
+      out[i] = Math.trunc(v > 255 ? 255 : v);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Decoding one image file into resized, interleaved uint8 pixels (HWC) with sharp.
+ * Runs in libuv's thread pool; callers bound how many decodes are in flight.
+ */
+import sharp from 'sharp';
+import { readFile } from 'node:fs/promises';
+import { decodeBmp } from './bmp.js';
+import { DataConfigError, ImageDecodeError } from './errors.js';
+
+export type ColorMode = 'grayscale' | 'rgb' | 'rgba';
+export const COLOR_MODES: readonly ColorMode[] = ['grayscale', 'rgb', 'rgba'];
+
+/** Resampling names accepted (Keras/PIL and TF names), mapped to sharp kernels. */
+const KERNELS = {
+  nearest: 'nearest',
+  bilinear: 'linear',
+  linear: 'linear',
+  bicubic: 'cubic',
+  cubic: 'cubic',
+  lanczos: 'lanczos3',
+  lanczos2: 'lanczos2',
+  lanczos3: 'lanczos3',
+  mitchell: 'mitchell',
+  mitchellcubic: 'mitchell',
+} as const;
+export type Interpolation = keyof typeof KERNELS;
+export const INTERPOLATIONS = Object.keys(KERNELS) as Interpolation[];
+
+/** How the image is fitted to the target size: stretched (Keras default), centre-cropped, or padded. */
+export type ResizeMode = 'stretch' | 'crop' | 'pad';
+
+/** PIL's DecompressionBombError threshold (2 x Image.MAX_IMAGE_PIXELS). */
+export const DEFAULT_MAX_IMAGE_PIXELS = 178_956_970;
+
+export interface DecodeOptions {
+  /** [height, width]. */
+  targetSize: readonly [number, number];
+  colorMode: ColorMode;
+  interpolation: Interpolation;
+  resizeMode: ResizeMode;
+  maxImagePixels: number;
+}
+
+export interface DecodedImage {
+  /** Interleaved HWC uint8. */
+  data: Uint8Array;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export function channelsOf(colorMode: ColorMode): number {
+  return colorMode === 'grayscale' ? 1 : colorMode === 'rgb' ? 3 : 4;
+}
+
+export function checkDecodeOptions(o: DecodeOptions): void {
+  const [h, w] = o.targetSize ?? [];
+  if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0)) {
+    throw new DataConfigError(`"targetSize" must be [height, width] in whole pixels > 0; got ${JSON.stringify(o.targetSize)}.`);
+  }
+  if (!COLOR_MODES.includes(o.colorMode)) {
+    throw new DataConfigError(`Unknown colorMode "${o.colorMode}". Use one of: ${COLOR_MODES.join(', ')}.`);
+  }
+  if (!(o.interpolation in KERNELS)) {
+    throw new DataConfigError(`Unknown interpolation "${o.interpolation}". Use one of: ${INTERPOLATIONS.join(', ')}.`);
+  }
+  if (!(o.maxImagePixels > 0)) throw new DataConfigError(`"maxImagePixels" must be > 0; got ${o.maxImagePixels}.`);
+}
+
+/** A string that identifies the decode options, for cache keys. */
+export function decodeOptionsKey(o: DecodeOptions): string {
+  return `${o.targetSize[0]}x${o.targetSize[1]}/${o.colorMode}/${KERNELS[o.interpolation]}/${o.resizeMode}`;
+}
+
+let sharpConfigured = false;
+function configureSharp(): void {
+  if (sharpConfigured) return;
+  sharpConfigured = true;
+  // sharp's operation cache only holds memory when every file is read once per epoch.
+  sharp.cache(false);
+}
+
+function classify(filepath: string, err: unknown, maxPixels: number): ImageDecodeError {
+  const msg = (err as Error)?.message ?? String(err);
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (/Input file is missing/i.test(msg) || code === 'ENOENT') {
+    return new ImageDecodeError(
+      filepath,
+      'missing',
+      `Image file "${filepath}" is gone: it was deleted or moved after the folder was indexed. ` +
+        `Put it back, or create the iterator again so the folder is re-indexed.`,
+    );
+  }
+  if (/exceeds pixel limit/i.test(msg)) {
+    return new ImageDecodeError(
+      filepath,
+      'too-large',
+      `Image "${filepath}" has more than ${maxPixels.toLocaleString('en-US')} pixels (a decompression bomb, or just a huge image) ` +
+        `and was refused. Shrink or remove it, or raise "maxImagePixels" if you trust the file.`,
+    );
+  }
+  return new ImageDecodeError(
+    filepath,
+    'unreadable',
+    `Cannot decode image "${filepath}": ${msg.split('\n')[0]}. The file is corrupt, truncated, or not an image despite its extension. ` +
+      `Replace or remove it, or pass onError: 'skip' to leave unreadable files out.`,
+  );
+}
+
+/** PIL's "L" conversion, 0.299R + 0.587G + 0.114B on gamma-encoded values (libvips would linearise first). */
+function rgbToLuma(src: Uint8Array, pixels: number, stride: number): Uint8Array {
+  const out = new Uint8Array(pixels);
+  for (let i = 0, s = 0; i < pixels; i++, s += stride) {
+    out[i] = (src[s] * 19595 + src[s + 1] * 38470 + src[s + 2] * 7471 + 0x8000) >> 16;
+  }
+  return out;
+}
+
+async function openWithSharp(filepath: string, maxPixels: number): Promise<ReturnType<typeof sharp>> {
+  if (filepath.toLowerCase().endsWith('.bmp')) {
+    const bmp = decodeBmp(await readFile(filepath), maxPixels);
+    return sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels } });
+  }
+  return sharp(filepath, { limitInputPixels: maxPixels, failOn: 'warning' });
+}
+
+/** Decodes, converts the colour mode and resizes one file. Errors are ImageDecodeErrors naming the file. */
+export async function decodeImage(filepath: string, o: DecodeOptions): Promise<DecodedImage> {
+  configureSharp();
+  const [height, width] = o.targetSize;
+  try {
+    let img = await openWithSharp(filepath, o.maxImagePixels);
+    img = o.colorMode === 'rgba' ? img.ensureAlpha() : img.removeAlpha();
+    img = img.resize(width, height, {
+      fit: o.resizeMode === 'crop' ? 'cover' : o.resizeMode === 'pad' ? 'contain' : 'fill',
+      position: 'centre',
+      kernel: KERNELS[o.interpolation],
+      background: { r: 0, g: 0, b: 0, alpha: 0 },
+    });
+    const { data, info } = await img.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const want = channelsOf(o.colorMode);
+    const got = info.channels;
+    const pixels = info.width * info.height;
+    let out: Uint8Array = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    if (want === 1 && got >= 3) out = rgbToLuma(out, pixels, got);
+    else if (want === 1 && got === 2) out = out.filter((_, i) => i % 2 === 0);
+    else if (want !== got) {
+      // A grey (+alpha) source kept as one band: spread it over the colour channels.
+      const expanded = new Uint8Array(pixels * want);
+      for (let i = 0; i < pixels; i++) {
+        const g = out[i * got];
+        for (let c = 0; c < want; c++) expanded[i * want + c] = c === 3 ? (got === 2 ? out[i * got + 1] : 255) : g;
+      }
+      out = expanded;
+    }
+    return { data: out, height: info.height, width: info.width, channels: want };
+  } catch (err) {
+    throw classify(filepath, err, o.maxImagePixels);
+  }
+}

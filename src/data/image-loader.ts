@@ -1,0 +1,101 @@
+/**
+ * Loads the decoded uint8 pixels of indexed files: memory or disk cache first, else a bounded sharp
+ * decode. Applies the `onError` policy: `raise` rethrows (the error names the file), `skip` records
+ * the file once and returns null so the batch goes on without it.
+ */
+import { cacheKey, decodedCache, DecodedDiskCache, defaultDiskCacheDir } from './decoded-cache.js';
+import { decodeImage, decodeOptionsKey, type DecodedImage, type DecodeOptions, channelsOf } from './decode.js';
+import { decodeLimit } from './decode-pool.js';
+import { DataConfigError, ImageDecodeError } from './errors.js';
+import type { IndexedFile } from './file-index.js';
+
+/** `auto`: memory when the decoded folder fits what is left of the process-wide budget, else none. */
+export type CacheMode = 'auto' | 'memory' | 'disk' | 'none';
+export const CACHE_MODES: readonly CacheMode[] = ['auto', 'memory', 'disk', 'none'];
+export type OnError = 'raise' | 'skip';
+
+export interface LoaderOptions {
+  decode: DecodeOptions;
+  cache: CacheMode;
+  cacheDir?: string;
+  onError: OnError;
+}
+
+export class ImageLoader {
+  /** The cache actually used (`auto` resolved). */
+  readonly cache: Exclude<CacheMode, 'auto'>;
+  /** Files left out under onError 'skip', with the reason. */
+  readonly skipped = new Map<string, string>();
+  private reported = new Set<string>();
+  private readonly optionsKey: string;
+  private readonly disk: DecodedDiskCache | null;
+
+  constructor(
+    readonly files: readonly IndexedFile[],
+    readonly options: LoaderOptions,
+  ) {
+    if (!CACHE_MODES.includes(options.cache)) {
+      throw new DataConfigError(`Unknown cache "${options.cache}". Use one of: ${CACHE_MODES.join(', ')}.`);
+    }
+    if (options.onError !== 'raise' && options.onError !== 'skip') {
+      throw new DataConfigError(`Unknown onError "${options.onError}". Use 'raise' (stop on an unreadable file) or 'skip' (leave it out).`);
+    }
+    this.optionsKey = decodeOptionsKey(options.decode);
+    const [h, w] = options.decode.targetSize;
+    const bytes = files.length * h * w * channelsOf(options.decode.colorMode);
+    this.cache = options.cache === 'auto' ? (bytes <= decodedCache.freeBytes ? 'memory' : 'none') : options.cache;
+    this.disk = this.cache === 'disk' ? new DecodedDiskCache(options.cacheDir ?? defaultDiskCacheDir()) : null;
+  }
+
+  private keyOf(f: IndexedFile): string {
+    return cacheKey(f.filepath, f.mtimeMs, f.size, this.optionsKey);
+  }
+
+  /** Whether image i is already decoded in memory (so loading it costs no decode). */
+  isCached(i: number): boolean {
+    return this.cache === 'memory' && decodedCache.has(this.keyOf(this.files[i]));
+  }
+
+  /** The decoded image of file i, or null when it is unreadable and onError is 'skip'. */
+  async load(i: number): Promise<DecodedImage | null> {
+    const f = this.files[i];
+    if (this.skipped.has(f.filepath)) return null;
+    const key = this.cache === 'none' ? '' : this.keyOf(f);
+    if (this.cache === 'memory') {
+      const hit = decodedCache.get(key);
+      if (hit) return hit;
+    }
+    try {
+      const img = await decodeLimit(async () => {
+        if (this.disk) {
+          const hit = await this.disk.get(key);
+          if (hit) return hit;
+          const fresh = await decodeImage(f.filepath, this.options.decode);
+          await this.disk.set(key, fresh).catch(() => undefined); // a full disk only costs speed
+          return fresh;
+        }
+        return decodeImage(f.filepath, this.options.decode);
+      });
+      if (this.cache === 'memory') decodedCache.set(key, img);
+      return img;
+    } catch (err) {
+      if (this.options.onError === 'skip' && err instanceof ImageDecodeError) {
+        this.skipped.set(f.filepath, err.message);
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  /** Skipped files not reported yet (each file is reported once). */
+  takeUnreported(): string[] {
+    const out: string[] = [];
+    for (const p of this.skipped.keys()) {
+      if (!this.reported.has(p)) {
+        this.reported.add(p);
+        out.push(p);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,188 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const fixtures = path.join(root, 'fixtures');
+
+/** Runs the real CLI in a child process; returns exit code, stdout, stderr and the --json result. */
+function cli(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/run.ts'), ...args], {
+    cwd, encoding: 'utf8', env: { ...process.env, TFJS_TUNER_BACKEND: 'wasm' }, timeout: 240_000,
+  });
+  const lines = r.stdout.trim().split('\n');
+  let json: any;
+  try {
+    json = JSON.parse(lines[lines.length - 1]);
+  } catch {
+    json = undefined;
+  }
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'tfjs-tuner-cli-'));
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+test('tune (hyperband) -> evaluate -> predict -> summary on the four-suit fixtures, with --json', async () => {
+  const tuned = cli([
+    'tune', '--train', path.join(fixtures, 'toonvision/train'), '--val', path.join(fixtures, 'toonvision/val'),
+    '--tuner', 'hyperband', '--max-epochs', '3', '--factor', '3', '--image-size', '32x32', '--seed', '7',
+    '--directory', work, '--project-name', 'suits', '--augment', 'flip', '--json',
+  ]);
+  assert.equal(tuned.code, 0, tuned.stderr);
+  const t = tuned.json;
+  assert.ok(t, `last stdout line is JSON: ${tuned.stdout.slice(-500)}`);
+  // maxEpochs 3, factor 3: brackets b1 (3 trials x 1 epoch, then the best 1 for 2 more) and b0 (2 trials x 3 epochs)
+  assert.equal(t.trials, 6);
+  assert.ok(t.epochsTrained >= 1 && t.epochsTrained <= 3 + 2 + 6, `epochsTrained ${t.epochsTrained}`);
+  assert.deepEqual(t.objective, { name: 'val_accuracy', direction: 'max' });
+  assert.ok(t.bestScore >= 0 && t.bestScore <= 1);
+  assert.ok(existsSync(path.join(t.modelPath, 'model.json')));
+  assert.ok(existsSync(path.join(t.modelPath, 'tfjs-tuner.json')));
+  const report = readFileSync(path.join(work, 'suits', 'report.html'), 'utf8');
+  assert.match(report, /<html/i);
+  assert.match(report, /bossbot/);
+  assert.match(tuned.stderr, /Found 240 images belonging to 4 classes\./);
+
+  const evaluated = cli(['evaluate', '--model', t.modelPath, '--test', path.join(fixtures, 'toonvision/test'), '--json']);
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  const e = evaluated.json;
+  assert.deepEqual(e.classNames, ['bossbot', 'cashbot', 'lawbot', 'sellbot']);
+  const total = e.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0);
+  assert.equal(total, 80);
+  const correct = e.confusionMatrix.reduce((a: number, row: number[], i: number) => a + row[i], 0);
+  assert.ok(Math.abs(e.accuracy - correct / total) < 1e-9);
+  assert.equal(e.misclassified.length, total - correct);
+  assert.ok(e.loss > 0 && Number.isFinite(e.loss));
+  for (const name of e.classNames) assert.equal(e.perClass[name].support, 20);
+
+  const predicted = cli(['predict', '--model', t.modelPath, path.join(fixtures, 'toonvision/test/lawbot'), '--json']);
+  assert.equal(predicted.code, 0, predicted.stderr);
+  assert.equal(predicted.json.length, 20);
+  for (const p of predicted.json) {
+    assert.ok(e.classNames.includes(p.predicted));
+    assert.ok(p.probability >= 0.25 && p.probability <= 1);
+  }
+  // predictions agree with evaluate's confusion matrix row for lawbot
+  const lawbotRow = e.confusionMatrix[2];
+  for (let k = 0; k < 4; k++) assert.equal(predicted.json.filter((p: any) => p.predicted === e.classNames[k]).length, lawbotRow[k]);
+
+  const summarized = cli(['summary', '--directory', work, '--project-name', 'suits', '--json']);
+  assert.equal(summarized.code, 0, summarized.stderr);
+  const s = summarized.json;
+  assert.equal(s.trials.length, 6);
+  assert.equal(s.trials[0].trialId, t.bestTrialId);
+  const scores = s.trials.filter((x: any) => x.status === 'COMPLETED').map((x: any) => x.score);
+  assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+  assert.equal(s.trials.reduce((a: number, x: any) => a + x.epochs, 0), t.epochsTrained);
+  // models that cannot fit 32x32 images are recorded with the reason, not crashes
+  for (const x of s.trials.filter((x: any) => x.status === 'INVALID')) assert.match(x.message, /does not fit the input/);
+
+  // Running the same search again resumes: nothing is retrained.
+  const again = cli(['tune', '--train', path.join(fixtures, 'toonvision/train'), '--val', path.join(fixtures, 'toonvision/val'),
+    '--tuner', 'hyperband', '--max-epochs', '3', '--factor', '3', '--image-size', '32x32', '--seed', '7',
+    '--directory', work, '--project-name', 'suits', '--augment', 'flip', '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.json.bestTrialId, t.bestTrialId);
+  assert.equal(again.json.trials, 6);
+});
+
+test('binary task (toon vs cog): random search, then evaluate well above chance', async () => {
+  const tuned = cli([
+    'tune', '--train', path.join(fixtures, 'toonvision-binary/train'), '--val', path.join(fixtures, 'toonvision-binary/val'),
+    '--tuner', 'random', '--max-trials', '2', '--epochs', '10', '--image-size', '32x32', '--seed', '3',
+    '--space', JSON.stringify({ num_blocks: { fixed: 2 }, filters: { values: [8, 16] }, pool_size: { fixed: 1 }, dropout: { fixed: 0 },
+      dense_units: { fixed: 0 }, optimizer: { fixed: 'adam' }, learning_rate: { fixed: 0.003 } }),
+    '--directory', work, '--project-name', 'binary', '--json',
+  ]);
+  assert.equal(tuned.code, 0, tuned.stderr);
+  const meta = JSON.parse(readFileSync(path.join(tuned.json.modelPath, 'tfjs-tuner.json'), 'utf8'));
+  assert.equal(meta.task, 'binary');
+  assert.deepEqual(meta.classNames, ['cog', 'toon']);
+  const evaluated = cli(['evaluate', '--model', tuned.json.modelPath, '--test', path.join(fixtures, 'toonvision-binary/test'), '--json']);
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  assert.ok(evaluated.json.accuracy >= 0.7, `binary accuracy ${evaluated.json.accuracy}`);
+});
+
+test('tune with a user hypermodel module, --validation-split and --tensorboard', () => {
+  const mod = path.join(work, 'tiny-model.mjs');
+  writeFileSync(mod, `
+    export default function (hp, context) {
+      const { tf } = context;
+      const model = tf.sequential({ layers: [
+        tf.layers.conv2d({ inputShape: context.inputShape, filters: hp.choice('filters', [4, 8]), kernelSize: 3, activation: 'relu' }),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: context.numClasses, activation: 'softmax' }),
+      ] });
+      model.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+      return model;
+    }
+  `);
+  const logs = path.join(work, 'tb');
+  const r = cli([
+    'tune', '--train', path.join(fixtures, 'toonvision/train'), '--validation-split', '0.25', '--hypermodel', mod,
+    '--tuner', 'grid', '--max-trials', '4', '--epochs', '1', '--image-size', '16x16', '--directory', work,
+    '--project-name', 'custom', '--tensorboard', logs, '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  // the grid over filters has 2 points; the validation split leaves 180 + 60 images
+  assert.equal(r.json.trials, 2);
+  assert.match(r.stderr, /Found 180 images belonging to 4 classes\.\nFound 60 images belonging to 4 classes\./);
+  assert.ok([4, 8].includes(r.json.bestHyperparameters.filters));
+  for (const id of readdirSync(path.join(work, 'custom')).filter((n) => n.startsWith('trial_')).map((n) => n.slice(6))) {
+    const run = path.join(logs, id, 'execution0');
+    assert.ok(readdirSync(path.join(run, 'train')).some((f) => f.includes('tfevents')), `event file for trial ${id}`);
+    assert.ok(readdirSync(path.join(run, 'validation')).some((f) => f.includes('tfevents')));
+  }
+});
+
+test('bad input: clear messages on stderr and a non-zero exit code', () => {
+  const missing = cli(['tune', '--train', path.join(work, 'nope'), '--directory', work]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nope/);
+
+  const badSize = cli(['tune', '--train', path.join(fixtures, 'toonvision/train'), '--image-size', 'big']);
+  assert.notEqual(badSize.code, 0);
+  assert.match(badSize.stderr, /--image-size must be HEIGHTxWIDTH/);
+
+  const badAugment = cli(['tune', '--train', path.join(fixtures, 'toonvision/train'), '--augment', 'spin=3']);
+  assert.notEqual(badAugment.code, 0);
+  assert.match(badAugment.stderr, /unknown augmentation "spin"/);
+
+  const noVal = cli(['tune', '--train', path.join(fixtures, 'toonvision/train'), '--directory', work, '--project-name', 'noval']);
+  assert.equal(noVal.code, 1);
+  assert.match(noVal.stderr, /needs validation data/);
+
+  const noModel = cli(['evaluate', '--model', path.join(work, 'none'), '--test', path.join(fixtures, 'toonvision/test')]);
+  assert.equal(noModel.code, 1);
+  assert.match(noModel.stderr, /Model not found/);
+
+  const noProject = cli(['summary', '--directory', work, '--project-name', 'never']);
+  assert.equal(noProject.code, 1);
+  assert.match(noProject.stderr, /No search project/);
+});
+
+test('evaluate refuses a test folder whose classes differ from the model', () => {
+  const t = JSON.parse(readFileSync(path.join(work, 'suits', 'best-model', 'tfjs-tuner.json'), 'utf8'));
+  assert.equal(t.classNames.length, 4);
+  const odd = path.join(work, 'odd-test');
+  for (const cls of ['bossbot', 'cashbot', 'robot']) {
+    mkdirSync(path.join(odd, cls), { recursive: true });
+    const src = path.join(fixtures, 'toonvision/test/bossbot');
+    copyFileSync(path.join(src, readdirSync(src)[0]), path.join(odd, cls, 'a.png'));
+  }
+  const r = cli(['evaluate', '--model', path.join(work, 'suits', 'best-model'), '--test', odd]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /robot|class/i);
+});
+
+test('every command has --help', () => {
+  for (const cmd of ['tune', 'evaluate', 'predict', 'summary']) {
+    const r = cli([cmd, '--help']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`Usage: tfjs-tuner ${cmd}`));
+  }
+});
