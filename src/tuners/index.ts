@@ -26,7 +26,7 @@ export type {
   HyperModel, HyperModelFn, HyperModelObject, HyperModelSource, FitResult, TunerOptions, SearchOptions,
   TrialCallbackContext, TrialCallbackHooks, TrialCallbackFactory, TensorBoardIntegration,
 } from './tuner.js';
-export { defaultFit, isTensorData, isDataset, isDatasetSource } from './train-data.js';
+export { defaultFit, isTensorData, isDataset, isDatasetSource, startDataEpoch } from './train-data.js';
 export type { TrainData, TensorData, BatchDataset, DatasetSource, FitOptions, FitCallback } from './train-data.js';
 export { ProjectStore, ORACLE_FORMAT } from './store.js';
 export type { OracleFile } from './store.js';
@@ -39,4 +39,6 @@ export { defaultWorkerCount, DEFAULT_WORKER_BYTES } from './workers/worker-count
 export { hasWorkerSpec } from './workers/worker-data.js';
 export type { WorkerDataSource, WorkerDataModuleSpec } from './workers/worker-data.js';
 export { withFileLock } from './project-lock.js';
+export { flowFromDirectoryForWorkers, shareDecodedFolder, installSharedDecodedFolder } from './workers/directory-source.js';
+export type { DirectorySourceOptions, SharedDecodedFolder } from './workers/directory-source.js';
 export type { LockOptions } from './project-lock.js';

@@ -18,7 +18,7 @@ import { ASHAOracle, type ASHAOptions } from './oracles/asha.js';
 import { Rng } from './rng.js';
 import { ORACLE_FORMAT, ProjectStore, type OracleFile } from './store.js';
 import {
-  checkTrainData, defaultFit, isTensorData, toCallbacks, type FitCallback, type FitOptions, type TrainData,
+  checkTrainData, defaultFit, isTensorData, startDataEpoch, toCallbacks, type FitCallback, type FitOptions, type TrainData,
 } from './train-data.js';
 import type { Trial } from './trial.js';
 import { importExport, isHyperModelModule, type HyperModelModule } from './hypermodel-module.js';
@@ -583,6 +583,8 @@ export class Tuner {
       };
       const hypermodel = await this.resolveHypermodel();
       const custom = typeof hypermodel === 'object' ? hypermodel : undefined;
+      startDataEpoch(data, run.initialEpoch);
+      startDataEpoch(opts.validationData, 0);
       const result = custom?.fit ? await custom.fit(hp, model, data, fitOptions) : await defaultFit(model, data, fitOptions);
       if (recorder.fatal) throw recorder.fatal;
       recorder.absorb(result, run.initialEpoch);

@@ -9,6 +9,7 @@ import { initBackend } from '../../src/runtime/backend.js';
 import { GridSearch, disposeModel } from '../../src/tuners/tuner.js';
 import { Rng } from '../../src/tuners/rng.js';
 import { SharedImageSource, type SharedImages } from './fixtures/parallel-models.js';
+import { flowFromDirectoryForWorkers } from '../../src/tuners/workers/directory-source.js';
 
 const SIZE = 8;
 const MODELS = join(import.meta.dirname, 'fixtures', 'parallel-models.ts');
@@ -82,6 +83,50 @@ test('a CNN on real PNG images tunes with 2 workers exactly as in one thread; wo
     tf.dispose([loss, acc]);
     disposeModel(model);
     tf.dispose([val.xs, val.ys]);
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a DirectoryIterator goes to the workers with its folder decoded once, in shared memory', async () => {
+  await initBackend();
+  const root = await fs.mkdtemp(join(tmpdir(), 'tuner-parallel-folder-'));
+  try {
+    await writeImages(join(root, 'train'), 12, 3);
+    await writeImages(join(root, 'val'), 6, 4);
+    const files: string[] = [];
+    for (const sub of ['train', 'val']) for (const cls of ['horizontal', 'vertical']) for (const f of await fs.readdir(join(root, sub, cls))) files.push(join(root, sub, cls, f));
+    const stamp = new Date(1_700_000_000_000);
+    for (const f of files) await fs.utimes(f, stamp, stamp);
+    const source = (sub: string, shuffle: boolean) => flowFromDirectoryForWorkers({
+      directory: join(root, sub), generator: { rescale: 1 / 255, horizontalFlip: true },
+      flow: { targetSize: [SIZE, SIZE], batchSize: 8, shuffle, seed: 11, verbose: false },
+    });
+    const make = (projectName: string) => new GridSearch({
+      hypermodel: { module: MODELS, exportName: 'stripesCnn' }, objective: 'val_accuracy', maxTrials: 4, seed: 5, directory: root, projectName, verbose: 0,
+    });
+    // serial, on fresh iterators
+    const serial = make('serial');
+    await serial.search(source('train', true), { validationData: source('val', false), epochs: 3 });
+    // decode both folders once, here; then garble every file (same size and time, so the cache keys hold):
+    // a worker that decoded a file itself would fail on it
+    const train = source('train', true);
+    const val = source('val', false);
+    const spec = await train.toWorkerSpec();
+    await val.toWorkerSpec();
+    const shared = (spec.options as { shared: { buffer: SharedArrayBuffer; keys: string[] } }).shared;
+    assert.equal(shared.keys.filter(Boolean).length, 24, 'every training image decoded into the shared buffer');
+    assert.ok(shared.buffer instanceof SharedArrayBuffer);
+    for (const f of files) {
+      const size = (await fs.stat(f)).size;
+      await fs.writeFile(f, Buffer.alloc(size, 7));
+      await fs.utimes(f, stamp, stamp);
+    }
+    const parallel = make('parallel');
+    await parallel.search(train, { validationData: val, epochs: 3, workers: 2 });
+    const summary = (t: GridSearch) => [...t.oracle.trials.values()].map((x) => [x.trialId, x.values, x.status, x.score, x.metrics.loss]);
+    assert.deepEqual(summary(parallel), summary(serial), 'the workers trained on the same batches as the serial search');
+    assert.ok(parallel.getBestTrials(1)[0].score! >= 0.75);
   } finally {
     await fs.rm(root, { recursive: true, force: true });
   }
