@@ -1,5 +1,6 @@
 /**
- * Parallel tuning speed: the same seeded Hyperband search on the ToonVision fixtures, serial (1 worker)
+ * Parallel tuning speed: the same seeded Hyperband search on the ToonVision fixtures (DirectoryIterator,
+ * 64x64, decoded once per search and shared with the workers), serial (1 worker)
  * then with N workers (default 2; BENCH_WORKERS=2,4 for more), wall clock from search() to its end,
  * worker start-up included; each BENCH_REPEAT times (default 2), alternating, fastest run kept.
  * Checks that every run trains the same set of trials with the same scores.
@@ -10,10 +11,10 @@ import { promises as fs } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
 import { Worker } from 'node:worker_threads';
 import { initBackend } from '../src/runtime/backend.js';
 import { Hyperband } from '../src/tuners/tuner.js';
+import { flowFromDirectoryForWorkers } from '../src/tuners/workers/directory-source.js';
 import type { Trial } from '../src/tuners/trial.js';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 64);
@@ -25,21 +26,11 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
 const CLASSES = ['bossbot', 'cashbot', 'lawbot', 'sellbot'];
 const FIXTURES = new URL('../fixtures/toonvision/', import.meta.url).pathname;
 
-async function decode(subset: string): Promise<{ xs: tf.Tensor4D; ys: tf.Tensor1D }> {
-  const pixels: Buffer[] = [];
-  const labels: number[] = [];
-  for (const [label, cls] of CLASSES.entries()) {
-    const dir = join(FIXTURES, subset, cls);
-    for (const f of (await fs.readdir(dir)).filter((f) => f.endsWith('.png')).sort()) {
-      pixels.push(await sharp(join(dir, f)).resize(SIZE, SIZE).removeAlpha().raw().toBuffer());
-      labels.push(label);
-    }
-  }
-  const per = SIZE * SIZE * 3;
-  const x = new Float32Array(pixels.length * per);
-  pixels.forEach((p, i) => { for (let j = 0; j < per; j++) x[i * per + j] = p[j] / 255; });
-  return { xs: tf.tensor4d(x, [pixels.length, SIZE, SIZE, 3]), ys: tf.tensor1d(labels, 'float32') };
-}
+/** The fixture folder through the data pipeline, decoded once per search and shared with the workers. */
+const folder = (subset: string) => flowFromDirectoryForWorkers({
+  directory: join(FIXTURES, subset), generator: { rescale: 1 / 255 },
+  flow: { targetSize: [SIZE, SIZE], classMode: 'sparse', batchSize: 16, shuffle: subset === 'train', seed: 1, verbose: false },
+});
 
 /** Trials as configuration + schedule position (ids differ between serial and parallel runs). */
 function byConfig(trials: Iterable<Trial>): Map<string, Trial> {
@@ -82,8 +73,8 @@ const ceilings = new Map<number, number>();
 for (const n of WORKERS) ceilings.set(n, await threadCeiling(n));
 console.log(`thread ceiling (the speed-up N wasm threads get on this machine): ${[...ceilings].map(([n, c]) => `${n}: ${c.toFixed(2)}x`).join(', ')}`);
 const root = await fs.mkdtemp(join(tmpdir(), 'bench-tune-'));
-const train = await decode('train');
-const val = await decode('val');
+const train = folder('train');
+const val = folder('val');
 const hypermodelOptions = {
   inputShape: [SIZE, SIZE, 3], numClasses: 4,
   space: { num_blocks: { min: 1, max: 2 }, filters: { values: [4, 8] }, pool_size: { values: [1, 2] }, dense_units: { fixed: 0 }, dropout: { fixed: 0 } },
@@ -98,7 +89,7 @@ const run = async (workers: number) => {
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
   const load0 = loadavg()[0];
-  await tuner.search(train, { validationData: val, batchSize: 16, workers });
+  await tuner.search(train, { validationData: val, workers });
   const seconds = (Date.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   // CPU seconds this process (all its threads) got per wall second: ~workers on an idle machine.
@@ -137,7 +128,7 @@ try {
     results.push({ workers: n, seconds: +parallel.seconds.toFixed(2), speedup: +speedup.toFixed(3), threadCeiling: +ceiling.toFixed(3), ofCeiling: +(speedup / ceiling).toFixed(3), cpuShare: parallel.cpuShare, loadAverage: parallel.loadAverage, sameTrials, maxScoreDiff });
   }
   console.log(JSON.stringify({
-    bench: 'tune', backend, cores: availableParallelism(), cpu: cpus()[0]?.model, imageSize: SIZE, trainImages: train.xs.shape[0],
+    bench: 'tune', backend, cores: availableParallelism(), cpu: cpus()[0]?.model, imageSize: SIZE, trainImages: train.samples,
     hyperband: { maxEpochs: MAX_EPOCHS, factor: 2, iterations: ITERATIONS }, trials: serial.trials.length, repeat: REPEAT,
     serialSeconds: +serial.seconds.toFixed(2), serialCpuShare: serial.cpuShare, serialLoadAverage: serial.loadAverage, parallel: results,
   }));

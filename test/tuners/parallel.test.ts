@@ -100,7 +100,7 @@ test('a worker that runs out of memory dies alone: its trial is retried, then FA
   const tuner = new RandomSearch({
     hypermodel: { module: MODELS, exportName: 'memoryHog' }, objective: 'val_loss', maxTrials: 1, seed: 2, directory: root, projectName: 'oom', verbose: 0,
   });
-  await tuner.search(train, { validationData: val, workers: 2, workerMemoryMb: 64 });
+  await tuner.search(train, { validationData: val, workers: 2, workerMemoryMb: 96 });
   const [trial] = [...tuner.oracle.trials.values()];
   assert.equal(trial.status, 'FAILED');
   assert.equal(trial.crashes, 3, 'ran three times (two retries)');
