@@ -6,7 +6,8 @@
  *   - the pipeline's first epoch (decode + augment + batch tensors, cache empty);
  *   - cached epochs (decoded pixels in memory; augmentation still runs);
  *   - streaming epochs without cache, with RSS after each (must not grow).
- * Targets: first epoch >= 80% of the ceiling; cached epochs >= 10x the ceiling.
+ * Targets: first epoch >= 80% of the ceiling; cached epochs >= 10x the ceiling. Ceiling and first epoch
+ * are measured in alternating rounds (BENCH_DATA_ROUNDS, default 3) and compared by their medians.
  * The last line is one JSON object with the figures.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,12 +18,14 @@ import * as path from 'node:path';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { initBackend } from '../src/runtime/backend.js';
-import { applyTransform, clearDecodedCache, ImageDataGenerator, randomTransform, Rng, type DirectoryIterator } from '../src/data/index.js';
+import { applyTransform, clearDecodedCache, decodeConcurrency, ImageDataGenerator, randomTransform, setAugmentWorkers, type DirectoryIterator } from '../src/data/index.js';
+import { Rng } from '../src/util/rng.js';
 
 const N = Number(process.env.BENCH_DATA_IMAGES ?? 1000);
 const SIDE = 512;
 const TARGET = 128;
-const CONCURRENCY = Math.max(1, Number(process.env.UV_THREADPOOL_SIZE) || 4);
+// The ceiling uses the pipeline's own bound on decodes in flight.
+const CONCURRENCY = decodeConcurrency();
 
 async function makeFolder(): Promise<{ dir: string; files: string[] }> {
   const dir = path.join(os.tmpdir(), `tfjs-tuner-bench-data-${N}x${SIDE}-v1`);
@@ -96,30 +99,41 @@ async function main(): Promise<void> {
   console.log(`Folder: ${dir} (${(await readdir(path.join(dir, 'a'))).length * 2} files); backend ${backend.name}; ${os.cpus().length} CPUs; decode concurrency ${CONCURRENCY}`);
   await ceiling(files.slice(0, 100)); // warm-up (page cache, sharp init)
 
-  const ceilingBefore = await ceiling(files);
-  console.log(`sharp decode+resize ceiling: ${ceilingBefore.toFixed(0)} img/s`);
-
-  clearDecodedCache();
+  // The machine may be shared: interleave ceiling and first-epoch runs and compare medians.
+  const ROUNDS = Number(process.env.BENCH_DATA_ROUNDS ?? 3);
   const gen = new ImageDataGenerator({ rescale: 1 / 255, rotationRange: 15, horizontalFlip: true });
-  const it = gen.flowFromDirectory(dir, { targetSize: [TARGET, TARGET], batchSize: 32, interpolation: 'bilinear', seed: 1, verbose: false });
-  const first = await epoch(it);
-  console.log(`first epoch (decode + augment, cache ${it.cache}): ${first.imgPerS.toFixed(0)} img/s (${first.images} images)`);
+  const ceilings: number[] = [];
+  const firsts: number[] = [];
+  let it: DirectoryIterator | null = null;
+  for (let r = 0; r < ROUNDS; r++) {
+    ceilings.push(await ceiling(files));
+    clearDecodedCache();
+    it = gen.flowFromDirectory(dir, { targetSize: [TARGET, TARGET], batchSize: 32, interpolation: 'bilinear', seed: 1, verbose: false });
+    firsts.push((await epoch(it)).imgPerS);
+    console.log(`round ${r + 1}: sharp decode+resize ceiling ${ceilings[r].toFixed(0)} img/s; first epoch (decode + augment, cache ${it.cache}) ${firsts[r].toFixed(0)} img/s`);
+  }
   const cached: number[] = [];
   for (let e = 0; e < 3; e++) {
-    cached.push((await epoch(it)).imgPerS);
+    cached.push((await epoch(it!)).imgPerS);
     console.log(`cached epoch ${e + 2}: ${cached[e].toFixed(0)} img/s`);
   }
-  const ceilingAfter = await ceiling(files);
-  console.log(`sharp decode+resize ceiling (again): ${ceilingAfter.toFixed(0)} img/s`);
-  const ceilingMean = (ceilingBefore + ceilingAfter) / 2;
+  // The same cached epoch with the warp on the main thread only (no augmentation workers).
+  const workers = Math.max(0, Math.min(4, os.availableParallelism() - 1));
+  setAugmentWorkers(0);
+  const mainOnly = (await epoch(it!)).imgPerS;
+  setAugmentWorkers(workers);
+  console.log(`cached epoch, main thread only (no workers): ${mainOnly.toFixed(0)} img/s (default: ${workers} worker(s) + main)`);
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  const ceilingMedian = median(ceilings);
+  const firstMedian = median(firsts);
 
   const stream = gen.flowFromDirectory(dir, { targetSize: [TARGET, TARGET], batchSize: 32, interpolation: 'bilinear', seed: 2, verbose: false, cache: 'none' });
   const rss: number[] = [rssMiB()];
   const streaming: number[] = [];
-  for (let e = 0; e < 2; e++) {
+  for (let e = 0; e < 3; e++) {
     streaming.push((await epoch(stream)).imgPerS);
     rss.push(rssMiB());
-    console.log(`streaming epoch ${e + 1} (cache none): ${streaming[e].toFixed(0)} img/s, RSS ${rss[rss.length - 1]} MiB`);
+    console.log(`streaming epoch ${e + 1} (cache none): ${streaming[e].toFixed(0)} img/s, RSS ${rss[rss.length - 1]} MiB, tensors ${tf.memory().numTensors}`);
   }
   const augmentMs = augmentMicro();
   console.log(`augment (rotation + flip, 128x128x3, one image): ${(augmentMs * 1000).toFixed(0)} us`);
@@ -132,12 +146,16 @@ async function main(): Promise<void> {
     augmentation: 'rotation 15 + horizontal flip + rescale',
     cpus: os.cpus().length,
     decodeConcurrency: CONCURRENCY,
-    ceilingImgPerS: Math.round(ceilingMean),
-    ceilingRunsImgPerS: [Math.round(ceilingBefore), Math.round(ceilingAfter)],
-    firstEpochImgPerS: Math.round(first.imgPerS),
-    firstEpochVsCeiling: +(first.imgPerS / ceilingMean).toFixed(2),
+    loadAverage: +os.loadavg()[0].toFixed(1),
+    ceilingImgPerS: Math.round(ceilingMedian),
+    ceilingRunsImgPerS: ceilings.map(Math.round),
+    firstEpochImgPerS: Math.round(firstMedian),
+    firstEpochRunsImgPerS: firsts.map(Math.round),
+    firstEpochVsCeiling: +(firstMedian / ceilingMedian).toFixed(2),
     cachedEpochImgPerS: Math.round(cachedMean),
-    cachedVsCeiling: +(cachedMean / ceilingMean).toFixed(1),
+    cachedVsCeiling: +(cachedMean / ceilingMedian).toFixed(1),
+    cachedEpochMainThreadOnlyImgPerS: Math.round(mainOnly),
+    augmentWorkers: workers,
     streamingEpochImgPerS: streaming.map(Math.round),
     rssMiBAfterStreamingEpochs: rss,
     augmentUsPerImage: Math.round(augmentMs * 1000),

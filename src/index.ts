@@ -3,6 +3,7 @@ import { setTensorBoardIntegration } from './tuners/tuner.js';
 import { tensorBoardIntegration } from './tensorboard/tuner-integration.js';
 
 export * from './runtime/index.js';
+export * from './data/index.js';
 export * from './tuners/index.js';
 export * from './tensorboard/index.js';
 export * from './models/index.js';

@@ -10,7 +10,7 @@
  *   3. brightness: like PIL's ImageEnhance.Brightness, trunc(min(255, trunc(x) * factor)).
  * The warp runs in plain typed-array JS: one pass, no per-pixel tensor ops.
  */
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 export type FillMode = 'constant' | 'nearest' | 'reflect' | 'wrap';
 export const FILL_MODES: readonly FillMode[] = ['constant', 'nearest', 'reflect', 'wrap'];
@@ -57,14 +57,14 @@ function drawShift(range: ShiftRange, side: number, rng: Rng): number {
   if (Array.isArray(range)) {
     const list = range as readonly number[];
     if (list.length === 0) return 0;
-    let v = rng.choice(list) * (rng.random() < 0.5 ? -1 : 1);
+    let v = rng.choice(list) * (rng.next() < 0.5 ? -1 : 1);
     if (Math.max(...list.map(Math.abs)) < 1) v *= side;
     return v;
   }
   const r = range as number;
   if (!r) return 0;
   // Keras: an int k picks whole pixels from 0..k-1 with a random sign; a float is uniform.
-  if (Number.isInteger(r)) return rng.int(r) * (rng.random() < 0.5 ? -1 : 1);
+  if (Number.isInteger(r)) return rng.nextInt(r) * (rng.next() < 0.5 ? -1 : 1);
   const v = rng.uniform(-r, r);
   return r < 1 ? v * side : v;
 }
@@ -84,8 +84,8 @@ export function randomTransform(cfg: AugmentConfig, rng: Rng, height: number, wi
     p.zx = rng.uniform(zlo, zhi);
     p.zy = cfg.uniformZoom ? p.zx : rng.uniform(zlo, zhi);
   }
-  if (cfg.horizontalFlip && rng.random() < 0.5) p.flipHorizontal = true;
-  if (cfg.verticalFlip && rng.random() < 0.5) p.flipVertical = true;
+  if (cfg.horizontalFlip && rng.next() < 0.5) p.flipHorizontal = true;
+  if (cfg.verticalFlip && rng.next() < 0.5) p.flipVertical = true;
   if (cfg.channelShiftRange) p.channelShiftIntensity = rng.uniform(-cfg.channelShiftRange, cfg.channelShiftRange);
   if (cfg.brightnessRange) p.brightness = rng.uniform(cfg.brightnessRange[0], cfg.brightnessRange[1]);
   return p;
@@ -161,12 +161,40 @@ function warp(src: Src, h: number, w: number, c: number, m: InverseMap, fillMode
   const hl = h - 1;
   const rowStride = w * c;
   const fill = cval * scale;
-  let o = outOffset;
   for (let y = 0; y < h; y++) {
-    let sx = a00 * -cx + a01 * (y - cy) + b0 + cx;
-    let sy = a10 * -cx + a11 * (y - cy) + b1 + cy;
-    for (let x = 0; x < w; x++, sx += a00, sy += a10, o += c) {
-      if (sx >= 0 && sy >= 0 && sx < wl && sy < hl) {
+    const sx0 = a00 * -cx + a01 * (y - cy) + b0 + cx;
+    const sy0 = a10 * -cx + a11 * (y - cy) + b1 + cy;
+    // The x range whose four neighbours are all inside: the hot loop, without bounds checks.
+    let [xa, xb] = interiorSpan(sx0, a00, wl, w);
+    const [ya, yb] = interiorSpan(sy0, a10, hl, w);
+    if (ya > xa) xa = ya;
+    if (yb < xb) xb = yb;
+    if (xb < xa) xb = xa;
+    const rowOut = outOffset + y * rowStride;
+    if (xa > 0) edge(src, h, w, c, sx0, sy0, a00, a10, 0, xa, fillMode, fill, scale, out, rowOut);
+    let o = rowOut + xa * c;
+    if (c === 3) {
+      for (let x = xa; x < xb; x++, o += 3) {
+        const sx = sx0 + a00 * x;
+        const sy = sy0 + a10 * x;
+        const x0 = sx | 0;
+        const y0 = sy | 0;
+        const fx = sx - x0;
+        const fy = sy - y0;
+        const w11 = fx * fy * scale;
+        const w10 = fy * scale - w11;
+        const w01 = fx * scale - w11;
+        const w00 = scale - fx * scale - w10;
+        const i00 = y0 * rowStride + x0 * 3;
+        const i10 = i00 + rowStride;
+        out[o] = src[i00] * w00 + src[i00 + 3] * w01 + src[i10] * w10 + src[i10 + 3] * w11;
+        out[o + 1] = src[i00 + 1] * w00 + src[i00 + 4] * w01 + src[i10 + 1] * w10 + src[i10 + 4] * w11;
+        out[o + 2] = src[i00 + 2] * w00 + src[i00 + 5] * w01 + src[i10 + 2] * w10 + src[i10 + 5] * w11;
+      }
+    } else {
+      for (let x = xa; x < xb; x++, o += c) {
+        const sx = sx0 + a00 * x;
+        const sy = sy0 + a10 * x;
         const x0 = sx | 0;
         const y0 = sy | 0;
         const fx = sx - x0;
@@ -177,54 +205,89 @@ function warp(src: Src, h: number, w: number, c: number, m: InverseMap, fillMode
         const w00 = scale - fx * scale - w10;
         const i00 = y0 * rowStride + x0 * c;
         const i10 = i00 + rowStride;
-        if (c === 3) {
-          out[o] = src[i00] * w00 + src[i00 + 3] * w01 + src[i10] * w10 + src[i10 + 3] * w11;
-          out[o + 1] = src[i00 + 1] * w00 + src[i00 + 4] * w01 + src[i10 + 1] * w10 + src[i10 + 4] * w11;
-          out[o + 2] = src[i00 + 2] * w00 + src[i00 + 5] * w01 + src[i10 + 2] * w10 + src[i10 + 5] * w11;
-        } else if (c === 1) {
-          out[o] = src[i00] * w00 + src[i00 + 1] * w01 + src[i10] * w10 + src[i10 + 1] * w11;
-        } else {
-          for (let k = 0; k < c; k++) out[o + k] = src[i00 + k] * w00 + src[i00 + c + k] * w01 + src[i10 + k] * w10 + src[i10 + c + k] * w11;
-        }
+        for (let k = 0; k < c; k++) out[o + k] = src[i00 + k] * w00 + src[i00 + c + k] * w01 + src[i10 + k] * w10 + src[i10 + c + k] * w11;
+      }
+    }
+    if (xb < w) edge(src, h, w, c, sx0, sy0, a00, a10, xb, w, fillMode, fill, scale, out, rowOut);
+  }
+}
+
+/**
+ * The integer x in [0, n) for which p0 + d*x lies safely inside [0, last) (a margin keeps rounding from
+ * ever reaching the last index; points in the margin go through the exact edge path instead).
+ */
+function interiorSpan(p0: number, d: number, last: number, n: number): [number, number] {
+  const lo = 1e-6;
+  const hi = last - 1e-6;
+  if (d === 0) return p0 >= lo && p0 <= hi ? [0, n] : [0, 0];
+  let t1 = (lo - p0) / d;
+  let t2 = (hi - p0) / d;
+  if (t1 > t2) [t1, t2] = [t2, t1];
+  const a = Math.max(0, Math.ceil(t1));
+  const b = Math.min(n, Math.floor(t2) + 1);
+  return b > a ? [a, b] : [0, 0];
+}
+
+/** Output pixels [xFrom, xTo) of one row whose neighbours may fall outside: fill-mode aware. */
+function edge(
+  src: Src,
+  h: number,
+  w: number,
+  c: number,
+  sx0: number,
+  sy0: number,
+  a00: number,
+  a10: number,
+  xFrom: number,
+  xTo: number,
+  fillMode: FillMode,
+  fill: number,
+  scale: number,
+  out: Float32Array,
+  rowOut: number,
+): void {
+  const wl = w - 1;
+  const hl = h - 1;
+  const rowStride = w * c;
+  for (let x = xFrom, o = rowOut + xFrom * c; x < xTo; x++, o += c) {
+    const sx = sx0 + a00 * x;
+    const sy = sy0 + a10 * x;
+    let x0 = Math.floor(sx);
+    let y0 = Math.floor(sy);
+    let x1: number;
+    let y1: number;
+    let fx: number;
+    let fy: number;
+    if (fillMode === 'constant' || fillMode === 'nearest') {
+      if (fillMode === 'constant' && (sx < -EPS || sy < -EPS || sx > wl + EPS || sy > hl + EPS)) {
+        for (let k = 0; k < c; k++) out[o + k] = fill;
         continue;
       }
-      let x0 = Math.floor(sx);
-      let y0 = Math.floor(sy);
-      let x1: number;
-      let y1: number;
-      let fx: number;
-      let fy: number;
-      if (fillMode === 'constant' || fillMode === 'nearest') {
-        if (fillMode === 'constant' && (sx < -EPS || sy < -EPS || sx > wl + EPS || sy > hl + EPS)) {
-          for (let k = 0; k < c; k++) out[o + k] = fill;
-          continue;
-        }
-        const cxp = sx < 0 ? 0 : sx > wl ? wl : sx;
-        const cyp = sy < 0 ? 0 : sy > hl ? hl : sy;
-        x0 = Math.floor(cxp);
-        y0 = Math.floor(cyp);
-        fx = cxp - x0;
-        fy = cyp - y0;
-        x1 = x0 < wl ? x0 + 1 : wl;
-        y1 = y0 < hl ? y0 + 1 : hl;
-      } else {
-        fx = sx - x0;
-        fy = sy - y0;
-        const map = fillMode === 'reflect' ? reflectIndex : wrapIndex;
-        x1 = map(x0 + 1, w);
-        y1 = map(y0 + 1, h);
-        x0 = map(x0, w);
-        y0 = map(y0, h);
-      }
-      const r0 = y0 * rowStride;
-      const r1 = y1 * rowStride;
-      const w00 = (1 - fx) * (1 - fy) * scale;
-      const w01 = fx * (1 - fy) * scale;
-      const w10 = (1 - fx) * fy * scale;
-      const w11 = fx * fy * scale;
-      for (let k = 0; k < c; k++) {
-        out[o + k] = src[r0 + x0 * c + k] * w00 + src[r0 + x1 * c + k] * w01 + src[r1 + x0 * c + k] * w10 + src[r1 + x1 * c + k] * w11;
-      }
+      const cxp = sx < 0 ? 0 : sx > wl ? wl : sx;
+      const cyp = sy < 0 ? 0 : sy > hl ? hl : sy;
+      x0 = Math.floor(cxp);
+      y0 = Math.floor(cyp);
+      fx = cxp - x0;
+      fy = cyp - y0;
+      x1 = x0 < wl ? x0 + 1 : wl;
+      y1 = y0 < hl ? y0 + 1 : hl;
+    } else {
+      fx = sx - x0;
+      fy = sy - y0;
+      const map = fillMode === 'reflect' ? reflectIndex : wrapIndex;
+      x1 = map(x0 + 1, w);
+      y1 = map(y0 + 1, h);
+      x0 = map(x0, w);
+      y0 = map(y0, h);
+    }
+    const r0 = y0 * rowStride;
+    const r1 = y1 * rowStride;
+    const w00 = (1 - fx) * (1 - fy) * scale;
+    const w01 = fx * (1 - fy) * scale;
+    const w10 = (1 - fx) * fy * scale;
+    const w11 = fx * fy * scale;
+    for (let k = 0; k < c; k++) {
+      out[o + k] = src[r0 + x0 * c + k] * w00 + src[r0 + x1 * c + k] * w01 + src[r1 + x0 * c + k] * w10 + src[r1 + x1 * c + k] * w11;
     }
   }
 }

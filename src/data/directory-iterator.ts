@@ -15,7 +15,9 @@ import { DataConfigError } from './errors.js';
 import { indexDirectory, splitPerClass, type FileIndex, type Subset } from './file-index.js';
 import { ImageLoader, type CacheMode, type OnError } from './image-loader.js';
 import type { DataDtype, ImageDataGenerator } from './image-data-generator.js';
-import { mixSeed, randomSeed, Rng } from './rng.js';
+import { mixSeed, randomSeed, Rng } from '../util/rng.js';
+import { applyTransform } from './augment.js';
+import { augmentPool, runningAugmentPool } from './augment-pool.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
 const CLASS_MODES = ['categorical', 'binary', 'sparse', 'input', null, 'none'] as const;
@@ -60,6 +62,12 @@ export interface FlowFromDirectoryOptions {
 export type Batch = {
   xs: tf.Tensor4D;
   ys?: tf.Tensor;
+};
+
+/** What `toDataset()` yields for model.fitDataset (the shape CONTRACTS.md names). */
+export type LabelledBatch = {
+  xs: tf.Tensor4D;
+  ys: tf.Tensor;
 };
 
 /** A batch before it becomes tensors: plain arrays, so abandoned prefetches leak nothing. */
@@ -107,6 +115,8 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
   private readonly savePrefix: string;
   private readonly saveFormat: SaveFormat;
   private permutationEpoch = -1;
+  /** The batch of the running epoch that the consumer is waiting for (-1: none). */
+  private awaitedBatch = -1;
   private permutation: Int32Array = new Int32Array(0);
 
   constructor(
@@ -217,7 +227,12 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     return out;
   }
 
-  private async loadRaw(epoch: number, batch: number): Promise<RawBatch> {
+  /**
+   * Loads one batch. `awaited()` tells whether the consumer is waiting for it right now; `tag` names
+   * the batch for the augmentation pool, which leaves batches loaded ahead to its workers while the
+   * consumer trains and lets this thread help with the batch being waited for (augment-pool.ts).
+   */
+  private async loadRaw(epoch: number, batch: number, awaited: () => boolean = () => true, tag: object = {}): Promise<RawBatch> {
     const order = this.indexArray(epoch);
     const start = batch * this.batchSize;
     const idx = order.slice(start, Math.min(start + this.batchSize, this.samples));
@@ -228,37 +243,48 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     const gen = this.generator;
     // Rescale rides along in the transform pass unless saveToDir wants the 0-255 images first.
     const fuse = !this.saveToDir;
+    const scale = gen ? gen.transformScale(fuse) : 1;
+    const pool = gen?.augments ? augmentPool() : null;
+    // Each image is augmented as soon as it is decoded (short bursts of main-thread work, so decode
+    // completions are never kept waiting).
     await Promise.all(
       Array.from(idx, async (i, j) => {
         const img = await this.loader.load(i);
-        if (!img) return;
+        if (!img) return; // skipped under onError: 'skip'
         if (img.height !== h || img.width !== w || img.channels !== c) {
           throw new Error(`internal: decoded ${this.filepaths[i]} to ${img.height}x${img.width}x${img.channels}, expected ${h}x${w}x${c}`);
         }
         kept[j] = 1;
+        if (!gen) {
+          for (let k = 0, o = j * size; k < size; k++) x[o + k] = img.data[k];
+          return;
+        }
         // Each sample's augmentation depends on (seed, epoch, position) only.
-        if (gen) gen.transformInto(img.data, h, w, c, new Rng(mixSeed(this.seed, epoch, start + j)), x, j * size, fuse);
-        else for (let k = 0, o = j * size; k < size; k++) x[o + k] = img.data[k];
+        const p = gen.drawTransform(h, w, new Rng(mixSeed(this.seed, epoch, start + j)));
+        const { fillMode, cval } = gen.augment;
+        if (pool) await pool.submit({ tag, src: img.data, h, w, c, params: p, fillMode, cval, scale, out: x, offset: j * size }, awaited());
+        else applyTransform(img.data, h, w, c, p, fillMode, cval, x, j * size, scale);
       }),
     );
     let n = 0;
     const labels = new Int32Array(idx.length);
+    const sampleIds: number[] = [];
     for (let j = 0; j < idx.length; j++) {
       if (!kept[j]) continue;
       if (n !== j) x.copyWithin(n * size, j * size, (j + 1) * size);
       labels[n] = this.classes[idx[j]];
+      sampleIds.push(idx[j]);
       n++;
     }
-    if (this.saveToDir) await this.save(x, n, idx, kept, epoch);
+    if (this.saveToDir) await this.save(x, n, sampleIds, epoch);
     if (gen?.standardizesAfter(fuse)) for (let j = 0; j < n; j++) gen.standardizeInto(x, j * size, h, w, c, fuse);
     return { x: n === idx.length ? x : x.slice(0, n * size), labels: labels.slice(0, n), n };
   }
 
-  private async save(x: Float32Array, n: number, idx: Int32Array, kept: Uint8Array, epoch: number): Promise<void> {
+  private async save(x: Float32Array, n: number, sampleIds: number[], epoch: number): Promise<void> {
     const [h, w, c] = this.imageShape;
     const size = h * w * c;
     await mkdir(this.saveToDir!, { recursive: true });
-    const sampleIds = Array.from(idx).filter((_, j) => kept[j]);
     await Promise.all(
       sampleIds.slice(0, n).map((sample, j) => {
         const px = Buffer.alloc(size);
@@ -312,24 +338,33 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     );
   }
 
-  /** One epoch of raw batches with prefetching; advances the epoch when done or abandoned. */
+  /**
+   * One epoch of raw batches. While the consumer holds batch i (training on it), batches
+   * i+1 .. i+prefetchBatches are loading, and no more: memory stays at a few batches.
+   * Advances the epoch when done or abandoned.
+   */
   private async *rawEpoch(): AsyncGenerator<RawBatch> {
     const epoch = this.epoch;
     const pending: Array<Promise<RawBatch>> = [];
+    const tags: object[] = [];
     let next = 0;
-    const launch = () => {
-      while (next < this.length && pending.length <= this.prefetchBatches) {
-        const p = this.loadRaw(epoch, next++);
-        p.catch(() => undefined); // awaited below; this only stops an unhandled-rejection crash meanwhile
-        pending.push(p);
-      }
-    };
+    let head = 0;
     try {
-      launch();
-      while (pending.length > 0) {
-        const p = pending.shift()!;
-        launch();
+      for (;;) {
+        while (next < this.length && pending.length < this.prefetchBatches + 1) {
+          const b = next++;
+          tags[b] = {};
+          const p = this.loadRaw(epoch, b, () => this.awaitedBatch === b, tags[b]);
+          p.catch(() => undefined); // awaited below; this only stops an unhandled-rejection crash meanwhile
+          pending.push(p);
+        }
+        const p = pending.shift();
+        if (!p) break;
+        // The consumer now waits for this batch: this thread takes over its queued warps.
+        runningAugmentPool()?.steal(tags[head]);
+        this.awaitedBatch = head++;
         const raw = await p;
+        this.awaitedBatch = -1;
         if (raw.n > 0) yield raw;
       }
     } finally {
@@ -345,9 +380,10 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
 
   /**
    * A tf.data.Dataset of `{xs, ys}` batches for model.fitDataset: each pass over it (each epoch) is a
-   * new epoch of this iterator, with a new shuffle and new augmentation.
+   * new epoch of this iterator, with a new shuffle and new augmentation. (With classMode null the
+   * elements are `{xs}` only: such a dataset is for prediction, not for fit.)
    */
-  toDataset(): tf.data.Dataset<Batch> {
+  toDataset(): tf.data.Dataset<LabelledBatch> {
     return tf.data.generator(() => {
       const it = this.rawEpoch();
       return {
@@ -356,7 +392,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
           return r.done ? { done: true, value: undefined } : { done: false, value: this.toBatch(r.value) };
         },
       } as unknown as Iterator<tf.TensorContainer>;
-    }) as unknown as tf.data.Dataset<Batch>;
+    }) as unknown as tf.data.Dataset<LabelledBatch>;
   }
 
   /** The decoded (not augmented) images in index order: for fit() and inspection. */

@@ -176,12 +176,6 @@ export function indexDirectory(directory: string, options: IndexOptions = {}): F
 
 export type Subset = 'training' | 'validation';
 
-/** Checks a validation split in (0, 1). */
-export function checkValidationSplit(split: number | undefined, option = 'validationSplit'): void {
-  if (split === undefined || split === 0) return;
-  if (!(split > 0 && split < 1)) throw new DataConfigError(`"${option}" must be a number in (0, 1); got ${split}.`);
-}
-
 /**
  * Keras's per-class split (flow_from_directory): validation gets the first floor(v*n) files of each
  * class, training the rest. Deterministic: the same folder gives the same split in every run.

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { applyTransform, FILL_MODES, randomTransform, type AugmentConfig, type FillMode, type ShiftRange, type TransformParams } from './augment.js';
 import { DataConfigError } from './errors.js';
-import { Rng, randomSeed } from './rng.js';
+import { Rng, randomSeed } from '../util/rng.js';
 import { DirectoryIterator, type FlowFromDirectoryOptions } from './directory-iterator.js';
 
 export type DataDtype = 'float32' | 'int32';
@@ -54,7 +54,7 @@ export interface ImageDataGeneratorOptions {
   dtype?: DataDtype;
 }
 
-export interface FitOptions {
+export interface GeneratorFitOptions {
   /** Also fit on randomly augmented copies (rounds of them). */
   augment?: boolean;
   rounds?: number;
@@ -209,9 +209,17 @@ export class ImageDataGenerator {
    * standardizeInto. Internal.
    */
   transformInto(src: Uint8Array | Float32Array, h: number, w: number, c: number, rng: Rng, out: Float32Array, offset: number, fuseRescale = false): void {
-    const p = this.augments ? randomTransform(this.augment, rng, h, w) : {};
-    const scale = fuseRescale && this.canFuseRescale ? (this.rescale ?? 1) : 1;
-    applyTransform(src, h, w, c, p, this.augment.fillMode, this.augment.cval, out, offset, scale);
+    applyTransform(src, h, w, c, this.drawTransform(h, w, rng), this.augment.fillMode, this.augment.cval, out, offset, this.transformScale(fuseRescale));
+  }
+
+  /** The random transform of one image (empty when nothing is configured). Internal. */
+  drawTransform(h: number, w: number, rng: Rng): TransformParams {
+    return this.augments ? randomTransform(this.augment, rng, h, w) : {};
+  }
+
+  /** The scale to apply inside the transform pass. Internal. */
+  transformScale(fuseRescale: boolean): number {
+    return fuseRescale && this.canFuseRescale ? (this.rescale ?? 1) : 1;
   }
 
   /** Whether rescale can run inside the transform pass (it must follow preprocessingFunction). */
@@ -279,7 +287,7 @@ export class ImageDataGenerator {
    * over `rounds` augmented copies), from a tensor [n, h, w, c], a folder (with flow options for the
    * size and colour mode), or a DirectoryIterator. Unlike Keras it can read a folder, streaming it.
    */
-  async fit(source: FitSource, options: FitOptions & FlowFromDirectoryOptions = {}): Promise<void> {
+  async fit(source: FitSource, options: GeneratorFitOptions & FlowFromDirectoryOptions = {}): Promise<void> {
     const rounds = options.augment ? Math.max(1, options.rounds ?? 1) : 1;
     const rng = new Rng(options.seed ?? randomSeed());
     let channels = 0;

@@ -6,19 +6,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ColorMode, Interpolation } from './decode.js';
-import { DirectoryIterator, type Batch } from './directory-iterator.js';
+import { DirectoryIterator, type Batch, type LabelledBatch } from './directory-iterator.js';
 import { DataConfigError } from './errors.js';
 import { indexDirectory, indexUnlabelled, type FileIndex } from './file-index.js';
 import type { CacheMode, OnError } from './image-loader.js';
-import { mixSeed, Rng } from './rng.js';
+import { mixSeed, Rng } from '../util/rng.js';
 
-export type LabelMode = 'int' | 'categorical' | 'binary' | null;
+export type DatasetLabelMode = 'int' | 'categorical' | 'binary' | null;
 
 export interface ImageDatasetOptions {
   /** 'inferred' (default): labels from the class subfolders. null: images only, read from the whole tree. */
   labels?: 'inferred' | null;
   /** 'int' (default): int32 [B]; 'categorical': float32 [B, K]; 'binary': float32 [B, 1]; null: none. */
-  labelMode?: LabelMode;
+  labelMode?: DatasetLabelMode;
   /** Class folders to use, in label order (a subset of the subfolders). */
   classNames?: readonly string[];
   colorMode?: ColorMode;
@@ -43,15 +43,18 @@ export interface ImageDatasetOptions {
   prefetchBatches?: number;
 }
 
-/** A dataset of `{xs, ys}` (or `{xs}`) with Keras's attributes. */
-export type ImageDataset = tf.data.Dataset<Batch> & {
+/**
+ * A dataset of `{xs, ys}` batches with Keras's attributes. With labelMode null the elements are `{xs}`
+ * only, and with batchSize null single images `{xs: [h, w, c], ys: []}`.
+ */
+export type ImageDataset = tf.data.Dataset<LabelledBatch> & {
   classNames: string[];
   filePaths: string[];
   /** The DirectoryIterator underneath (classWeights(), skippedFiles, ...). */
   source: DirectoryIterator;
 };
 
-const LABEL_MODES: readonly LabelMode[] = ['int', 'categorical', 'binary', null];
+const LABEL_MODES: readonly DatasetLabelMode[] = ['int', 'categorical', 'binary', null];
 
 export function imageDatasetFromDirectory(directory: string, options: ImageDatasetOptions & { subset: 'both' }): [ImageDataset, ImageDataset];
 export function imageDatasetFromDirectory(directory: string, options?: ImageDatasetOptions): ImageDataset;
@@ -129,12 +132,12 @@ export function imageDatasetFromDirectory(directory: string, options: ImageDatas
         message: null,
       },
     );
-    let ds: tf.data.Dataset<Batch> = source.toDataset();
+    let ds = source.toDataset();
     if (o.batchSize === null) {
       ds = ds.map((b) => {
         const { xs, ys } = b as Batch;
         return ys ? { xs: xs.squeeze([0]), ys: ys.squeeze([0]) } : { xs: xs.squeeze([0]) };
-      }) as unknown as tf.data.Dataset<Batch>;
+      }) as unknown as tf.data.Dataset<LabelledBatch>;
     }
     return Object.assign(ds, { classNames: index.classNames, filePaths: source.filepaths, source });
   };

@@ -41,19 +41,19 @@ export class ImageLoader {
       throw new DataConfigError(`Unknown onError "${options.onError}". Use 'raise' (stop on an unreadable file) or 'skip' (leave it out).`);
     }
     this.optionsKey = decodeOptionsKey(options.decode);
-    const [h, w] = options.decode.targetSize;
-    const bytes = files.length * h * w * channelsOf(options.decode.colorMode);
-    this.cache = options.cache === 'auto' ? (bytes <= decodedCache.freeBytes ? 'memory' : 'none') : options.cache;
+    if (options.cache === 'auto') {
+      // Only images not cached yet need room: a later trial over the same folder reuses the pixels.
+      const [h, w] = options.decode.targetSize;
+      const uncached = files.reduce((n, f) => n + (decodedCache.has(this.keyOf(f)) ? 0 : 1), 0);
+      this.cache = uncached * h * w * channelsOf(options.decode.colorMode) <= decodedCache.freeBytes ? 'memory' : 'none';
+    } else {
+      this.cache = options.cache;
+    }
     this.disk = this.cache === 'disk' ? new DecodedDiskCache(options.cacheDir ?? defaultDiskCacheDir()) : null;
   }
 
   private keyOf(f: IndexedFile): string {
     return cacheKey(f.filepath, f.mtimeMs, f.size, this.optionsKey);
-  }
-
-  /** Whether image i is already decoded in memory (so loading it costs no decode). */
-  isCached(i: number): boolean {
-    return this.cache === 'memory' && decodedCache.has(this.keyOf(this.files[i]));
   }
 
   /** The decoded image of file i, or null when it is unreadable and onError is 'skip'. */

@@ -1,20 +1,20 @@
 /** The image-folder data pipeline: Keras's ImageDataGenerator / flow_from_directory / image_dataset_from_directory on sharp. */
 export { ImageDataGenerator } from './image-data-generator.js';
-export type { ImageDataGeneratorOptions, FitOptions, FitSource, DataDtype } from './image-data-generator.js';
+export type { ImageDataGeneratorOptions, GeneratorFitOptions, FitSource, DataDtype } from './image-data-generator.js';
 export { DirectoryIterator, assertSameClasses } from './directory-iterator.js';
-export type { Batch, ClassMode, FlowFromDirectoryOptions, SaveFormat } from './directory-iterator.js';
+export type { Batch, LabelledBatch, ClassMode, FlowFromDirectoryOptions, SaveFormat } from './directory-iterator.js';
 export { imageDatasetFromDirectory } from './image-dataset.js';
-export type { ImageDataset, ImageDatasetOptions, LabelMode } from './image-dataset.js';
+export type { ImageDataset, ImageDatasetOptions, DatasetLabelMode } from './image-dataset.js';
 export { applyTransform, randomTransform, FILL_MODES } from './augment.js';
 export type { AugmentConfig, FillMode, ShiftRange, TransformParams } from './augment.js';
 export { decodeImage, COLOR_MODES, INTERPOLATIONS, DEFAULT_MAX_IMAGE_PIXELS } from './decode.js';
 export type { ColorMode, DecodedImage, DecodeOptions, Interpolation, ResizeMode } from './decode.js';
 export { decodedCache, setDecodedCacheBudget, clearDecodedCache, DEFAULT_CACHE_BUDGET_BYTES } from './decoded-cache.js';
-export { setDecodeConcurrency } from './decode-pool.js';
+export { setDecodeConcurrency, decodeConcurrency } from './decode-pool.js';
+export { setAugmentWorkers } from './augment-pool.js';
 export { CACHE_MODES } from './image-loader.js';
 export type { CacheMode, OnError } from './image-loader.js';
 export { indexDirectory, IMAGE_EXTENSIONS, compareCodePoints } from './file-index.js';
 export type { FileIndex, IndexedFile, Subset } from './file-index.js';
 export { DataConfigError, ImageDecodeError } from './errors.js';
 export type { ImageErrorKind } from './errors.js';
-export { Rng } from './rng.js';

@@ -46,6 +46,15 @@ function zeroInsert(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   return tf.slice(spread.reshape([b, oh * sh, ow * sw, c]) as tf.Tensor4D, [0, 0, 0, 0], [b, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c]);
 }
 
+/**
+ * Crops the spatial axes where a margin is negative and returns the positive margins as the explicit
+ * padding of the convolution that follows: XNNPACK pads inside the convolution, without a copy.
+ */
+function cropThenPad(t: tf.Tensor4D, top: number, bottom: number, left: number, right: number): [tf.Tensor4D, tf.backend_util.ExplicitPadding] {
+  const cropped = padOrCrop(t, Math.min(top, 0), Math.min(bottom, 0), Math.min(left, 0), Math.min(right, 0));
+  return [cropped, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]];
+}
+
 /** Gradient of conv2d with respect to its filter, as one convolution (see the file comment). */
 export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Conv2DBackpropFilterAttrs): tf.Tensor4D {
   requireNHWC('Conv2DBackpropFilter', attrs.dataFormat);
@@ -56,10 +65,10 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Con
     const needH = (oh - 1) * sh + kh;
     const needW = (ow - 1) * sw + kw;
     const { top, left } = info.padInfo;
-    const xp = padOrCrop(x, top, needH - x.shape[1] - top, left, needW - x.shape[2] - left);
-    const xT = xp.transpose([3, 1, 2, 0]) as tf.Tensor4D; // [c, needH, needW, b]
+    const [xc, pad] = cropThenPad(x, top, needH - x.shape[1] - top, left, needW - x.shape[2] - left);
+    const xT = xc.transpose([3, 1, 2, 0]) as tf.Tensor4D; // [c, h, w, b]; padded to [c, needH, needW, b] by the conv
     const dyT = dy.transpose([1, 2, 0, 3]) as tf.Tensor4D; // [oh, ow, b, o]
-    const dw = tf.conv2d(xT, dyT, 1, 'valid', 'NHWC', [oh > 1 ? sh : 1, ow > 1 ? sw : 1]); // [c, kh, kw, o]
+    const dw = tf.conv2d(xT, dyT, 1, pad, 'NHWC', [oh > 1 ? sh : 1, ow > 1 ? sw : 1]); // [c, kh, kw, o]
     return dw.transpose([1, 2, 0, 3]) as tf.Tensor4D;
   });
 }
@@ -75,9 +84,9 @@ export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs:
     const dyd = zeroInsert(dy, sh, sw);
     const pt = kh - 1 - info.padInfo.top;
     const pl = kw - 1 - info.padInfo.left;
-    const dyp = padOrCrop(dyd, pt, h + kh - 1 - pt - dyd.shape[1], pl, w + kw - 1 - pl - dyd.shape[2]);
+    const [dyc, pad] = cropThenPad(dyd, pt, h + kh - 1 - pt - dyd.shape[1], pl, w + kw - 1 - pl - dyd.shape[2]);
     const rotated = tf.reverse(filter, [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D; // [kh, kw, out, in]
-    return tf.conv2d(dyp, rotated, 1, 'valid');
+    return tf.conv2d(dyc, rotated, 1, pad);
   });
 }
 
@@ -116,11 +125,14 @@ export function maxPoolGradNonOverlapping(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf
     const xc = oh * ph === h && ow * pw === w ? x : tf.slice(x, [0, 0, 0, 0], [b, oh * ph, ow * pw, c]);
     const win = [b, oh, ph, ow, pw, c];
     const one = [b, oh, 1, ow, 1, c];
-    // wasm's broadcasting Equal and its Sign are slow; 1 - step(b - a) is 1 where a == b and 0 where a < b, exactly.
-    const isMax = tf.sub(1, tf.step(tf.sub(y.reshape(one), xc.reshape(win))));
-    const score = tf.mul(isMax, windowPriority(ph, pw)); // > 0 exactly at the maxima
+    // Scores: a maximum at window position q gets (K+1)*(K-q), any other position at most K (K = ph*pw),
+    // so each window's best score sits at its first maximum. step(v, K+1) is 1 for v > 0, K+1 for v <= 0,
+    // and y - x >= 0 is 0 exactly at the maxima. (wasm's broadcasting Equal and its Sign are slow.)
+    const k = ph * pw;
+    const score = tf.mul(tf.step(tf.sub(y.reshape(one), xc.reshape(win)), k + 1), windowPriority(ph, pw));
     const best = tf.maxPool(score.reshape([b, oh * ph, ow * pw, c]) as tf.Tensor4D, [ph, pw], [ph, pw], 'valid');
-    const first = tf.sub(1, tf.step(tf.sub(best.reshape(one), score)));
+    // Scores are whole numbers, distinct within a window: the best one is the only one above best - 0.5.
+    const first = tf.step(tf.sub(score, tf.sub(best, 0.5).reshape(one)));
     const dx = tf.mul(first, dy.reshape(one)).reshape([b, oh * ph, ow * pw, c]) as tf.Tensor4D;
     return padOrCrop(dx, 0, h - oh * ph, 0, w - ow * pw);
   });

@@ -6,7 +6,7 @@
  * recorded in `values`.
  */
 import { probToValue, validateSpec, valueToProb } from './sampling.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 export type Sampling = 'linear' | 'log' | 'reverseLog';
 export type HyperValue = string | number | boolean;

@@ -2,7 +2,7 @@
 export { HyperParameters, defaultValue } from './hyperparameters.js';
 export type { Sampling, HyperValue, Condition, HyperParameterSpec, HyperParametersConfig, NumberOptions, ConditionOptions } from './hyperparameters.js';
 export { probToValue, valueToProb, gridValues } from './sampling.js';
-export { Rng } from './rng.js';
+export { Rng } from '../util/rng.js';
 export { toObjective, inferDirection, isBetter, describeObjective } from './objective.js';
 export type { Objective, ObjectiveSpec, Direction } from './objective.js';
 export { Trial } from './trial.js';

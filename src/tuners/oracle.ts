@@ -6,7 +6,7 @@
  */
 import { HyperParameters, type HyperParameterSpec, type HyperValue } from './hyperparameters.js';
 import { isBetter, toObjective, type Objective, type ObjectiveSpec } from './objective.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import { Trial, type TrialRecord, type TrialStatus } from './trial.js';
 
 export interface OracleOptions {

@@ -15,7 +15,7 @@ import { GridSearchOracle } from './oracles/grid-search.js';
 import { HyperbandOracle, type HyperbandOptions } from './oracles/hyperband.js';
 import { BayesianOptimizationOracle, type BayesianOptions } from './oracles/bayesian.js';
 import { ASHAOracle, type ASHAOptions } from './oracles/asha.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import { ORACLE_FORMAT, ProjectStore, type OracleFile } from './store.js';
 import {
   checkTrainData, defaultFit, isTensorData, startDataEpoch, toCallbacks, type FitCallback, type FitOptions, type TrainData,

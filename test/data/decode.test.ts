@@ -98,22 +98,41 @@ test('BMP, GIF, WebP and TIFF decode too', async (t) => {
   assert.ok(gif.data.every((v) => Math.abs(v - 200) <= 8));
 });
 
+const pngChunk = (type: string, data: Buffer) => {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td) >>> 0);
+  return Buffer.concat([len, td, crc]);
+};
+const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+
+test('16-bit PNGs are scaled down to 8 bits', async (t) => {
+  const dir = await tempDir();
+  t.after(() => removeDir(dir));
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(4, 0);
+  ihdr.writeUInt32BE(4, 4);
+  ihdr[8] = 16; // bits per sample
+  ihdr[9] = 2; // RGB
+  const row = Buffer.alloc(1 + 4 * 6);
+  for (let i = 0; i < 12; i++) row.writeUInt16BE(40000, 1 + i * 2);
+  const file = path.join(dir, 'deep.png');
+  await writeFile(file, Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(Buffer.concat([row, row, row, row]))), pngChunk('IEND', Buffer.alloc(0))]));
+  const img = await decodeImage(file, opts({ targetSize: [2, 2] }));
+  assert.ok(img.data.every((v) => v === Math.round(40000 / 257)), `${Array.from(img.data)}`);
+});
+
 /** A valid PNG header claiming `w` x `h` pixels, with a tiny IDAT: a decompression bomb's signature. */
 function bombPng(w: number, h: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td) >>> 0);
-    return Buffer.concat([len, td, crc]);
-  };
+  const chunk = pngChunk;
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
   ihdr[8] = 1; // bit depth
   ihdr[9] = 0; // greyscale
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
 }
 
 test('corrupt, truncated and non-image files, bombs and missing files give ImageDecodeErrors naming the file', async (t) => {

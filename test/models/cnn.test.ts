@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { HyperParameters, type HyperParameterSpec } from '../../src/tuners/hyperparameters.js';
-import { Rng } from '../../src/tuners/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import {
   InvalidModelError, buildCnn, cnnConfigFromHp, cnnConfigToValues, countCnnParams, describeCnn, toonVisionModel, toonVisionSpace,
 } from '../../src/models/index.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { HyperParameters } from '../../src/tuners/hyperparameters.js';
 import { ASHAOracle } from '../../src/tuners/oracles/asha.js';
-import { Rng } from '../../src/tuners/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { initBackend } from '../../src/runtime/backend.js';
 import { ASHA } from '../../src/tuners/tuner.js';
 import { tinyData } from './fixtures/tiny.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HyperParameters, type HyperParameterSpec } from '../../src/tuners/hyperparameters.js';
 import { gridValues, probToValue, valueToProb } from '../../src/tuners/sampling.js';
-import { Rng } from '../../src/tuners/rng.js';
+import { Rng } from '../../src/util/rng.js';
 
 test('a fresh HyperParameters returns defaults and records the space', () => {
   const hp = new HyperParameters();

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { GridSearch, InvalidTrialError, disposeModel } from '../../src/tuners/tuner.js';
 import type { HyperParameters } from '../../src/tuners/hyperparameters.js';
-import { Rng } from '../../src/tuners/rng.js';
+import { Rng } from '../../src/util/rng.js';
 
 const SIZE = 8;
 

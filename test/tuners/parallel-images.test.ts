@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { GridSearch, disposeModel } from '../../src/tuners/tuner.js';
-import { Rng } from '../../src/tuners/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { SharedImageSource, type SharedImages } from './fixtures/parallel-models.js';
 import { flowFromDirectoryForWorkers } from '../../src/tuners/workers/directory-source.js';
 
