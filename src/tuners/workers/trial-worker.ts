@@ -28,6 +28,10 @@ const send = (m: FromWorker) => port.postMessage(m);
 
 async function start(): Promise<{ tuner: Tuner; oracle: TrialWorkerOracle; train: TrainData; validation?: TrainData; factories: TrialCallbackFactory[] }> {
   await initBackend(init.backend);
+  // Every trial worker already keeps a core busy: augment in this thread rather than in a nested pool
+  // per worker (N workers x cores threads would only fight over the same cores).
+  const { setAugmentWorkers } = await import('../../data/augment-pool.js');
+  setAugmentWorkers(0);
   const oracle = new TrialWorkerOracle({ objective: init.objective, allowNewEntries: init.allowNewEntries, tuneNewEntries: init.tuneNewEntries, seed: 1 });
   const tuner = new Tuner(oracle, {
     hypermodel: init.hypermodel, hypermodelOptions: init.hypermodelOptions, directory: init.directory, projectName: init.projectName,
