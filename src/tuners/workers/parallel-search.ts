@@ -79,6 +79,8 @@ export async function parallelSearch(tuner: Tuner, trainData: TrainData, opts: S
     return result;
   });
 
+  const poolStarted = Date.now();
+  let readyWorkers = 0;
   const pool = new TrialWorkerPool(init, opts.workers!, opts.workerMemoryMb !== undefined ? { maxOldGenerationSizeMb: opts.workerMemoryMb } : undefined);
   const running = new Map<string, RunningTrialInfo & { started: number }>();
   const showProgress = () => display.progress?.({ running: [...running.values()], objective: oracle.objective });
@@ -135,6 +137,9 @@ export async function parallelSearch(tuner: Tuner, trainData: TrainData, opts: S
   const handle = async (ev: PoolEvent): Promise<void> => {
     switch (ev.type) {
       case 'ready':
+        if (++readyWorkers === pool.size) {
+          display.message?.(`${pool.size} trial workers ready in ${((Date.now() - poolStarted) / 1000).toFixed(1)} s.`);
+        }
         return;
       case 'initError':
         throw new FatalError(`A trial worker could not start: ${ev.message}`);
