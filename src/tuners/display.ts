@@ -35,6 +35,25 @@ export interface SearchEndInfo {
   trialsRun: number;
 }
 
+/** One trial a parallel search is training now. */
+export interface RunningTrialInfo {
+  trialId: string;
+  trialNumber: number;
+  /** The worker (0-based) training it. */
+  worker: number;
+  /** Epochs finished so far in this attempt (0 before the first ends). */
+  epochsDone: number;
+  /** Epochs it trains in all (initial epoch excluded). */
+  epochs: number | undefined;
+  /** The last epoch's logs. */
+  logs?: Record<string, number>;
+}
+
+export interface ProgressInfo {
+  running: RunningTrialInfo[];
+  objective: Objective;
+}
+
 export interface TunerDisplay {
   searchBegin?(info: SearchBeginInfo): void;
   trialBegin?(info: TrialBeginInfo): void;
@@ -42,6 +61,8 @@ export interface TunerDisplay {
   searchEnd?(info: SearchEndInfo): void;
   /** Free text: summaries, reload notices. */
   message?(text: string): void;
+  /** Parallel searches: every running trial, on each start, epoch and end. */
+  progress?(info: ProgressInfo): void;
 }
 
 export const silentDisplay: TunerDisplay = {};
@@ -108,6 +129,25 @@ export class ConsoleDisplay implements TunerDisplay {
     this.line();
     this.line(`Best ${objective.name} So Far: ${formatValue(best?.score)}`);
     this.line(`Total elapsed time: ${formatDuration(totalSeconds)}`);
+  }
+
+  private lastProgress = 0;
+  private lastRunning = '';
+
+  /** One line per change of the running set, and at most one a second in between (epoch updates). */
+  progress({ running, objective }: ProgressInfo): void {
+    if (running.length === 0) return;
+    const ids = running.map((r) => r.trialId).join(',');
+    const now = Date.now();
+    if (ids === this.lastRunning && now - this.lastProgress < 1000) return;
+    this.lastRunning = ids;
+    this.lastProgress = now;
+    const parts = running.map((r) => {
+      const value = r.logs?.[objective.name];
+      const epochs = r.epochs !== undefined ? `${r.epochsDone}/${r.epochs}` : `${r.epochsDone}`;
+      return `#${r.trialNumber} [w${r.worker}] epoch ${epochs}${value !== undefined ? ` ${objective.name} ${formatValue(value)}` : ''}`;
+    });
+    this.line(`Running ${running.length}: ${parts.join(' | ')}`);
   }
 
   searchEnd({ trialsRun, totalSeconds }: SearchEndInfo): void {

@@ -14,21 +14,31 @@ export { GridSearchOracle, enumerateGrid, gridSize } from './oracles/grid-search
 export { HyperbandOracle } from './oracles/hyperband.js';
 export type { HyperbandOptions } from './oracles/hyperband.js';
 export { BayesianOptimizationOracle } from './oracles/bayesian.js';
+export { ASHAOracle } from './oracles/asha.js';
+export type { ASHAOptions } from './oracles/asha.js';
 export type { BayesianOptions } from './oracles/bayesian.js';
 export { GaussianProcess, matern52 } from './gaussian-process.js';
 export {
-  Tuner, RandomSearch, GridSearch, Hyperband, BayesianOptimization, FatalError, FailedTrialError, InvalidTrialError,
-  disposeModel, setTensorBoardIntegration,
+  Tuner, RandomSearch, GridSearch, Hyperband, BayesianOptimization, ASHA, FatalError, FailedTrialError, InvalidTrialError,
+  disposeModel, setTensorBoardIntegration, trialSeedKey,
 } from './tuner.js';
 export type {
-  HyperModel, HyperModelFn, HyperModelObject, FitResult, TunerOptions, SearchOptions,
+  HyperModel, HyperModelFn, HyperModelObject, HyperModelSource, FitResult, TunerOptions, SearchOptions,
   TrialCallbackContext, TrialCallbackHooks, TrialCallbackFactory, TensorBoardIntegration,
 } from './tuner.js';
-export { defaultFit, isTensorData, isDataset, isDatasetSource } from './train-data.js';
+export { defaultFit, isTensorData, isDataset, isDatasetSource, startDataEpoch } from './train-data.js';
 export type { TrainData, TensorData, BatchDataset, DatasetSource, FitOptions, FitCallback } from './train-data.js';
 export { ProjectStore, ORACLE_FORMAT } from './store.js';
 export type { OracleFile } from './store.js';
 export { fileSystemSave, fileSystemLoad, loadWeightsInto } from './fs-io-handler.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { ConsoleDisplay, silentDisplay, formatValue, formatDuration } from './display.js';
-export type { TunerDisplay, SearchBeginInfo, TrialBeginInfo, TrialEndInfo, SearchEndInfo } from './display.js';
+export type { TunerDisplay, SearchBeginInfo, TrialBeginInfo, TrialEndInfo, SearchEndInfo, RunningTrialInfo, ProgressInfo } from './display.js';
+export type { HyperModelModule } from './hypermodel-module.js';
+export { defaultWorkerCount, DEFAULT_WORKER_BYTES } from './workers/worker-count.js';
+export { hasWorkerSpec } from './workers/worker-data.js';
+export type { WorkerDataSource, WorkerDataModuleSpec } from './workers/worker-data.js';
+export { withFileLock } from './project-lock.js';
+export { flowFromDirectoryForWorkers, shareDecodedFolder, installSharedDecodedFolder } from './workers/directory-source.js';
+export type { DirectorySourceOptions, SharedDecodedFolder } from './workers/directory-source.js';
+export type { LockOptions } from './project-lock.js';

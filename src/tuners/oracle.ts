@@ -183,6 +183,27 @@ export abstract class Oracle {
     return trial;
   }
 
+  /**
+   * Puts back a trial whose worker died (killed, out of memory) with the trial itself not at fault:
+   * it runs again with the same seed. After `maxCrashRetries` crashes it is FAILED.
+   */
+  requeueCrashedTrial(trialId: string, message: string, maxCrashRetries = 2): Trial {
+    const trial = this.getTrial(trialId);
+    for (const [tuner, id] of this.ongoing) if (id === trialId) this.ongoing.delete(tuner);
+    if (trial.status !== 'RUNNING' || this.retryQueue.includes(trialId)) return trial;
+    trial.crashes += 1;
+    trial.message = message;
+    if (trial.crashes <= maxCrashRetries) {
+      trial.status = 'INVALID';
+      this.retryQueue.unshift(trialId);
+      return trial;
+    }
+    trial.status = 'FAILED';
+    this.endOrder.push(trialId);
+    this.checkConsecutiveFailures();
+    return trial;
+  }
+
   private checkConsecutiveFailures(): void {
     const n = this.maxConsecutiveFailedTrials;
     if (n <= 0 || this.endOrder.length < n) return;

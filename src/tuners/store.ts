@@ -4,8 +4,10 @@
  * `<tunerId>.json`. The store is its only writer and every write is atomic.
  */
 import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from './atomic-write.js';
+import { withFileLock, type LockOptions } from './project-lock.js';
 import type { HyperParameterSpec } from './hyperparameters.js';
 import type { OracleState } from './oracle.js';
 import type { TrialRecord } from './trial.js';
@@ -54,6 +56,22 @@ export class ProjectStore {
       if (m && !isAlive(Number(m[1]))) await fs.rm(join(this.projectDir, rel), { force: true });
     }
   }
+
+  get lockPath(): string {
+    return join(this.projectDir, '.lock');
+  }
+
+  /**
+   * Runs a read-modify-write of the project holding its lock, so that several processes (the
+   * coordinators of parallel searches) sharing the directory take turns. Calls from this process are
+   * queued first, so they never wait on their own lock file.
+   */
+  withLock<T>(fn: () => Promise<T>, opts?: LockOptions): Promise<T> {
+    const run = this.queue.then(() => withFileLock(this.lockPath, fn, opts));
+    this.queue = run.then(() => undefined, () => undefined);
+    return run;
+  }
+  private queue: Promise<void> = Promise.resolve();
 
   get oraclePath(): string {
     return join(this.projectDir, 'oracle.json');
@@ -105,10 +123,20 @@ export class ProjectStore {
     return out;
   }
 
-  async saveTunerMarker(tunerId: string): Promise<string> {
+  /**
+   * `<tunerId>.json`: the tuner has run here. A serial search records its process (`owner: true`), so
+   * that a parallel search can tell a live serial one from a killed one; otherwise an existing marker
+   * is left as it is.
+   */
+  async saveTunerMarker(tunerId: string, opts: { owner?: boolean } = {}): Promise<string> {
     const path = join(this.projectDir, `${tunerId}.json`);
-    await writeJsonAtomic(path, {});
+    if (opts.owner) await writeJsonAtomic(path, { host: hostname(), pid: process.pid });
+    else if ((await readJsonIfExists(path)) === undefined) await writeJsonAtomic(path, {});
     return path;
+  }
+
+  async loadTunerMarker(tunerId: string): Promise<{ host?: string; pid?: number } | undefined> {
+    return readJsonIfExists(join(this.projectDir, `${tunerId}.json`));
   }
 
   async hasTunerMarker(tunerId: string): Promise<boolean> {

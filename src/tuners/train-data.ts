@@ -86,3 +86,12 @@ export async function defaultFit(model: tf.LayersModel, data: TrainData, opts: F
     verbose: 0,
   });
 }
+
+/**
+ * A source with an epoch counter (a DirectoryIterator: its shuffle and augmentation follow (seed,
+ * epoch)) starts each trial execution at the trial's first epoch, so a trial sees the same batches
+ * whichever trials ran before it in this process: serial, parallel and resumed searches train alike.
+ */
+export function startDataEpoch(d: unknown, epoch: number): void {
+  if (isDatasetSource(d) && typeof (d as { epoch?: unknown }).epoch === 'number') (d as unknown as { epoch: number }).epoch = epoch;
+}

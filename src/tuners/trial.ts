@@ -23,6 +23,8 @@ export interface TrialRecord {
   failedAttempts?: number;
   /** Seconds the last attempt took. */
   elapsedSeconds?: number;
+  /** How many times the worker training this trial died (a parallel search re-runs it). */
+  crashes?: number;
 }
 
 export class Trial {
@@ -32,6 +34,7 @@ export class Trial {
   bestStep: number | null = null;
   message?: string;
   failedAttempts = 0;
+  crashes = 0;
   elapsedSeconds?: number;
 
   constructor(
@@ -58,6 +61,7 @@ export class Trial {
     };
     if (this.message !== undefined) r.message = this.message;
     if (this.elapsedSeconds !== undefined) r.elapsedSeconds = this.elapsedSeconds;
+    if (this.crashes > 0) r.crashes = this.crashes;
     return r;
   }
 
@@ -69,6 +73,7 @@ export class Trial {
     t.bestStep = r.bestStep ?? null;
     if (r.message !== undefined) t.message = r.message;
     t.failedAttempts = r.failedAttempts ?? 0;
+    t.crashes = r.crashes ?? 0;
     if (r.elapsedSeconds !== undefined) t.elapsedSeconds = r.elapsedSeconds;
     return t;
   }

@@ -14,12 +14,15 @@ import { RandomSearchOracle } from './oracles/random-search.js';
 import { GridSearchOracle } from './oracles/grid-search.js';
 import { HyperbandOracle, type HyperbandOptions } from './oracles/hyperband.js';
 import { BayesianOptimizationOracle, type BayesianOptions } from './oracles/bayesian.js';
+import { ASHAOracle, type ASHAOptions } from './oracles/asha.js';
 import { Rng } from '../util/rng.js';
 import { ORACLE_FORMAT, ProjectStore, type OracleFile } from './store.js';
 import {
-  checkTrainData, defaultFit, isTensorData, toCallbacks, type FitCallback, type FitOptions, type TrainData,
+  checkTrainData, defaultFit, isTensorData, startDataEpoch, toCallbacks, type FitCallback, type FitOptions, type TrainData,
 } from './train-data.js';
 import type { Trial } from './trial.js';
+import { importExport, isHyperModelModule, type HyperModelModule } from './hypermodel-module.js';
+import { isOtherLiveProcess, parseWorkerSlotId } from './project-lock.js';
 
 export type HyperModelFn = (hp: HyperParameters) => tf.LayersModel | Promise<tf.LayersModel>;
 /** What a hypermodel's own fit may return: a History, metrics, or just the objective value. */
@@ -34,9 +37,13 @@ export interface HyperModelObject {
   fit?(hp: HyperParameters, model: tf.LayersModel, data: TrainData, options: FitOptions): Promise<FitResult>;
 }
 export type HyperModel = HyperModelFn | HyperModelObject;
+/** A hypermodel in this thread, or one that worker threads can import (needed for `search({workers})`). */
+export type HyperModelSource = HyperModel | HyperModelModule;
 
 export interface TunerOptions extends OracleOptions {
-  hypermodel: HyperModel;
+  hypermodel: HyperModelSource;
+  /** JSON-serializable options for a module hypermodel: its export is then a factory `(options) => hypermodel`. */
+  hypermodelOptions?: unknown;
   /** Parent folder of the project (default '.'). */
   directory?: string;
   /** Project folder name (default 'untitled_project'). */
@@ -83,6 +90,10 @@ let tensorBoardIntegration: TensorBoardIntegration | undefined;
 export function setTensorBoardIntegration(integration: TensorBoardIntegration | undefined): void {
   tensorBoardIntegration = integration;
 }
+/** @internal */
+export function getTensorBoardIntegration(): TensorBoardIntegration | undefined {
+  return tensorBoardIntegration;
+}
 
 export interface SearchOptions {
   validationData?: TrainData;
@@ -99,6 +110,19 @@ export interface SearchOptions {
   tensorboard?: string;
   /** A hook that adds callbacks per trial execution. */
   trialCallbacks?: TrialCallbackFactory;
+  /**
+   * Train this many trials at once, each in its own worker thread with its own tfjs backend (default:
+   * 1, the serial search in this thread). Needs a module hypermodel ({module, exportName}) and
+   * {xs, ys} tensors or data with toWorkerSpec(). See `defaultWorkerCount()` for a machine's default.
+   */
+  workers?: number;
+  /** Backend each worker initializes (default: TFJS_TUNER_BACKEND, then auto). */
+  workerBackend?: string;
+  /**
+   * JS heap limit of each worker in MiB (V8's maxOldGenerationSize). A worker that exceeds it dies
+   * alone and its trial is retried (twice, then FAILED) while the search goes on. Default: V8's.
+   */
+  workerMemoryMb?: number;
 }
 
 /** Aborts the whole search (a configuration error no retry can fix). */
@@ -118,6 +142,23 @@ export class InvalidTrialError extends Error {
   override name = 'InvalidTrialError';
 }
 const INVALID_ERROR_NAMES = new Set(['InvalidTrialError', 'InvalidModelError']);
+
+/** How a trial error ends the trial (serial and parallel searches alike). FatalError ends the search. */
+export function classifyTrialError(name: string | undefined): { status: 'FAILED' | 'INVALID'; retry: boolean } {
+  return { status: name === 'FailedTrialError' ? 'FAILED' : 'INVALID', retry: !INVALID_ERROR_NAMES.has(name ?? '') };
+}
+
+/**
+ * The identity a trial's random seed derives from: its configuration and Hyperband/ASHA position, not
+ * its id, so a parallel search (which numbers trials in another order) trains the same models.
+ */
+export function trialSeedKey(values: Record<string, HyperValue>): number {
+  const key = Object.keys(values).filter((k) => k !== 'tuner/trial_id').sort().map((k) => [k, values[k]]);
+  const text = JSON.stringify(key);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
 
 interface ExecutionResult {
   history: Record<string, number[]>;
@@ -236,19 +277,26 @@ export class Tuner {
   readonly store: ProjectStore;
   readonly tunerId: string;
   readonly executionsPerTrial: number;
-  private readonly hypermodel: HyperModel;
-  private readonly overwrite: boolean;
-  private readonly display: TunerDisplay;
-  private readonly deterministic: boolean;
-  private initialSpace: HyperParameterSpec[] = [];
+  /** The hypermodel as given (a module hypermodel is imported on reload). */
+  readonly hypermodelSource: HyperModelSource;
+  readonly hypermodelOptions: unknown;
+  private hypermodel: HyperModel | undefined;
+  readonly overwrite: boolean;
+  readonly display: TunerDisplay;
+  readonly deterministic: boolean;
+  /** @internal */
+  initialSpace: HyperParameterSpec[] = [];
   private ready: Promise<void> | undefined;
 
   constructor(oracle: Oracle, opts: TunerOptions) {
-    if (!opts || (typeof opts.hypermodel !== 'function' && typeof opts.hypermodel?.build !== 'function')) {
-      throw new Error('hypermodel must be a function (hp) => compiled tf.LayersModel, or an object with build(hp).');
+    if (!opts || (typeof opts.hypermodel !== 'function' && typeof (opts.hypermodel as HyperModelObject)?.build !== 'function' && !isHyperModelModule(opts.hypermodel))) {
+      throw new Error('hypermodel must be a function (hp) => compiled tf.LayersModel, an object with build(hp), ' +
+        'or {module: "/abs/path/model.js", exportName} for a module that exports one.');
     }
     this.oracle = oracle;
-    this.hypermodel = opts.hypermodel;
+    this.hypermodelSource = opts.hypermodel;
+    this.hypermodelOptions = opts.hypermodelOptions;
+    if (!isHyperModelModule(opts.hypermodel)) this.hypermodel = opts.hypermodel;
     this.store = new ProjectStore(opts.directory ?? '.', opts.projectName ?? 'untitled_project');
     this.overwrite = opts.overwrite ?? false;
     this.tunerId = opts.tunerId ?? process.env.KERASTUNER_TUNER_ID ?? 'tuner0';
@@ -273,7 +321,21 @@ export class Tuner {
     return this.ready;
   }
 
+  /** Imports a module hypermodel (once). */
+  async resolveHypermodel(): Promise<HyperModel> {
+    if (this.hypermodel) return this.hypermodel;
+    const source = this.hypermodelSource as HyperModelModule;
+    const hm = await importExport(source, 'hypermodel', this.hypermodelOptions);
+    if (typeof hm !== 'function' && typeof (hm as HyperModelObject)?.build !== 'function') {
+      throw new Error(`The hypermodel export "${source.exportName ?? 'default'}" of "${source.module}" is not a function (hp) => model ` +
+        'or an object with build(hp).');
+    }
+    this.hypermodel = hm as HyperModel;
+    return this.hypermodel;
+  }
+
   private async init(): Promise<void> {
+    await this.resolveHypermodel();
     await this.store.prepare(this.overwrite);
     await this.populateInitialSpace();
     const file = await this.store.loadOracle();
@@ -322,18 +384,20 @@ export class Tuner {
     this.initialSpace = this.oracle.hyperparameters.space;
   }
 
-  private async saveOracle(): Promise<void> {
+  /** @internal */
+  async saveOracle(): Promise<void> {
     const file: OracleFile = { format: ORACLE_FORMAT, settings: this.oracle.settings(), initialSpace: this.initialSpace, state: this.oracle.getState() };
     await this.store.saveOracle(file);
   }
 
   /** Builds a model, checking it is a compiled LayersModel; a failed build leaks no variables. */
   private async build(hp: HyperParameters): Promise<tf.LayersModel> {
+    const hypermodel = await this.resolveHypermodel();
     const engine = tf.engine() as unknown as { registeredVariables: Record<string, tf.Variable> };
     const before = new Set(Object.keys(engine.registeredVariables));
     let model: tf.LayersModel | undefined;
     try {
-      model = typeof this.hypermodel === 'function' ? await this.hypermodel(hp) : await this.hypermodel.build(hp);
+      model = typeof hypermodel === 'function' ? await hypermodel(hp) : await hypermodel.build(hp);
       if (!(model instanceof tf.LayersModel)) {
         throw new FatalError(`The hypermodel returned ${model === undefined ? 'nothing' : typeof model}, not a tf.LayersModel.`);
       }
@@ -351,7 +415,7 @@ export class Tuner {
   /** Runs fn with Math.random seeded for this trial execution, so training is reproducible. */
   private async seeded<T>(trial: Trial, execution: number, fn: () => Promise<T>): Promise<T> {
     if (!this.deterministic) return fn();
-    const rng = new Rng(Rng.mixSeed(this.oracle.seed, Number.parseInt(trial.trialId, 10) || 0, execution, trial.failedAttempts));
+    const rng = new Rng(Rng.mixSeed(this.oracle.seed, trialSeedKey(trial.values), execution, trial.failedAttempts));
     const original = Math.random;
     Math.random = () => rng.next();
     try {
@@ -363,6 +427,13 @@ export class Tuner {
 
   /** Runs the search until the oracle stops it. */
   async search(trainData: TrainData, opts: SearchOptions = {}): Promise<void> {
+    if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1)) {
+      throw new Error(`workers must be a positive integer (got ${opts.workers}).`);
+    }
+    if (opts.workers !== undefined && opts.workers > 1) {
+      const { parallelSearch } = await import('./workers/parallel-search.js');
+      return parallelSearch(this, trainData, opts);
+    }
     checkTrainData(trainData, 'search() training data');
     if (opts.validationData !== undefined) checkTrainData(opts.validationData, 'validationData');
     if (isTensorData(trainData) && opts.validationData !== undefined && !isTensorData(opts.validationData)) {
@@ -387,6 +458,12 @@ export class Tuner {
       factories.push(tensorboard.trialCallbacks(opts.tensorboard));
     }
     await this.reload();
+    const parallel = [...this.oracle.ongoing.keys()].find((tid) => isOtherLiveProcess(parseWorkerSlotId(tid)));
+    if (parallel !== undefined) {
+      throw new Error(`A parallel search (${parallel}) is running on ${this.projectDir}; a serial search (workers: 1) would not share it. ` +
+        'Run this one with workers >= 2 to join it, or wait for it to finish.');
+    }
+    await this.store.saveTunerMarker(this.tunerId, { owner: true });
     const started = Date.now();
     this.display.searchBegin?.({
       projectDir: this.projectDir, reloaded: this.oracle.trials.size > 0, objective: this.oracle.objective,
@@ -414,9 +491,7 @@ export class Tuner {
         await this.runTrial(trial, trainData, opts, factories);
       } catch (err) {
         if (err instanceof FatalError) throw err;
-        const name = (err as Error)?.name;
-        status = name === 'FailedTrialError' ? 'FAILED' : 'INVALID';
-        retry = !INVALID_ERROR_NAMES.has(name);
+        ({ status, retry } = classifyTrialError((err as Error)?.name));
         message = errorMessage(err);
       }
       trial.elapsedSeconds = (Date.now() - t0) / 1000;
@@ -443,7 +518,8 @@ export class Tuner {
     this.display.searchEnd?.({ best: this.oracle.getBestTrials(1)[0], objective: this.oracle.objective, totalSeconds: (Date.now() - started) / 1000, trialsRun });
   }
 
-  private async runTrial(trial: Trial, data: TrainData, opts: SearchOptions, factories: TrialCallbackFactory[]): Promise<void> {
+  /** @internal Trains one trial (all its executions) and records the results in the oracle. */
+  async runTrial(trial: Trial, data: TrainData, opts: SearchOptions, factories: TrialCallbackFactory[]): Promise<void> {
     const values = trial.values;
     const hyperband = 'tuner/epochs' in values;
     const epochs = hyperband ? Number(values['tuner/epochs']) : opts.epochs ?? 1;
@@ -505,7 +581,10 @@ export class Tuner {
         callbacks: [recorder.callback(), ...toCallbacks(opts.callbacks), ...toCallbacks(run.extra)],
         verbose: 0,
       };
-      const custom = typeof this.hypermodel === 'object' ? this.hypermodel : undefined;
+      const hypermodel = await this.resolveHypermodel();
+      const custom = typeof hypermodel === 'object' ? hypermodel : undefined;
+      startDataEpoch(data, run.initialEpoch);
+      startDataEpoch(opts.validationData, 0);
       const result = custom?.fit ? await custom.fit(hp, model, data, fitOptions) : await defaultFit(model, data, fitOptions);
       if (recorder.fatal) throw recorder.fatal;
       recorder.absorb(result, run.initialEpoch);
@@ -604,5 +683,12 @@ export class Hyperband extends Tuner {
 export class BayesianOptimization extends Tuner {
   constructor(opts: WithHypermodel<BayesianOptions>) {
     super(new BayesianOptimizationOracle(opts), opts);
+  }
+}
+
+/** Asynchronous successive halving: promotes as soon as a trial is in its rung's top 1/factor (best with workers > 1). */
+export class ASHA extends Tuner {
+  constructor(opts: WithHypermodel<ASHAOptions>) {
+    super(new ASHAOracle(opts), opts);
   }
 }

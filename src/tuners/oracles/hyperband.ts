@@ -95,10 +95,10 @@ export class HyperbandOracle extends Oracle {
           .filter((e) => !selected.has(e.id))
           .map((e) => this.trials.get(e.id))
           .filter((t) => t !== undefined && t.status === 'COMPLETED');
-        // Promote once more trials have finished than this round will throw away (KerasTuner), or, when
-        // failed trials make that impossible, once the whole previous round has ended.
-        if (round.length < size && candidates.length > 0 &&
-            (candidates.length > pastSize - size || (past.length >= pastSize && past.every((e) => this.hasEnded(e.id))))) {
+        // Promote once the whole previous round has ended, so the best are chosen among all of it: a
+        // serial search always sees it so, and a parallel one (whose workers meanwhile start the next
+        // bracket, as KerasTuner's do) then makes the same promotions, whatever the finishing order.
+        if (round.length < size && candidates.length > 0 && past.length >= pastSize && past.every((e) => this.hasEnded(e.id))) {
           const best = this.getBestOf(candidates as NonNullable<(typeof candidates)[number]>[]);
           const values: Record<string, HyperValue> = { ...best.hyperparameters.values };
           values['tuner/trial_id'] = best.trialId;

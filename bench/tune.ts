@@ -1,0 +1,141 @@
+/**
+ * Parallel tuning speed: the same seeded Hyperband search on the ToonVision fixtures (DirectoryIterator,
+ * 64x64, decoded once per search and shared with the workers), serial (1 worker)
+ * then with N workers (default 2; BENCH_WORKERS=2,4 for more), wall clock from search() to its end,
+ * worker start-up included; each BENCH_REPEAT times (default 2), alternating, fastest run kept.
+ * Checks that every run trains the same set of trials with the same scores.
+ * The LAST line is one JSON object with the figures.
+ *   npm run bench:tune      (tsx bench/tune.ts)
+ */
+import { promises as fs } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Worker } from 'node:worker_threads';
+import { initBackend } from '../src/runtime/backend.js';
+import { Hyperband } from '../src/tuners/tuner.js';
+import { flowFromDirectoryForWorkers } from '../src/tuners/workers/directory-source.js';
+import type { Trial } from '../src/tuners/trial.js';
+
+const SIZE = Number(process.env.BENCH_SIZE ?? 64);
+const MAX_EPOCHS = Number(process.env.BENCH_MAX_EPOCHS ?? 4);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3);
+const WORKERS = (process.env.BENCH_WORKERS ?? '2').split(',').map(Number);
+/** Each configuration runs this many times, alternating, and the fastest counts (the machine may be shared). */
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
+const CLASSES = ['bossbot', 'cashbot', 'lawbot', 'sellbot'];
+const FIXTURES = new URL('../fixtures/toonvision/', import.meta.url).pathname;
+
+/** The fixture folder through the data pipeline, decoded once per search and shared with the workers. */
+const folder = (subset: string) => flowFromDirectoryForWorkers({
+  directory: join(FIXTURES, subset), generator: { rescale: 1 / 255 },
+  flow: { targetSize: [SIZE, SIZE], classMode: 'sparse', batchSize: 16, shuffle: subset === 'train', seed: 1, verbose: false },
+});
+
+/** Trials as configuration + schedule position (ids differ between serial and parallel runs). */
+function byConfig(trials: Iterable<Trial>): Map<string, Trial> {
+  return new Map([...trials].map((t) => {
+    const { 'tuner/trial_id': _parent, ...values } = t.values;
+    return [JSON.stringify(Object.entries(values).sort()), t];
+  }));
+}
+
+/**
+ * The machine's own ceiling for N threads of tfjs wasm work: the same fixed conv2d + matMul loop in 1
+ * thread, then in N at once; ceiling = N x (1-thread time / N-thread time). Cores that share execution
+ * units (SMT siblings behind a VM's vCPUs) or memory bandwidth put it below N whatever the tuner does.
+ */
+async function threadCeiling(n: number): Promise<number> {
+  const code = `
+    const { parentPort } = require('node:worker_threads');
+    (async () => {
+      const tf = require('@tensorflow/tfjs');
+      require('@tensorflow/tfjs-backend-wasm');
+      await tf.setBackend('wasm'); await tf.ready();
+      const x = tf.randomUniform([16, 64, 64, 3]); const f = tf.randomUniform([3, 3, 3, 8]); const m = tf.randomUniform([192, 192]);
+      const t0 = Date.now();
+      for (let i = 0; i < 60; i++) tf.tidy(() => { tf.conv2d(x, f, 1, 'same').dataSync(); tf.matMul(m, m).dataSync(); });
+      parentPort.postMessage(Date.now() - t0);
+    })();`;
+  const timeThreads = (k: number) => Promise.all(Array.from({ length: k }, () => new Promise<number>((resolve, reject) => {
+    const w = new Worker(code, { eval: true });
+    w.on('message', (ms: number) => { resolve(ms); void w.terminate(); });
+    w.on('error', reject);
+  })));
+  const one = Math.min(...(await timeThreads(1)), ...(await timeThreads(1)));
+  const many = Math.min(Math.max(...(await timeThreads(n))), Math.max(...(await timeThreads(n))));
+  return (n * one) / many;
+}
+
+await initBackend();
+const backend = tf.getBackend();
+const ceilings = new Map<number, number>();
+for (const n of WORKERS) ceilings.set(n, await threadCeiling(n));
+console.log(`thread ceiling (the speed-up N wasm threads get on this machine): ${[...ceilings].map(([n, c]) => `${n}: ${c.toFixed(2)}x`).join(', ')}`);
+const root = await fs.mkdtemp(join(tmpdir(), 'bench-tune-'));
+const train = folder('train');
+const val = folder('val');
+const hypermodelOptions = {
+  inputShape: [SIZE, SIZE, 3], numClasses: 4,
+  space: { num_blocks: { min: 1, max: 2 }, filters: { values: [4, 8] }, pool_size: { values: [1, 2] }, dense_units: { fixed: 0 }, dropout: { fixed: 0 } },
+};
+let runs = 0;
+const run = async (workers: number) => {
+  const tuner = new Hyperband({
+    hypermodel: { module: new URL('./tune-model.ts', import.meta.url).pathname, exportName: 'cnnHypermodel' }, hypermodelOptions,
+    objective: 'val_accuracy', maxEpochs: MAX_EPOCHS, factor: 2, hyperbandIterations: ITERATIONS, seed: 7,
+    directory: root, projectName: `workers-${workers}-${runs++}`,
+    display: { message: (text) => { const m = /trial workers ready in ([\d.]+) s/.exec(text); if (m) startSeconds = Number(m[1]); } },
+  });
+  let startSeconds = 0;
+  const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
+  const load0 = loadavg()[0];
+  await tuner.search(train, { validationData: val, workers });
+  const seconds = (Date.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  // CPU seconds this process (all its threads) got per wall second: ~workers on an idle machine.
+  const cpuShare = (cpu.user + cpu.system) / 1e6 / seconds;
+  const trials = [...tuner.oracle.trials.values()];
+  const epochs = trials.reduce((s, t) => s + Number(t.values['tuner/epochs']) - Number(t.values['tuner/initial_epoch']), 0);
+  console.log(`workers=${workers}: ${trials.length} trials, ${epochs} epochs in ${seconds.toFixed(1)} s (CPU share ${cpuShare.toFixed(2)}, ` +
+    `load average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}); best val_accuracy ${tuner.oracle.getBestTrials(1)[0]?.score}`);
+  return { seconds, startSeconds, trials, cpuShare: +cpuShare.toFixed(2), loadAverage: +((load0 + loadavg()[0]) / 2).toFixed(2) };
+};
+
+type Run = Awaited<ReturnType<typeof run>>;
+const fastest = (a: Run | undefined, b: Run) => (a === undefined || b.seconds < a.seconds ? b : a);
+try {
+  let serial: Run | undefined;
+  const best = new Map<number, Run>();
+  for (let r = 0; r < REPEAT; r++) {
+    serial = fastest(serial, await run(1));
+    for (const n of WORKERS) best.set(n, fastest(best.get(n), await run(n)));
+  }
+  if (!serial) throw new Error('BENCH_REPEAT must be >= 1');
+  const serialByConfig = byConfig(serial.trials);
+  const results: Record<string, unknown>[] = [];
+  for (const n of WORKERS) {
+    const parallel = best.get(n)!;
+    const parallelByConfig = byConfig(parallel.trials);
+    const sameTrials = parallelByConfig.size === serialByConfig.size && [...serialByConfig.keys()].every((k) => parallelByConfig.has(k));
+    let maxScoreDiff = 0;
+    for (const [k, t] of serialByConfig) {
+      const p = parallelByConfig.get(k);
+      if (p && t.score !== null && p.score !== null) maxScoreDiff = Math.max(maxScoreDiff, Math.abs(p.score - t.score));
+    }
+    const speedup = serial.seconds / parallel.seconds;
+    const ceiling = ceilings.get(n)!;
+    // Starting N tfjs workers is a fixed cost (tsx + tfjs + wasm per thread); a long search amortizes it.
+    const steady = serial.seconds / (parallel.seconds - parallel.startSeconds);
+    console.log(`workers=${n}: speed-up ${speedup.toFixed(2)}x (${steady.toFixed(2)}x after the ${parallel.startSeconds} s worker start; machine ceiling ${ceiling.toFixed(2)}x), same trials: ${sameTrials}, largest score difference ${maxScoreDiff}`);
+    results.push({ workers: n, seconds: +parallel.seconds.toFixed(2), speedup: +speedup.toFixed(3), workerStartSeconds: parallel.startSeconds, speedupAfterStart: +steady.toFixed(3), threadCeiling: +ceiling.toFixed(3), ofCeiling: +(speedup / ceiling).toFixed(3), cpuShare: parallel.cpuShare, loadAverage: parallel.loadAverage, sameTrials, maxScoreDiff });
+  }
+  console.log(JSON.stringify({
+    bench: 'tune', backend, cores: availableParallelism(), cpu: cpus()[0]?.model, imageSize: SIZE, trainImages: train.samples,
+    hyperband: { maxEpochs: MAX_EPOCHS, factor: 2, iterations: ITERATIONS }, trials: serial.trials.length, repeat: REPEAT,
+    serialSeconds: +serial.seconds.toFixed(2), serialCpuShare: serial.cpuShare, serialLoadAverage: serial.loadAverage, parallel: results,
+  }));
+} finally {
+  await fs.rm(root, { recursive: true, force: true });
+}

@@ -1,0 +1,126 @@
+/**
+ * A class-per-subfolder image folder that a parallel search can hand to its workers, decoded once per
+ * search: the main thread decodes every image into ONE SharedArrayBuffer (resized uint8 pixels) and
+ * installs views of it in its own decoded cache; each worker re-creates the DirectoryIterator from the
+ * same options and installs the same views in its cache, so no worker decodes a file again and the
+ * pixels sit in memory once, whatever the number of workers.
+ */
+import { DEFAULT_MAX_IMAGE_PIXELS, channelsOf, decodeImage, decodeOptionsKey, type DecodeOptions } from '../../data/decode.js';
+import { cacheKey, decodedCache } from '../../data/decoded-cache.js';
+import { decodeLimit } from '../../data/decode-pool.js';
+import { indexDirectory } from '../../data/file-index.js';
+import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../../data/image-data-generator.js';
+import type { DirectoryIterator, FlowFromDirectoryOptions } from '../../data/directory-iterator.js';
+import type { WorkerDataModuleSpec, WorkerDataSource } from './worker-data.js';
+
+/** JSON options of `new ImageDataGenerator(generator).flowFromDirectory(directory, flow)`. */
+export interface DirectorySourceOptions {
+  directory: string;
+  /** No preprocessingFunction: a function cannot reach a worker. */
+  generator?: Omit<ImageDataGeneratorOptions, 'preprocessingFunction'>;
+  flow?: FlowFromDirectoryOptions;
+}
+
+/** Decoded pixels of a folder, one image after another in one shared buffer; keys as the decoded cache's. */
+export interface SharedDecodedFolder {
+  buffer: SharedArrayBuffer;
+  height: number;
+  width: number;
+  channels: number;
+  keys: string[];
+}
+
+interface WorkerOptions extends DirectorySourceOptions {
+  shared: SharedDecodedFolder;
+  /** featurewise statistics the main thread's generator fitted. */
+  mean: Float32Array | null;
+  std: Float32Array | null;
+}
+
+/** The decode options a DirectoryIterator derives from its flow options (its cache keys depend on them). */
+function decodeOptionsOf(flow: FlowFromDirectoryOptions): DecodeOptions {
+  return {
+    targetSize: flow.targetSize ?? [256, 256],
+    colorMode: flow.colorMode ?? 'rgb',
+    interpolation: flow.interpolation ?? 'nearest',
+    resizeMode: flow.keepAspectRatio ? 'crop' : 'stretch',
+    maxImagePixels: flow.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+  };
+}
+
+const sharedFolders = new Map<string, Promise<SharedDecodedFolder>>();
+
+/**
+ * Decodes every image of the folder once into a SharedArrayBuffer (kept for the process: a second
+ * search over the same folder reuses it) and puts views of it in this thread's decoded cache.
+ * Unreadable images are left out: the iterator reports them as it always does.
+ */
+export function shareDecodedFolder(directory: string, flow: FlowFromDirectoryOptions = {}): Promise<SharedDecodedFolder> {
+  const decode = decodeOptionsOf(flow);
+  const id = JSON.stringify([directory, flow.classes, flow.followLinks, decodeOptionsKey(decode)]);
+  let shared = sharedFolders.get(id);
+  if (!shared) {
+    shared = decodeFolder(directory, flow, decode);
+    sharedFolders.set(id, shared);
+    shared.catch(() => sharedFolders.delete(id));
+  }
+  return shared.then((s) => {
+    installSharedDecodedFolder(s);
+    return s;
+  });
+}
+
+async function decodeFolder(directory: string, flow: FlowFromDirectoryOptions, decode: DecodeOptions): Promise<SharedDecodedFolder> {
+  const index = indexDirectory(directory, { classes: flow.classes, followLinks: flow.followLinks });
+  const [height, width] = decode.targetSize;
+  const channels = channelsOf(decode.colorMode);
+  const per = height * width * channels;
+  const buffer = new SharedArrayBuffer(per * index.files.length);
+  const optionsKey = decodeOptionsKey(decode);
+  const keys: string[] = new Array(index.files.length).fill('');
+  await Promise.all(index.files.map((f, i) => decodeLimit(async () => {
+    const key = cacheKey(f.filepath, f.mtimeMs, f.size, optionsKey);
+    const img = decodedCache.has(key) ? decodedCache.get(key)! : await decodeImage(f.filepath, decode).catch(() => null);
+    if (!img || img.data.length !== per) return;
+    new Uint8Array(buffer, i * per, per).set(img.data);
+    keys[i] = key;
+  })));
+  return { buffer, height, width, channels, keys };
+}
+
+/** Puts views of the shared pixels in this thread's decoded cache (call in each worker). */
+export function installSharedDecodedFolder(s: SharedDecodedFolder): void {
+  const per = s.height * s.width * s.channels;
+  s.keys.forEach((key, i) => {
+    if (key) decodedCache.set(key, { data: new Uint8Array(s.buffer, i * per, per), height: s.height, width: s.width, channels: s.channels });
+  });
+}
+
+/**
+ * `new ImageDataGenerator(generator).flowFromDirectory(directory, flow)`, plus `toWorkerSpec()` so that
+ * `search(iterator, {workers: N})` can send it to worker threads (see the module comment). Serial
+ * searches use it as the plain DirectoryIterator it is.
+ */
+export function flowFromDirectoryForWorkers(opts: DirectorySourceOptions): DirectoryIterator & WorkerDataSource {
+  if (typeof (opts.generator as ImageDataGeneratorOptions | undefined)?.preprocessingFunction === 'function') {
+    throw new Error('flowFromDirectoryForWorkers: a preprocessingFunction cannot be sent to worker threads; ' +
+      'do that step in the model (a layer) or use workers: 1.');
+  }
+  const generator = new ImageDataGenerator(opts.generator);
+  const iterator = generator.flowFromDirectory(opts.directory, opts.flow);
+  const toWorkerSpec = async (): Promise<WorkerDataModuleSpec> => {
+    const shared = await shareDecodedFolder(opts.directory, opts.flow);
+    const options: WorkerOptions = { ...opts, shared, mean: generator.mean, std: generator.std };
+    return { module: import.meta.url, exportName: 'directorySourceInWorker', options };
+  };
+  return Object.assign(iterator, { toWorkerSpec });
+}
+
+/** The worker side: the same iterator, its decoded cache filled from the shared pixels. */
+export function directorySourceInWorker(o: WorkerOptions): DirectoryIterator {
+  installSharedDecodedFolder(o.shared);
+  const generator = new ImageDataGenerator(o.generator);
+  generator.mean = o.mean;
+  generator.std = o.std;
+  return generator.flowFromDirectory(o.directory, { ...o.flow, cache: 'memory', verbose: false });
+}

@@ -1,0 +1,34 @@
+/** Messages between a parallel search's coordinator (main thread) and its trial workers. */
+import type { HyperParameterSpec } from '../hyperparameters.js';
+import type { HyperModelModule } from '../hypermodel-module.js';
+import type { ObjectiveSpec } from '../objective.js';
+import type { TrialRecord } from '../trial.js';
+import type { WorkerDataSpec } from './worker-data.js';
+
+/** workerData of every trial worker. */
+export interface WorkerInit {
+  backend?: string;
+  hypermodel: HyperModelModule;
+  hypermodelOptions?: unknown;
+  directory: string;
+  projectName: string;
+  executionsPerTrial: number;
+  deterministic: boolean;
+  objective: ObjectiveSpec;
+  allowNewEntries: boolean;
+  tuneNewEntries: boolean;
+  train: WorkerDataSpec;
+  validation?: WorkerDataSpec;
+  fit: { epochs?: number; batchSize?: number; shuffle?: boolean; validationSplit?: number };
+  /** TensorBoard log folder (search({tensorboard})). */
+  tensorboard?: string;
+}
+
+export type ToWorker = { type: 'trial'; trial: TrialRecord; space: HyperParameterSpec[]; seed: number };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'initError'; message: string }
+  | { type: 'epoch'; trialId: string; epoch: number; logs: Record<string, number> }
+  | { type: 'result'; trialId: string; record: TrialRecord; space: HyperParameterSpec[] }
+  | { type: 'error'; trialId: string; name: string; message: string };

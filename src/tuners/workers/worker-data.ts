@@ -1,0 +1,75 @@
+/**
+ * Training data that crosses to worker threads. Tensors travel as SharedArrayBuffers (one copy of the
+ * pixels in memory for every worker, not one per worker); other data describes how a worker re-creates
+ * it: a module export called with JSON options (a DirectoryIterator's `toWorkerSpec()` returns one).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { importExport } from '../hypermodel-module.js';
+import { checkTrainData, isDataset, isTensorData, type TrainData } from '../train-data.js';
+
+export interface SharedTensor {
+  buffer: SharedArrayBuffer;
+  dtype: 'float32' | 'int32' | 'bool';
+  shape: number[];
+}
+
+/** What data with `toWorkerSpec()` returns: a worker imports `module` and calls the export with `options`. */
+export interface WorkerDataModuleSpec {
+  module: string;
+  /** Default 'default'. The export is `(options) => TrainData | Promise<TrainData>`. */
+  exportName?: string;
+  /** JSON-serializable (structured-clone-able) arguments. */
+  options?: unknown;
+}
+
+/**
+ * Data that can describe itself to a worker (the data pipeline's DirectoryIterator implements it).
+ * Called once per search in the main thread, before the workers start; it may prepare shared state
+ * first (e.g. decode a folder once into SharedArrayBuffers that `options` carries to every worker).
+ */
+export interface WorkerDataSource {
+  toWorkerSpec(): WorkerDataModuleSpec | Promise<WorkerDataModuleSpec>;
+}
+
+export type WorkerDataSpec =
+  | { kind: 'tensors'; xs: SharedTensor; ys: SharedTensor }
+  | ({ kind: 'module' } & WorkerDataModuleSpec);
+
+export function hasWorkerSpec(d: unknown): d is WorkerDataSource {
+  return typeof d === 'object' && d !== null && typeof (d as WorkerDataSource).toWorkerSpec === 'function';
+}
+
+function share(t: tf.Tensor): SharedTensor {
+  const data = t.dataSync();
+  const dtype = t.dtype === 'bool' ? 'bool' : t.dtype === 'int32' ? 'int32' : 'float32';
+  if (t.dtype !== dtype) throw new Error(`Tensors of dtype ${t.dtype} cannot be sent to workers (float32, int32 or bool).`);
+  const buffer = new SharedArrayBuffer(data.byteLength);
+  new (data.constructor as { new (b: SharedArrayBuffer): Float32Array | Int32Array | Uint8Array })(buffer).set(data as Float32Array);
+  return { buffer, dtype, shape: [...t.shape] };
+}
+
+/** Describes training (or validation) data for workers; `what` names it in errors. */
+export async function toWorkerDataSpec(data: TrainData | unknown, what: string): Promise<WorkerDataSpec> {
+  if (hasWorkerSpec(data)) return { kind: 'module', ...(await data.toWorkerSpec()) };
+  if (isTensorData(data)) return { kind: 'tensors', xs: share(data.xs), ys: share(data.ys) };
+  if (isDataset(data)) {
+    throw new Error(`${what}: a tf.data.Dataset cannot be sent to worker threads. With workers > 1 pass {xs, ys} tensors, ` +
+      'a DirectoryIterator, or an object with toWorkerSpec() returning {module, exportName, options} that builds the data in each worker.');
+  }
+  throw new Error(`${what}: with workers > 1 the data must be {xs, ys} tensors or have toWorkerSpec() (got an object with toDataset() only). ` +
+    'Give it a toWorkerSpec() returning {module, exportName, options} that re-creates it in a worker.');
+}
+
+function fromShared(s: SharedTensor): tf.Tensor {
+  const view = s.dtype === 'float32' ? new Float32Array(s.buffer) : s.dtype === 'int32' ? new Int32Array(s.buffer) : new Uint8Array(s.buffer);
+  return tf.tensor(view, s.shape, s.dtype);
+}
+
+/** Re-creates the data in a worker. */
+export async function fromWorkerDataSpec(spec: WorkerDataSpec, what: string): Promise<TrainData> {
+  if (spec.kind === 'tensors') return { xs: fromShared(spec.xs), ys: fromShared(spec.ys) };
+  const data = await importExport(spec, 'data', spec.options ?? {});
+  const resolved = await data;
+  checkTrainData(resolved, `${what} (from ${spec.module})`);
+  return resolved;
+}

@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/runtime/backend.js';
+import { GridSearch, disposeModel } from '../../src/tuners/tuner.js';
+import { Rng } from '../../src/util/rng.js';
+import { SharedImageSource, type SharedImages } from './fixtures/parallel-models.js';
+import { flowFromDirectoryForWorkers } from '../../src/tuners/workers/directory-source.js';
+
+const SIZE = 8;
+const MODELS = join(import.meta.dirname, 'fixtures', 'parallel-models.ts');
+
+/** `n` 8x8 PNGs per class: horizontal or vertical stripes plus noise. */
+async function writeImages(dir: string, n: number, seed: number): Promise<void> {
+  const rng = new Rng(seed);
+  for (const [label, cls] of ['horizontal', 'vertical'].entries()) {
+    await fs.mkdir(join(dir, cls), { recursive: true });
+    for (let i = 0; i < n; i++) {
+      const px = Buffer.alloc(SIZE * SIZE * 3);
+      for (let y = 0; y < SIZE; y++) {
+        for (let x = 0; x < SIZE; x++) {
+          const on = (label === 0 ? y : x) % 2 === 0;
+          for (let c = 0; c < 3; c++) px[(y * SIZE + x) * 3 + c] = Math.max(0, Math.min(255, (on ? 200 : 50) + Math.round((rng.next() - 0.5) * 80)));
+        }
+      }
+      await sharp(px, { raw: { width: SIZE, height: SIZE, channels: 3 } }).png().toFile(join(dir, cls, `${i}.png`));
+    }
+  }
+}
+
+async function decodeFolder(dir: string): Promise<{ xs: tf.Tensor4D; ys: tf.Tensor2D }> {
+  const pixels: number[] = [];
+  const labels: number[] = [];
+  for (const [label, cls] of ['horizontal', 'vertical'].entries()) {
+    for (const file of (await fs.readdir(join(dir, cls))).sort()) {
+      const data = await sharp(join(dir, cls, file)).removeAlpha().raw().toBuffer();
+      for (const v of data) pixels.push(v / 255);
+      labels.push(label);
+    }
+  }
+  return tf.tidy(() => ({ xs: tf.tensor4d(pixels, [labels.length, SIZE, SIZE, 3]), ys: tf.oneHot(tf.tensor1d(labels, 'int32'), 2).toFloat() as tf.Tensor2D }));
+}
+
+/** Decodes the folder once into SharedArrayBuffers (what a DirectoryIterator's toWorkerSpec can hand its workers). */
+async function decodeShared(dir: string): Promise<SharedImages> {
+  const { xs, ys } = await decodeFolder(dir);
+  const pixels = new SharedArrayBuffer(xs.size * 4);
+  new Float32Array(pixels).set(xs.dataSync());
+  const labels = new SharedArrayBuffer(ys.shape[0] * 4);
+  new Int32Array(labels).set(tf.tidy(() => ys.argMax(1)).dataSync());
+  const shape = xs.shape;
+  tf.dispose([xs, ys]);
+  return { pixels, labels, shape, numClasses: 2 };
+}
+
+test('a CNN on real PNG images tunes with 2 workers exactly as in one thread; workers share the decoded pixels', async () => {
+  await initBackend();
+  const root = await fs.mkdtemp(join(tmpdir(), 'tuner-parallel-images-'));
+  try {
+    await writeImages(join(root, 'train'), 12, 1);
+    await writeImages(join(root, 'val'), 6, 2);
+    const train = await new SharedImageSource(await decodeShared(join(root, 'train'))).ready();
+    const val = await decodeFolder(join(root, 'val'));
+    const make = (projectName: string) => new GridSearch({
+      hypermodel: { module: MODELS, exportName: 'stripesCnn' }, objective: 'val_accuracy', maxTrials: 4, seed: 5, directory: root, projectName, verbose: 0,
+    });
+    const parallel = make('parallel');
+    await parallel.search(train, { validationData: val, epochs: 3, batchSize: 8, workers: 2 });
+    const serial = make('serial');
+    await serial.search(train, { validationData: val, epochs: 3, batchSize: 8 });
+    const summary = (t: GridSearch) => [...t.oracle.trials.values()].map((x) => [x.trialId, x.values, x.status, x.score, x.metrics.val_loss]);
+    assert.deepEqual(summary(parallel), summary(serial));
+    assert.equal(parallel.oracle.trials.size, 4);
+    const best = parallel.getBestTrials(1)[0];
+    assert.ok(best.score! >= 0.75, `stripes are learnable (val_accuracy ${best.score})`);
+    const [model] = await parallel.getBestModels(1);
+    const [loss, acc] = model.evaluate(val.xs, val.ys) as tf.Scalar[];
+    assert.ok(Math.abs(acc.dataSync()[0] - best.score!) < 1e-6, 'the checkpoint a worker wrote reloads here with its score');
+    tf.dispose([loss, acc]);
+    disposeModel(model);
+    tf.dispose([val.xs, val.ys]);
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a DirectoryIterator goes to the workers with its folder decoded once, in shared memory', async () => {
+  await initBackend();
+  const root = await fs.mkdtemp(join(tmpdir(), 'tuner-parallel-folder-'));
+  try {
+    await writeImages(join(root, 'train'), 12, 3);
+    await writeImages(join(root, 'val'), 6, 4);
+    const files: string[] = [];
+    for (const sub of ['train', 'val']) for (const cls of ['horizontal', 'vertical']) for (const f of await fs.readdir(join(root, sub, cls))) files.push(join(root, sub, cls, f));
+    const stamp = new Date(1_700_000_000_000);
+    for (const f of files) await fs.utimes(f, stamp, stamp);
+    const source = (sub: string, shuffle: boolean) => flowFromDirectoryForWorkers({
+      directory: join(root, sub), generator: { rescale: 1 / 255, horizontalFlip: true },
+      flow: { targetSize: [SIZE, SIZE], batchSize: 8, shuffle, seed: 11, verbose: false },
+    });
+    const make = (projectName: string) => new GridSearch({
+      hypermodel: { module: MODELS, exportName: 'stripesCnn' }, objective: 'val_accuracy', maxTrials: 4, seed: 5, directory: root, projectName, verbose: 0,
+    });
+    // serial, on fresh iterators
+    const serial = make('serial');
+    await serial.search(source('train', true), { validationData: source('val', false), epochs: 3 });
+    // decode both folders once, here; then garble every file (same size and time, so the cache keys hold):
+    // a worker that decoded a file itself would fail on it
+    const train = source('train', true);
+    const val = source('val', false);
+    const spec = await train.toWorkerSpec();
+    await val.toWorkerSpec();
+    const shared = (spec.options as { shared: { buffer: SharedArrayBuffer; keys: string[] } }).shared;
+    assert.equal(shared.keys.filter(Boolean).length, 24, 'every training image decoded into the shared buffer');
+    assert.ok(shared.buffer instanceof SharedArrayBuffer);
+    for (const f of files) {
+      const size = (await fs.stat(f)).size;
+      await fs.writeFile(f, Buffer.alloc(size, 7));
+      await fs.utimes(f, stamp, stamp);
+    }
+    const parallel = make('parallel');
+    await parallel.search(train, { validationData: val, epochs: 3, workers: 2 });
+    const summary = (t: GridSearch) => [...t.oracle.trials.values()].map((x) => [x.trialId, x.values, x.status, x.score, x.metrics.loss]);
+    assert.deepEqual(summary(parallel), summary(serial), 'the workers trained on the same batches as the serial search');
+    assert.ok(parallel.getBestTrials(1)[0].score! >= 0.75);
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
