@@ -1,5 +1,6 @@
 /** Loads a user's hypermodel module for `tune --hypermodel path.js`. */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { pathToFileURL } from 'node:url';
 import type { HyperModel } from '../tuners/tuner.js';
@@ -41,3 +42,11 @@ export async function loadHypermodelModule(file: string, shape: Omit<HypermodelC
   throw new UsageError(`--hypermodel ${file}: export default (hp, context) => compiled tf.LayersModel, ` +
     'an object with build(hp), or createHypermodel(context).');
 }
+
+/** For worker threads: `userHypermodel({file, shape})` loads the user's module in each worker. */
+export function userHypermodel(options: { file: string; shape: Omit<HypermodelContext, 'tf'> }): Promise<HyperModel> {
+  return loadHypermodelModule(options.file, options.shape);
+}
+
+/** `{module, exportName}` of userHypermodel. */
+export const USER_HYPERMODEL_MODULE = { module: fileURLToPath(import.meta.url), exportName: 'userHypermodel' } as const;

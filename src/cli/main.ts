@@ -11,6 +11,7 @@ import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
 import { summary } from './summary.js';
 import { BACKEND_NAMES } from '../runtime/backend.js';
+import { defaultWorkerCount } from '../tuners/workers/worker-count.js';
 import { COLOR_MODES, type ColorMode } from '../data/decode.js';
 
 function program(): Command {
@@ -27,9 +28,9 @@ function program(): Command {
     .option('--val <dir>', 'validation images (same class subfolders)')
     .option('--validation-split <fraction>', 'hold out this fraction of --train per class for validation', parseFraction('--validation-split'))
     .addOption(new Option('--tuner <kind>', 'search algorithm').choices([...TUNER_KINDS]).default('hyperband'))
-    .option('--max-epochs <n>', 'hyperband: most epochs one model trains', parseIntOption('--max-epochs'), 10)
-    .option('--factor <n>', 'hyperband: reduction factor between rounds', parseIntOption('--factor', 2), 3)
-    .option('--max-trials <n>', 'random/bayesian/grid: number of trials', parseIntOption('--max-trials'), 10)
+    .option('--max-epochs <n>', 'hyperband/asha: most epochs one model trains', parseIntOption('--max-epochs'), 10)
+    .option('--factor <n>', 'hyperband/asha: reduction factor between rounds', parseIntOption('--factor', 2), 3)
+    .option('--max-trials <n>', 'random/bayesian/grid: number of trials; asha: new configurations', parseIntOption('--max-trials'), 10)
     .option('--epochs <n>', 'random/bayesian/grid: epochs per trial', parseIntOption('--epochs'), 5)
     .option('--objective <name>', 'metric to optimize (direction inferred: val_accuracy max, val_loss min, ...)', 'val_accuracy')
     .option('--image-size <HxW>', 'resize images to HEIGHTxWIDTH', parseImageSize, [64, 64] as [number, number])
@@ -42,6 +43,7 @@ function program(): Command {
     .option('--overwrite', 'discard an existing project of that name and start afresh', false)
     .option('--space <json|file>', 'narrow or fix the built-in CNN\'s search space, e.g. \'{"num_blocks":{"max":2},"optimizer":{"fixed":"adam"}}\'', parseSpace)
     .option('--hypermodel <file.js>', 'your own hypermodel module instead of the built-in CNN')
+    .option('--workers <n>', `trials trained at once, each in its own thread (default here: ${defaultWorkerCount()}, the cores that memory allows; 1 = serial)`, parseIntOption('--workers'))
     .option('--tensorboard <dir>', 'write TensorBoard logs (scalars and HPARAMS) per trial here')
     .addOption(backend())
     .addOption(json())
@@ -53,6 +55,7 @@ function program(): Command {
         imageSize: o.imageSize, colorMode: o.colorMode as ColorMode, batchSize: o.batchSize, augment: o.augment,
         seed: o.seed, directory: o.directory, projectName: o.projectName, overwrite: o.overwrite,
         backend: o.backend, hypermodel: o.hypermodel, space: o.space, tensorboard: o.tensorboard,
+        workers: o.workers ?? defaultWorkerCount(),
       }, out);
       out.result(result);
     });

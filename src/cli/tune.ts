@@ -1,25 +1,26 @@
 /** `tfjs-tuner tune`: search CNN hyperparameters on an image folder and save the best model. */
 import path from 'node:path';
 import { initBackend } from '../runtime/backend.js';
-import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../data/image-data-generator.js';
+import type { ImageDataGeneratorOptions } from '../data/image-data-generator.js';
 import { assertSameClasses, type DirectoryIterator } from '../data/directory-iterator.js';
 import type { ColorMode } from '../data/decode.js';
 import { indexDirectory } from '../data/file-index.js';
-import { buildCnn } from '../models/cnn.js';
+import { CNN_HYPERMODEL_MODULE } from '../models/cnn-hypermodel.js';
 import type { CnnSpace } from '../models/cnn-space.js';
 import { saveModelBundle } from '../models/model-io.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
 import {
-  BayesianOptimization, GridSearch, Hyperband, RandomSearch, disposeModel, setTensorBoardIntegration, type Tuner, type HyperModel,
+  ASHA, BayesianOptimization, GridSearch, Hyperband, RandomSearch, disposeModel, setTensorBoardIntegration, type Tuner, type HyperModelSource,
 } from '../tuners/tuner.js';
+import { flowFromDirectoryForWorkers } from '../tuners/workers/directory-source.js';
 import { ConsoleDisplay, silentDisplay, type TunerDisplay } from '../tuners/display.js';
 import { tensorBoardIntegration } from '../tensorboard/tuner-integration.js';
 import { foundMessage, UsageError, type Output } from './output.js';
-import { loadHypermodelModule } from './hypermodel-module.js';
+import { loadHypermodelModule, USER_HYPERMODEL_MODULE } from './hypermodel-module.js';
 import { epochProgressBars } from './progress.js';
 import { writeSearchReport } from './search-report.js';
 
-export const TUNER_KINDS = ['hyperband', 'random', 'bayesian', 'grid'] as const;
+export const TUNER_KINDS = ['hyperband', 'asha', 'random', 'bayesian', 'grid'] as const;
 export type TunerKind = (typeof TUNER_KINDS)[number];
 
 export interface TuneOptions {
@@ -41,6 +42,8 @@ export interface TuneOptions {
   projectName: string;
   overwrite: boolean;
   backend?: string;
+  /** Trials trained at once, each in its own worker thread (1: serially in this thread). */
+  workers: number;
   hypermodel?: string;
   /** Overrides of the built-in CNN's search space. */
   space?: CnnSpace;
@@ -60,13 +63,14 @@ export interface TuneResult {
   backend: string;
 }
 
-function makeTuner(o: TuneOptions, hypermodel: HyperModel, display: TunerDisplay): Tuner {
+function makeTuner(o: TuneOptions, hypermodel: HyperModelSource, hypermodelOptions: unknown, display: TunerDisplay): Tuner {
   const common = {
-    hypermodel, objective: o.objective, directory: o.directory, projectName: o.projectName,
+    hypermodel, hypermodelOptions, objective: o.objective, directory: o.directory, projectName: o.projectName,
     overwrite: o.overwrite, seed: o.seed, display,
   };
   switch (o.tuner) {
     case 'hyperband': return new Hyperband({ ...common, maxEpochs: o.maxEpochs, factor: o.factor });
+    case 'asha': return new ASHA({ ...common, maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials });
     case 'random': return new RandomSearch({ ...common, maxTrials: o.maxTrials });
     case 'bayesian': return new BayesianOptimization({ ...common, maxTrials: o.maxTrials });
     case 'grid': return new GridSearch({ ...common, maxTrials: o.maxTrials });
@@ -87,33 +91,42 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   } as const;
   const rescale = 1 / 255;
   const split = o.validationSplit;
-  const train = new ImageDataGenerator({ rescale, validationSplit: split, ...o.augment })
-    .flowFromDirectory(o.train, { ...flow, subset: split ? 'training' : undefined });
+  // Iterators that worker threads can rebuild; the folder is decoded once and shared with them.
+  const train = flowFromDirectoryForWorkers({
+    directory: o.train, generator: { rescale, validationSplit: split, ...o.augment }, flow: { ...flow, subset: split ? 'training' : undefined },
+  });
   let val: DirectoryIterator | undefined;
   if (o.val) {
-    val = new ImageDataGenerator({ rescale }).flowFromDirectory(o.val, { ...flow, shuffle: false });
+    val = flowFromDirectoryForWorkers({ directory: o.val, generator: { rescale }, flow: { ...flow, shuffle: false } });
     assertSameClasses(train, val, o.val);
   } else if (split) {
     // Same split as the training subset, without augmentation.
-    val = new ImageDataGenerator({ rescale, validationSplit: split }).flowFromDirectory(o.train, { ...flow, shuffle: false, subset: 'validation' });
+    val = flowFromDirectoryForWorkers({ directory: o.train, generator: { rescale, validationSplit: split }, flow: { ...flow, shuffle: false, subset: 'validation' } });
   }
   for (const it of [train, val]) if (it && !o.quiet) out.info(foundMessage(it));
   if (!val && o.objective.startsWith('val_')) {
     throw new UsageError(`--objective ${o.objective} needs validation data: give --val DIR or --validation-split 0.2 (or use --objective loss).`);
   }
 
-  const context = { inputShape: train.imageShape, numClasses: train.numClasses, classNames: train.classNames, labelMode };
+  const shape = { inputShape: train.imageShape, numClasses: train.numClasses, classNames: train.classNames, labelMode };
   if (o.hypermodel && o.space) throw new UsageError('--space narrows the built-in CNN; with --hypermodel, declare the space in your module.');
-  const hypermodel: HyperModel = o.hypermodel
-    ? await loadHypermodelModule(o.hypermodel, context)
-    : (hp) => buildCnn(hp, { inputShape: train.imageShape, numClasses: train.numClasses, labelMode, space: o.space });
+  // Modules, not functions, so that worker threads can load them too.
+  const [hypermodel, hypermodelOptions] = o.hypermodel
+    ? [USER_HYPERMODEL_MODULE, { file: path.resolve(o.hypermodel), shape }]
+    : [CNN_HYPERMODEL_MODULE, { inputShape: train.imageShape, numClasses: train.numClasses, labelMode, space: o.space }];
+  if (o.hypermodel) await loadHypermodelModule(path.resolve(o.hypermodel), shape); // a bad module fails here, once, clearly
 
+  let workers = o.workers;
+  if (o.tensorboard && workers > 1) {
+    out.info('--tensorboard writes its logs from the main thread: training the trials one at a time (--workers 1).');
+    workers = 1;
+  }
   const write = (t: string) => out.info(t.replace(/\n$/, ''));
-  const tuner = makeTuner(o, hypermodel, o.quiet ? silentDisplay : new ConsoleDisplay(write));
+  const tuner = makeTuner(o, hypermodel, hypermodelOptions, o.quiet ? silentDisplay : new ConsoleDisplay(write));
   if (o.tensorboard) setTensorBoardIntegration(tensorBoardIntegration);
   await tuner.search(train, {
-    validationData: val, epochs: o.epochs, tensorboard: o.tensorboard,
-    trialCallbacks: o.quiet ? undefined : epochProgressBars(train.length),
+    validationData: val, epochs: o.epochs, tensorboard: o.tensorboard, workers, workerBackend: backend.name,
+    trialCallbacks: o.quiet || workers > 1 ? undefined : epochProgressBars(train.length),
   });
 
   const best = tuner.getBestTrials(1)[0];

@@ -7,3 +7,4 @@ export { DEFAULT_CNN_SPACE, OPTIMIZER_NAMES } from './cnn-space.js';
 export type { BlockSpace, ChoiceSpace, CnnSpace, FixedSpace, NumberSpace, OptimizerName, RangeSpace, ValuesSpace } from './cnn-space.js';
 export { toonVisionConfig, toonVisionModel, toonVisionSpace } from './toonvision.js';
 export type { ToonVisionOptions } from './toonvision.js';
+export { cnnHypermodel, CNN_HYPERMODEL_MODULE } from './cnn-hypermodel.js';

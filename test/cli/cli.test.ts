@@ -139,6 +139,28 @@ test('tune with a user hypermodel module, --validation-split and --tensorboard',
   }
 });
 
+test('--tuner asha, serially and with 2 workers', () => {
+  const run = (workers: string, name: string) => cli([
+    'tune', '--train', path.join(fixtures, 'toonvision/train'), '--val', path.join(fixtures, 'toonvision/val'),
+    '--tuner', 'asha', '--max-epochs', '3', '--factor', '3', '--max-trials', '4', '--image-size', '16x16', '--seed', '11',
+    '--space', JSON.stringify({ num_blocks: { fixed: 1 } }), '--workers', workers,
+    '--directory', work, '--project-name', name, '--json',
+  ]);
+  const serial = run('1', 'asha1');
+  const parallel = run('2', 'asha2');
+  assert.equal(serial.code, 0, serial.stderr);
+  assert.equal(parallel.code, 0, parallel.stderr);
+  // 4 new configurations at 1 epoch, plus promotions (ASHA promotes as results arrive, so with 2 workers the
+  // promotions depend on finishing order and are not compared with the serial run)
+  for (const r of [serial, parallel]) {
+    assert.ok(r.json.trials >= 4, `asha ran ${r.json.trials} trials`);
+    assert.ok(r.json.epochsTrained >= 4);
+  }
+  const s = cli(['summary', '--directory', work, '--project-name', 'asha1', '--json']).json;
+  const promoted = s.trials.filter((t: any) => t.hyperparameters['tuner/trial_id'] !== undefined);
+  assert.ok(promoted.length >= 1, 'the best first-rung trial was promoted');
+});
+
 test('bad input: clear messages on stderr and a non-zero exit code', () => {
   const missing = cli(['tune', '--train', path.join(work, 'nope'), '--directory', work]);
   assert.equal(missing.code, 1);
