@@ -7,20 +7,11 @@ import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from './atomic-write.js';
-import { withFileLock, type LockOptions } from './project-lock.js';
+import { isProcessAlive, withFileLock, type LockOptions } from './project-lock.js';
 import type { HyperParameterSpec } from './hyperparameters.js';
 import type { OracleState } from './oracle.js';
 import type { TrialRecord } from './trial.js';
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export const ORACLE_FORMAT = 'tfjs-tuner/oracle@1';
 
@@ -53,7 +44,7 @@ export class ProjectStore {
     for (const rel of entries.map(String)) {
       const m = /(?:^|[\\/])\.[^\\/]+\.tmp-(\d+)-\d+$/.exec(rel);
       // Another live process (a parallel worker) may be writing it: only remove files of dead writers.
-      if (m && !isAlive(Number(m[1]))) await fs.rm(join(this.projectDir, rel), { force: true });
+      if (m && !isProcessAlive(Number(m[1]))) await fs.rm(join(this.projectDir, rel), { force: true });
     }
   }
 

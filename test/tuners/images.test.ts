@@ -3,47 +3,11 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { GridSearch, InvalidTrialError, disposeModel } from '../../src/tuners/tuner.js';
 import type { HyperParameters } from '../../src/tuners/hyperparameters.js';
-import { Rng } from '../../src/util/rng.js';
-
-const SIZE = 8;
-
-/** Writes `n` 8x8 RGB PNGs per class: class 0 has horizontal stripes, class 1 vertical, plus noise. */
-async function writeImages(dir: string, n: number, seed: number): Promise<void> {
-  const rng = new Rng(seed);
-  for (const [label, cls] of ['horizontal', 'vertical'].entries()) {
-    await fs.mkdir(join(dir, cls), { recursive: true });
-    for (let i = 0; i < n; i++) {
-      const px = Buffer.alloc(SIZE * SIZE * 3);
-      for (let y = 0; y < SIZE; y++) {
-        for (let x = 0; x < SIZE; x++) {
-          const on = (label === 0 ? y : x) % 2 === 0;
-          for (let c = 0; c < 3; c++) px[(y * SIZE + x) * 3 + c] = Math.max(0, Math.min(255, (on ? 200 : 50) + Math.round((rng.next() - 0.5) * 80)));
-        }
-      }
-      await sharp(px, { raw: { width: SIZE, height: SIZE, channels: 3 } }).png().toFile(join(dir, cls, `${i}.png`));
-    }
-  }
-}
-
-/** Decodes a class-per-folder directory with sharp into rescaled float tensors. */
-async function decodeFolder(dir: string): Promise<{ xs: tf.Tensor4D; ys: tf.Tensor2D }> {
-  const pixels: number[] = [];
-  const labels: number[] = [];
-  for (const [label, cls] of ['horizontal', 'vertical'].entries()) {
-    for (const file of (await fs.readdir(join(dir, cls))).sort()) {
-      const { data, info } = await sharp(join(dir, cls, file)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-      assert.equal(info.width, SIZE);
-      for (const v of data) pixels.push(v / 255);
-      labels.push(label);
-    }
-  }
-  return tf.tidy(() => ({ xs: tf.tensor4d(pixels, [labels.length, SIZE, SIZE, 3]), ys: tf.oneHot(tf.tensor1d(labels, 'int32'), 2).toFloat() as tf.Tensor2D }));
-}
+import { SIZE, decodeFolder, writeImages } from './fixtures/stripes.js';
 
 function cnn(hp: HyperParameters): tf.LayersModel {
   const pools = hp.int('num_pools', { min: 1, max: 4 });

@@ -3,47 +3,14 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { GridSearch, disposeModel } from '../../src/tuners/tuner.js';
-import { Rng } from '../../src/util/rng.js';
+import { SIZE, decodeFolder, writeImages } from './fixtures/stripes.js';
 import { SharedImageSource, type SharedImages } from './fixtures/parallel-models.js';
 import { flowFromDirectoryForWorkers } from '../../src/tuners/workers/directory-source.js';
 
-const SIZE = 8;
 const MODELS = join(import.meta.dirname, 'fixtures', 'parallel-models.ts');
-
-/** `n` 8x8 PNGs per class: horizontal or vertical stripes plus noise. */
-async function writeImages(dir: string, n: number, seed: number): Promise<void> {
-  const rng = new Rng(seed);
-  for (const [label, cls] of ['horizontal', 'vertical'].entries()) {
-    await fs.mkdir(join(dir, cls), { recursive: true });
-    for (let i = 0; i < n; i++) {
-      const px = Buffer.alloc(SIZE * SIZE * 3);
-      for (let y = 0; y < SIZE; y++) {
-        for (let x = 0; x < SIZE; x++) {
-          const on = (label === 0 ? y : x) % 2 === 0;
-          for (let c = 0; c < 3; c++) px[(y * SIZE + x) * 3 + c] = Math.max(0, Math.min(255, (on ? 200 : 50) + Math.round((rng.next() - 0.5) * 80)));
-        }
-      }
-      await sharp(px, { raw: { width: SIZE, height: SIZE, channels: 3 } }).png().toFile(join(dir, cls, `${i}.png`));
-    }
-  }
-}
-
-async function decodeFolder(dir: string): Promise<{ xs: tf.Tensor4D; ys: tf.Tensor2D }> {
-  const pixels: number[] = [];
-  const labels: number[] = [];
-  for (const [label, cls] of ['horizontal', 'vertical'].entries()) {
-    for (const file of (await fs.readdir(join(dir, cls))).sort()) {
-      const data = await sharp(join(dir, cls, file)).removeAlpha().raw().toBuffer();
-      for (const v of data) pixels.push(v / 255);
-      labels.push(label);
-    }
-  }
-  return tf.tidy(() => ({ xs: tf.tensor4d(pixels, [labels.length, SIZE, SIZE, 3]), ys: tf.oneHot(tf.tensor1d(labels, 'int32'), 2).toFloat() as tf.Tensor2D }));
-}
 
 /** Decodes the folder once into SharedArrayBuffers (what a DirectoryIterator's toWorkerSpec can hand its workers). */
 async function decodeShared(dir: string): Promise<SharedImages> {
