@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import { ProjectStore } from '../tuners/store.js';
 import { describeObjective, type Objective } from '../tuners/objective.js';
-import type { TrialRecord } from '../tuners/trial.js';
+import { epochsTrained, type TrialRecord } from '../tuners/trial.js';
 import type { Output } from './output.js';
 import { UsageError } from './output.js';
 
@@ -49,7 +49,7 @@ export async function summary(o: SummaryOptions, out: Output): Promise<SummaryRe
   const shown = o.numTrials === undefined ? records : records.slice(0, o.numTrials);
   const trials: SummaryTrial[] = shown.map((r) => ({
     trialId: r.trialId, status: r.status, score: r.score, bestStep: r.bestStep, hyperparameters: r.hyperparameters.values,
-    epochs: Math.max(0, ...Object.values(r.metrics ?? {}).map((m) => m.length)),
+    epochs: epochsTrained(r.metrics),
     ...(r.message ? { message: r.message } : {}),
   }));
   const completed = records.filter((r) => r.status === 'COMPLETED').length;

@@ -13,6 +13,7 @@ import {
   ASHA, BayesianOptimization, GridSearch, Hyperband, RandomSearch, disposeModel, setTensorBoardIntegration, type Tuner, type HyperModelSource,
 } from '../tuners/tuner.js';
 import { flowFromDirectoryForWorkers } from '../tuners/workers/directory-source.js';
+import { epochsTrained } from '../tuners/trial.js';
 import { ConsoleDisplay, silentDisplay, type TunerDisplay } from '../tuners/display.js';
 import { tensorBoardIntegration } from '../tensorboard/tuner-integration.js';
 import { foundMessage, UsageError, type Output } from './output.js';
@@ -148,10 +149,10 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
 
   const records = [...tuner.oracle.trials.values()];
   const ended = records.filter((t) => t.status === 'COMPLETED' || t.status === 'FAILED' || t.status === 'INVALID');
-  const epochsTrained = records.reduce((sum, t) => sum + Math.max(0, ...Object.values(t.metrics).map((m) => m.length)), 0);
+  const epochs = records.reduce((sum, t) => sum + epochsTrained(t.metrics), 0);
   const result: TuneResult = {
     bestTrialId: best.trialId, bestScore: best.score, bestHyperparameters: best.values,
-    objective: tuner.oracle.objective, trials: ended.length, epochsTrained, modelPath, reportPath, backend: backend.name,
+    objective: tuner.oracle.objective, trials: ended.length, epochsTrained: epochs, modelPath, reportPath, backend: backend.name,
   };
   out.info('');
   out.info(`Best trial ${best.trialId}: ${tuner.oracle.objective.name} = ${best.score}`);

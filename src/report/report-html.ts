@@ -4,6 +4,7 @@
  * and the best model's confusion matrix as a heat map.
  */
 import type { HyperParameterSpec, HyperValue } from '../tuners/hyperparameters.js';
+import { epochsTrained } from '../tuners/trial.js';
 import { escapeHtml, formatNumber } from './html.js';
 import { lineChart, type ChartSeries } from './svg-chart.js';
 
@@ -183,7 +184,6 @@ export function renderReport(input: ReportInput): string {
   const hps = hpNames(trials);
   const counts = new Map<string, number>();
   for (const t of trials) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
-  const epochsOf = (t: ReportTrial) => Math.max(0, ...Object.values(t.metrics).map((v) => v.length));
 
   const summary = [
     `<div><span class="muted">objective</span><b>${escapeHtml(objective.name)} (${objective.direction})</b></div>`,
@@ -203,7 +203,7 @@ export function renderReport(input: ReportInput): string {
       `<td class="text status-${escapeHtml(t.status)}" data-v="${escapeHtml(t.status)}">${escapeHtml(t.status)}</td>`,
       `<td data-v="${escapeHtml(sortValue(t.score))}">${escapeHtml(formatNumber(t.score))}</td>`,
       `<td data-v="${t.bestStep === null ? '' : t.bestStep + 1}">${t.bestStep === null ? '' : t.bestStep + 1}</td>`,
-      `<td data-v="${epochsOf(t)}">${epochsOf(t)}</td>`,
+      `<td data-v="${epochsTrained(t.metrics)}">${epochsTrained(t.metrics)}</td>`,
       ...hps.map((h) => `<td data-v="${escapeHtml(sortValue(v[h]))}">${escapeHtml(valueText(v[h]))}</td>`),
       `<td class="text" data-v="${escapeHtml(t.message ?? '')}">${escapeHtml((t.message ?? '').split('\n')[0].slice(0, 120))}</td>`,
     ];

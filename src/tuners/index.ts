@@ -5,7 +5,7 @@ export { probToValue, valueToProb, gridValues } from './sampling.js';
 export { Rng } from '../util/rng.js';
 export { toObjective, inferDirection, isBetter, describeObjective } from './objective.js';
 export type { Objective, ObjectiveSpec, Direction } from './objective.js';
-export { Trial } from './trial.js';
+export { Trial, epochsTrained } from './trial.js';
 export type { TrialRecord, TrialStatus } from './trial.js';
 export { Oracle, ConsecutiveFailuresError, valuesKey, TUNER_KEYS } from './oracle.js';
 export type { OracleOptions, OracleState, PopulateResult } from './oracle.js';

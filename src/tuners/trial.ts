@@ -27,6 +27,11 @@ export interface TrialRecord {
   crashes?: number;
 }
 
+/** Epochs a trial actually trained (its longest metric history; a promotion counts only its own epochs). */
+export function epochsTrained(metrics: Record<string, number[]> | undefined): number {
+  return Math.max(0, ...Object.values(metrics ?? {}).map((m) => m.length));
+}
+
 export class Trial {
   metrics: Record<string, number[]> = {};
   bestMetrics: Record<string, number> = {};
