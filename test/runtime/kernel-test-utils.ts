@@ -1,4 +1,5 @@
 /** Helpers shared by the kernel tests: a seeded PRNG and a kernel run on a named backend. */
+import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 
 /** mulberry32, returning values in [-0.5, 0.5). */
@@ -37,3 +38,41 @@ export function maxRelError(a: Float32Array, b: Float32Array): number {
   return scale === 0 ? diff : diff / scale;
 }
 
+
+/**
+ * Trains the model `make()` builds for 3 steps on cpu and on wasm from identical weights and checks that
+ * the losses agree within 1e-3, the loss goes down, and the weight updates agree within 1e-3 (relative;
+ * the losses alone hide small gradient errors). `make` must build a model for a [8, 12, 10, 3] input with
+ * 3 softmax outputs. Returns the losses per backend.
+ */
+export async function assertTrainsLikeCpu(make: () => tf.LayersModel, setBackend: (name: string) => Promise<unknown>): Promise<Record<string, number[]>> {
+  const r = rng(7);
+  const xs = randArray(8 * 12 * 10 * 3, r).map((v) => v + 0.5);
+  const labels = [0, 1, 2, 0, 1, 2, 1, 0];
+  const losses: Record<string, number[]> = {};
+  const trained: Record<string, Float32Array[]> = {};
+  let initial: Float32Array[] | undefined;
+  for (const backend of ['cpu', 'wasm']) {
+    await setBackend(backend);
+    const model = make();
+    if (!initial) initial = await Promise.all(model.getWeights().map((w) => w.data() as Promise<Float32Array>));
+    else model.setWeights(model.getWeights().map((w, i) => tf.tensor(initial![i], w.shape)));
+    const x = tf.tensor4d(xs, [8, 12, 10, 3]);
+    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 3);
+    losses[backend] = [];
+    for (let step = 0; step < 3; step++) losses[backend].push((await model.trainOnBatch(x, y)) as number);
+    trained[backend] = await Promise.all(model.getWeights().map((w) => w.data() as Promise<Float32Array>));
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(losses.cpu[i] - losses.wasm[i]) <= 1e-3, `step ${i}: cpu ${losses.cpu[i]} wasm ${losses.wasm[i]}`);
+  assert.ok(losses.wasm[2] < losses.wasm[0], `loss goes down: ${losses.wasm}`);
+  trained.cpu.forEach((w, i) => {
+    let moved = 0;
+    for (let j = 0; j < w.length; j++) moved = Math.max(moved, Math.abs(w[j] - initial![i][j]));
+    const err = maxRelError(trained.wasm[i].map((v, j) => v - initial![i][j]), w.map((v, j) => v - initial![i][j]));
+    assert.ok(moved > 0, `weight ${i} was trained`);
+    assert.ok(err <= 1e-3, `weight ${i}: the updates differ by ${err} (relative)`);
+  });
+  return losses;
+}
