@@ -2,7 +2,8 @@
  * Connects `tuner.search(..., {tensorboard: dir})` to the TensorBoard writer: one TrialLogger per trial
  * execution (scalars + hparams session), and the HPARAMS experiment written when the first trial starts
  * (so a running search shows up at once) and again at the end with every metric the trials logged.
- * Metrics are the per-epoch scalars (loss, val_accuracy, ...); the tuner's score is their best epoch.
+ * Metrics are the per-epoch scalars (loss, val_accuracy, ...) and `score`, each execution's best value of
+ * the objective.
  */
 import type { TensorBoardIntegration } from '../tuners/tuner.js';
 import { TrialLogger, writeHparamsExperiment } from './trial-logger.js';
@@ -12,17 +13,18 @@ export const tensorBoardIntegration: TensorBoardIntegration = {
     let experimentWritten = false;
     return async ({ trial, execution, hyperparameters, space }) => {
       if (!experimentWritten) {
-        await writeHparamsExperiment(logdir, space, ['loss', 'val_loss', 'accuracy', 'val_accuracy'], { score: false });
+        await writeHparamsExperiment(logdir, space, ['loss', 'val_loss', 'accuracy', 'val_accuracy']);
         experimentWritten = true;
       }
       const logger = new TrialLogger(logdir, trial.trialId, execution, hyperparameters);
       return {
         callbacks: [logger.callback()],
-        onEnd: (status) => logger.end(status),
+        // The execution's score (its best objective value) becomes the `score` metric of the HPARAMS tab.
+        onEnd: (status, result) => logger.end(status, result ? { score: result.score, step: result.bestStep ?? undefined } : {}),
       };
     };
   },
   async searchEnd(logdir, space, metricNames) {
-    await writeHparamsExperiment(logdir, space, metricNames, { score: false });
+    await writeHparamsExperiment(logdir, space, metricNames);
   },
 };

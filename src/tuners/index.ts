@@ -24,7 +24,7 @@ export {
 } from './tuner.js';
 export type {
   HyperModel, HyperModelFn, HyperModelObject, HyperModelSource, FitResult, TunerOptions, SearchOptions,
-  TrialCallbackContext, TrialCallbackHooks, TrialCallbackFactory, TensorBoardIntegration,
+  TrialCallbackContext, TrialCallbackHooks, ExecutionScore, TrialCallbackFactory, TensorBoardIntegration,
 } from './tuner.js';
 export { defaultFit, isTensorData, isDataset, isDatasetSource, startDataEpoch } from './train-data.js';
 export type { TrainData, TensorData, BatchDataset, DatasetSource, FitOptions, FitCallback } from './train-data.js';

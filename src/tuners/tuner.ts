@@ -76,9 +76,11 @@ export interface TrialCallbackContext {
 export interface TrialCallbackHooks {
   /** Extra fit callbacks for this execution (e.g. a TensorBoard writer). */
   callbacks?: FitCallback[];
-  /** Called when the execution ends. */
-  onEnd?(status: 'COMPLETED' | 'FAILED' | 'STOPPED'): void | Promise<void>;
+  /** Called when the execution ends; a completed one passes its best objective value and that epoch. */
+  onEnd?(status: 'COMPLETED' | 'FAILED' | 'STOPPED', result?: ExecutionScore): void | Promise<void>;
 }
+/** An execution's score: its best value of the objective, and the (absolute, 0-based) epoch of it. */
+export interface ExecutionScore { score: number | null; bestStep: number | null }
 export type TrialCallbackFactory = (ctx: TrialCallbackContext) => TrialCallbackHooks | undefined | Promise<TrialCallbackHooks | undefined>;
 
 /** How `search({tensorboard: dir})` reaches the TensorBoard module (connected by the package entry point). */
@@ -537,6 +539,7 @@ export class Tuner {
         if (h) hooks.push(h);
       }
       let ended: 'COMPLETED' | 'FAILED' = 'FAILED';
+      let score: ExecutionScore | undefined;
       try {
         const extra = hooks.flatMap((h) => h.callbacks ?? []);
         const result = await this.seeded(trial, execution, () =>
@@ -546,8 +549,9 @@ export class Tuner {
         this.oracle.updateSpace(hp.space);
         trial.hyperparameters = HyperParameters.fromConfig({ space: this.oracle.hyperparameters.space, values: hp.values });
         ended = 'COMPLETED';
+        score = { score: result.bestValue, bestStep: result.bestStep };
       } finally {
-        for (const h of hooks) await h.onEnd?.(ended);
+        for (const h of hooks) await h.onEnd?.(ended, score);
       }
     }
     // KerasTuner: each execution's metrics at its best epoch, averaged; per-epoch curves averaged too.

@@ -30,6 +30,7 @@ test('search({tensorboard}) writes each trial execution\'s scalars and hparams, 
     assert.equal(trials.length, 2);
     const top = hparamsFromEvents((await readEventRun(logs)).flatMap((f) => f.events));
     assert.deepEqual(top.experiment!.hparamInfos.map((h) => h.name).sort(), ['lr', 'units']);
+    assert.ok(JSON.stringify(top.experiment!.metricInfos).includes('score'), 'the HPARAMS tab lists the score');
     for (const trial of trials) {
       const run = join(logs, trial.trialId, 'execution0');
       assert.deepEqual((await readdir(run)).filter((n) => !n.includes('tfevents')).sort(), ['train', 'validation']);
@@ -39,7 +40,10 @@ test('search({tensorboard}) writes each trial execution\'s scalars and hparams, 
       const recorded = trial.metrics.val_loss;
       assert.ok(recorded, 'trial recorded val_loss');
       val.get('epoch_loss')!.forEach((p, i) => assert.ok(Math.abs(p.value - recorded[i]) < 1e-6));
-      const session = hparamsFromEvents((await readEventRun(run)).flatMap((f) => f.events));
+      const sessionEvents = (await readEventRun(run)).flatMap((f) => f.events);
+      // one execution: its best objective value is the trial's score
+      assert.ok(Math.abs(scalarsFromEvents(sessionEvents).get('score')![0].value - trial.score!) < 1e-6);
+      const session = hparamsFromEvents(sessionEvents);
       assert.equal(fromProtoValue(session.sessionStartInfo!.hparams.units), trial.values.units);
       assert.ok(session.sessionEndInfo, 'session end written');
     }
