@@ -12,6 +12,7 @@ import {
   type DepthwiseBackpropFilterAttrs,
 } from '../src/runtime/wasm-depthwise-kernels.js';
 import { initBackend } from '../src/runtime/backend.js';
+import { padOrCrop } from '../src/runtime/kernel-utils.js';
 
 const withCpu = process.argv.includes('--cpu');
 
@@ -24,8 +25,7 @@ function filterByConv2dDiagonal(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Depthwis
     const needH = (oh - 1) * sh + kh;
     const needW = (ow - 1) * sw + kw;
     const { top, left } = info.padInfo;
-    const xp = tf.slice(tf.pad(x, [[0, 0], [top, Math.max(needH - x.shape[1] - top, 0)], [left, Math.max(needW - x.shape[2] - left, 0)], [0, 0]]),
-      [0, 0, 0, 0], [x.shape[0], needH, needW, c]);
+    const xp = padOrCrop(x, top, needH - x.shape[1] - top, left, needW - x.shape[2] - left);
     const full = tf.conv2d(xp.transpose([3, 1, 2, 0]) as tf.Tensor4D, dy.transpose([1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid', 'NHWC',
       [oh > 1 ? sh : 1, ow > 1 ? sw : 1]); // [c, kh, kw, c*m]
     const mask = tf.oneHot(tf.range(0, c, 1, 'int32'), c).reshape([c, 1, 1, c, 1]);
@@ -68,8 +68,7 @@ function filterPaddedChannelMajor(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Depthw
     const needH = (oh - 1) * sh + kh;
     const needW = (ow - 1) * sw + kw;
     const { top, left } = info.padInfo;
-    const xp = tf.slice(tf.pad(x, [[0, 0], [top, Math.max(needH - x.shape[1] - top, 0)], [left, Math.max(needW - x.shape[2] - left, 0)], [0, 0]]),
-      [0, 0, 0, 0], [b, needH, needW, c]);
+    const xp = padOrCrop(x, top, needH - x.shape[1] - top, left, needW - x.shape[2] - left);
     const xT = xp.transpose([1, 2, 3, 0]).reshape([1, needH, needW, c * b]) as tf.Tensor4D;
     const dyT = (m === 1 ? dy.transpose([1, 2, 3, 0]) : dy.reshape([b, oh, ow, c, m]).transpose([1, 2, 3, 0, 4])).reshape([oh, ow, c * b, m]) as tf.Tensor4D;
     const dw = tf.depthwiseConv2d(xT, dyT, 1, 'valid', 'NHWC', [oh > 1 ? sh : 1, ow > 1 ? sw : 1]);

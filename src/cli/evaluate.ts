@@ -13,7 +13,6 @@ export interface EvaluateOptions {
   test: string;
   batchSize: number;
   backend?: string;
-  quiet?: boolean;
 }
 
 export interface EvaluateResult {
@@ -33,7 +32,7 @@ export async function evaluate(o: EvaluateOptions, out: Output): Promise<Evaluat
       targetSize: meta.imageSize, colorMode: meta.colorMode, classMode: 'sparse', batchSize: o.batchSize,
       shuffle: false, verbose: false, interpolation: (meta.interpolation ?? 'nearest') as 'nearest',
     });
-    if (!o.quiet) out.info(foundMessage(test));
+    out.info(foundMessage(test));
     assertSameClasses({ classNames: meta.classNames, directory: o.model }, test, o.test);
     const { loss, report } = await evaluateModel(model, test, meta.classNames);
     for (const m of report.misclassified) if (m.file) m.file = path.relative(process.cwd(), m.file);

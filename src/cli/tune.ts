@@ -14,7 +14,7 @@ import {
 } from '../tuners/tuner.js';
 import { flowFromDirectoryForWorkers } from '../tuners/workers/directory-source.js';
 import { epochsTrained } from '../tuners/trial.js';
-import { ConsoleDisplay, silentDisplay, type TunerDisplay } from '../tuners/display.js';
+import { ConsoleDisplay, type TunerDisplay } from '../tuners/display.js';
 import { tensorBoardIntegration } from '../tensorboard/tuner-integration.js';
 import { foundMessage, UsageError, type Output } from './output.js';
 import { loadHypermodelModule, USER_HYPERMODEL_MODULE } from './hypermodel-module.js';
@@ -49,7 +49,6 @@ export interface TuneOptions {
   /** Overrides of the built-in CNN's search space. */
   space?: CnnSpace;
   tensorboard?: string;
-  quiet?: boolean;
 }
 
 export interface TuneResult {
@@ -104,7 +103,7 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
     // Same split as the training subset, without augmentation.
     val = flowFromDirectoryForWorkers({ directory: o.train, generator: { rescale, validationSplit: split }, flow: { ...flow, shuffle: false, subset: 'validation' } });
   }
-  for (const it of [train, val]) if (it && !o.quiet) out.info(foundMessage(it));
+  for (const it of [train, val]) if (it) out.info(foundMessage(it));
   if (!val && o.objective.startsWith('val_')) {
     throw new UsageError(`--objective ${o.objective} needs validation data: give --val DIR or --validation-split 0.2 (or use --objective loss).`);
   }
@@ -123,11 +122,11 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
     workers = 1;
   }
   const write = (t: string) => out.info(t.replace(/\n$/, ''));
-  const tuner = makeTuner(o, hypermodel, hypermodelOptions, o.quiet ? silentDisplay : new ConsoleDisplay(write));
+  const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write));
   if (o.tensorboard) setTensorBoardIntegration(tensorBoardIntegration);
   await tuner.search(train, {
     validationData: val, epochs: o.epochs, tensorboard: o.tensorboard, workers, workerBackend: backend.name,
-    trialCallbacks: o.quiet || workers > 1 ? undefined : epochProgressBars(train.length),
+    trialCallbacks: workers > 1 ? undefined : epochProgressBars(train.length),
   });
 
   const best = tuner.getBestTrials(1)[0];

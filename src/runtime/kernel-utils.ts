@@ -25,3 +25,29 @@ export function padOrCrop(t: tf.Tensor4D, top: number, bottom: number, left: num
   }
   return out;
 }
+
+export type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+export type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+export type Shape4 = [number, number, number, number];
+
+/** The attributes every convolution-gradient kernel receives. */
+export interface ConvGradAttrs {
+  strides: number | [number, number];
+  pad: Pad;
+  dilations?: number | [number, number];
+  dimRoundingMode?: Rounding;
+  dataFormat?: 'NHWC' | 'NCHW';
+}
+
+/** Throws a clear error for what tfjs-tuner's wasm gradient kernels do not support (dilation > 1, NCHW). */
+export function requireSupported(kernel: string, attrs: { dilations?: number | [number, number]; dataFormat?: string }): void {
+  if (attrs.dataFormat && attrs.dataFormat !== 'NHWC') {
+    throw new Error(`${kernel} (wasm, tfjs-tuner): dataFormat ${attrs.dataFormat} is not supported; use channelsLast (NHWC).`);
+  }
+  const d = attrs.dilations ?? 1;
+  const [dh, dw] = typeof d === 'number' ? [d, d] : d;
+  if (dh !== 1 || dw !== 1) {
+    throw new Error(`${kernel} (wasm, tfjs-tuner): dilation rate ${dh}x${dw} is not supported for training; ` +
+      `use dilationRate 1, or train on the cpu or tensorflow backend.`);
+  }
+}

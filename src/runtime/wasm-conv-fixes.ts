@@ -13,8 +13,8 @@
  * straight to the original, so the fast path is unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Pad } from './kernel-utils.js';
 
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
 interface ConvLikeAttrs {
   strides: number | [number, number];

@@ -12,41 +12,14 @@
  *   [oh, ow, b*C+c, m]; its output [1, kh, kw, (b*C+c)*M+m] summed over b is dW.
  */
 import * as tf from '@tensorflow/tfjs';
-import { padOrCrop, replaceWasmKernel } from './kernel-utils.js';
+import { padOrCrop, replaceWasmKernel, requireSupported, type ConvGradAttrs, type Pad, type Rounding, type Shape4 } from './kernel-utils.js';
 
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-type Rounding = 'floor' | 'round' | 'ceil' | undefined;
-type Shape4 = [number, number, number, number];
-
-export interface DepthwiseBackpropFilterAttrs {
-  strides: number | [number, number];
-  pad: Pad;
-  dilations?: number | [number, number];
-  dimRoundingMode?: Rounding;
-  dataFormat?: 'NHWC' | 'NCHW';
+export interface DepthwiseBackpropFilterAttrs extends ConvGradAttrs {
   filterShape: Shape4;
 }
 
-export interface DepthwiseBackpropInputAttrs {
-  strides: number | [number, number];
-  pad: Pad;
-  dilations?: number | [number, number];
-  dimRoundingMode?: Rounding;
-  dataFormat?: 'NHWC' | 'NCHW';
+export interface DepthwiseBackpropInputAttrs extends ConvGradAttrs {
   inputShape: Shape4;
-}
-
-/** Throws a clear error for what these kernels do not support (dilation > 1, NCHW). */
-function requireSupported(kernel: string, attrs: { dilations?: number | [number, number]; dataFormat?: string }): void {
-  if (attrs.dataFormat && attrs.dataFormat !== 'NHWC') {
-    throw new Error(`${kernel} (wasm, tfjs-tuner): dataFormat ${attrs.dataFormat} is not supported; use channelsLast (NHWC).`);
-  }
-  const d = attrs.dilations ?? 1;
-  const [dh, dw] = typeof d === 'number' ? [d, d] : d;
-  if (dh !== 1 || dw !== 1) {
-    throw new Error(`${kernel} (wasm, tfjs-tuner): dilation rate ${dh}x${dw} is not supported for training; ` +
-      `use dilationRate 1, or train on the cpu or tensorflow backend.`);
-  }
 }
 
 

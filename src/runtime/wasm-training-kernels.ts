@@ -10,31 +10,14 @@
  *   filter rotated 180 degrees and its in/out channels swapped.
  */
 import * as tf from '@tensorflow/tfjs';
-import { padOrCrop, replaceWasmKernel } from './kernel-utils.js';
+import { padOrCrop, replaceWasmKernel, requireSupported, type ConvGradAttrs, type Pad, type Rounding, type Shape4 } from './kernel-utils.js';
 
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-type Rounding = 'floor' | 'round' | 'ceil' | undefined;
-
-export interface Conv2DBackpropFilterAttrs {
-  strides: number | [number, number];
-  pad: Pad;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: Rounding;
-  filterShape: [number, number, number, number];
+export interface Conv2DBackpropFilterAttrs extends ConvGradAttrs {
+  filterShape: Shape4;
 }
 
-export interface Conv2DBackpropInputAttrs {
-  strides: number | [number, number];
-  pad: Pad;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: Rounding;
-  inputShape: [number, number, number, number];
-}
-
-function requireNHWC(kernel: string, dataFormat: string | undefined): void {
-  if (dataFormat && dataFormat !== 'NHWC') {
-    throw new Error(`${kernel} (wasm, tfjs-tuner): dataFormat ${dataFormat} is not supported; use channelsLast (NHWC).`);
-  }
+export interface Conv2DBackpropInputAttrs extends ConvGradAttrs {
+  inputShape: Shape4;
 }
 
 
@@ -57,7 +40,7 @@ function cropThenPad(t: tf.Tensor4D, top: number, bottom: number, left: number, 
 
 /** Gradient of conv2d with respect to its filter, as one convolution (see the file comment). */
 export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Conv2DBackpropFilterAttrs): tf.Tensor4D {
-  requireNHWC('Conv2DBackpropFilter', attrs.dataFormat);
+  requireSupported('Conv2DBackpropFilter', attrs);
   const [kh, kw] = attrs.filterShape;
   const info = tf.backend_util.computeConv2DInfo(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
   const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
@@ -75,7 +58,7 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Con
 
 /** Gradient of conv2d with respect to its input, as one convolution (see the file comment). */
 export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: Conv2DBackpropInputAttrs): tf.Tensor4D {
-  requireNHWC('Conv2DBackpropInput', attrs.dataFormat);
+  requireSupported('Conv2DBackpropInput', attrs);
   const [, h, w] = attrs.inputShape;
   const [kh, kw] = filter.shape;
   const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
