@@ -1,10 +1,12 @@
 /**
  * A lock file that serializes read-modify-write transactions on a project directory between threads
- * and processes: created with O_EXCL (`wx`), holding `host pid`. A lock whose holder died on this host
+ * and processes: created atomically with its content (a hard link of a written temporary file), holding
+ * `host pid`. A lock whose holder died on this host
  * is taken over; one held longer than `staleMs` by a process we cannot check (another host) is too.
  */
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 
 export function isProcessAlive(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -43,6 +45,27 @@ async function tryRemoveStale(path: string, content: string): Promise<void> {
   await fs.rm(aside, { force: true });
 }
 
+let tempCounter = 0;
+
+/**
+ * Creates `path` holding `content`, atomically: false if it exists. The content is written to a
+ * temporary file first and hard-linked into place, so a process killed at any moment never leaves an
+ * empty lock file (which names no holder, so nobody could tell that its holder died).
+ */
+async function createWithContent(path: string, content: string): Promise<boolean> {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${tempCounter++}`);
+  await fs.writeFile(tmp, content);
+  try {
+    await fs.link(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+}
+
 /** Runs fn holding the lock file at `path`. */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 120_000;
@@ -51,12 +74,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
   const me = `${hostname()} ${process.pid} ${start}`;
   let wait = 2;
   for (;;) {
-    try {
-      await fs.writeFile(path, me, { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
+    if (await createWithContent(path, me)) break;
     const content = await fs.readFile(path, 'utf8').catch(() => null);
     if (content !== null) {
       const [host, pidText] = content.split(' ');
