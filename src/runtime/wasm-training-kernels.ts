@@ -1,16 +1,21 @@
 /**
  * Training kernels for the tfjs 4.22 wasm backend. wasm has no Conv2DBackpropFilter (so `model.fit` of any
- * CNN throws) and a slow Conv2DBackpropInput. Both gradients are rewritten here as ONE forward
- * convolution each, so they run in wasm's XNNPACK convolution like the forward pass does:
+ * CNN throws), a slow Conv2DBackpropInput, a MaxPoolGrad that breaks ties unlike the cpu backend, and a
+ * Sum that transposes before reducing over leading axes (every bias gradient). Here:
  *
- * - filter gradient: dW[i,j,c,o] = sum_{b,y,x} xpad[b, y*s+i, x*s+j, c] * dy[b,y,x,o]. With x transposed to
- *   [c, H, W, b] and dy to [y, x, b, o], that is a 'valid' convolution of x^T with dy^T as the filter,
- *   dilated by the stride, whose output is [c, i, j, o].
+ * - filter gradient: our own SIMD kernel (wasm/training-kernels.ts) working in place on the backend's heap
+ *   when the output channels are a multiple of 4; otherwise ONE XNNPACK convolution:
+ *   dW[i,j,c,o] = sum_{b,y,x} xpad[b, y*s+i, x*s+j, c] * dy[b,y,x,o]. With x transposed to [c, H, W, b] and
+ *   dy to [y, x, b, o], that is a 'valid' convolution of x^T with dy^T as the filter, dilated by the
+ *   stride, whose output is [c, i, j, o].
  * - input gradient: dx = convolution of dy (stride-dilated by zero insertion, padded by k-1-pad) with the
- *   filter rotated 180 degrees and its in/out channels swapped.
+ *   filter rotated 180 degrees and its in/out channels swapped (XNNPACK, like the forward pass).
+ * - MaxPoolGrad: the SIMD kernel, gradient to each window's first maximum, exactly like cpu.
+ * - Sum over leading axes: the SIMD column sum; any other reduction goes to wasm's own kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import { padOrCrop, replaceWasmKernel, requireSupported, type ConvGradAttrs, type Pad, type Rounding, type Shape4 } from './kernel-utils.js';
+import { addressOf, trainingKernels, type WasmBackendLike } from './simd/training-kernels.js';
 
 export interface Conv2DBackpropFilterAttrs extends ConvGradAttrs {
   filterShape: Shape4;
@@ -38,8 +43,8 @@ function cropThenPad(t: tf.Tensor4D, top: number, bottom: number, left: number, 
   return [cropped, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]];
 }
 
-/** Gradient of conv2d with respect to its filter, as one convolution (see the file comment). */
-export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Conv2DBackpropFilterAttrs): tf.Tensor4D {
+/** Gradient of conv2d with respect to its filter, as one XNNPACK convolution (see the file comment). */
+export function conv2dBackpropFilterByConv(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Conv2DBackpropFilterAttrs): tf.Tensor4D {
   requireSupported('Conv2DBackpropFilter', attrs);
   const [kh, kw] = attrs.filterShape;
   const info = tf.backend_util.computeConv2DInfo(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
@@ -80,76 +85,61 @@ export interface MaxPoolGradAttrs {
   dimRoundingMode?: Rounding;
 }
 
-/** Window priorities ph*pw - q for window position q (row-major), shaped to broadcast over 6-D windows. */
-const priorityCache = new Map<string, tf.Tensor>();
-function windowPriority(ph: number, pw: number): tf.Tensor {
-  const key = `${ph}x${pw}`;
-  let p = priorityCache.get(key);
-  if (!p) {
-    const data = Float32Array.from({ length: ph * pw }, (_, q) => ph * pw - q);
-    p = tf.keep(tf.tensor(data, [1, 1, ph, 1, pw, 1]));
-    priorityCache.set(key, p);
+/** Gradient of conv2d with respect to its filter: the SIMD kernel where it applies, else one convolution. */
+export function conv2dBackpropFilter(backend: WasmBackendLike, x: tf.TensorInfo, dy: tf.TensorInfo, attrs: Conv2DBackpropFilterAttrs): tf.TensorInfo {
+  requireSupported('Conv2DBackpropFilter', attrs);
+  const co = attrs.filterShape[3];
+  if (co % 4 !== 0 || x.dtype !== 'float32' || dy.dtype !== 'float32') {
+    return conv2dBackpropFilterByConv(x as tf.Tensor4D, dy as tf.Tensor4D, attrs);
   }
-  return p;
+  const [n, h, w, ci] = x.shape as Shape4;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const out = backend.makeOutput([...attrs.filterShape], 'float32');
+  trainingKernels(backend).conv2dBackpropFilter(
+    addressOf(backend, x), addressOf(backend, dy), addressOf(backend, out),
+    n, h, w, ci, info.outHeight, info.outWidth, co,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  );
+  return out;
 }
 
 /**
- * MaxPoolGrad for non-overlapping windows (window == stride, no leading padding): the gradient goes to the
- * FIRST maximum of each window in row-major order, exactly like the cpu kernel (ties are common in flat
- * image regions). Returns undefined when the pooling is not of that kind, so the caller can fall back.
+ * Gradient of max pooling: each window's gradient goes to its FIRST maximum in row-major order, exactly
+ * like the cpu kernel (ties are common in flat image regions); any window, stride and padding.
  */
-export function maxPoolGradNonOverlapping(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, attrs: MaxPoolGradAttrs): tf.Tensor4D | undefined {
-  const info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const { filterHeight: ph, filterWidth: pw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
-  if (ph !== sh || pw !== sw || info.padInfo.top !== 0 || info.padInfo.left !== 0) return undefined;
-  const [b, h, w, c] = x.shape;
-  if (oh * ph > h || ow * pw > w) return undefined; // windows reach into bottom/right padding
-  return tf.tidy(() => {
-    const xc = oh * ph === h && ow * pw === w ? x : tf.slice(x, [0, 0, 0, 0], [b, oh * ph, ow * pw, c]);
-    const win = [b, oh, ph, ow, pw, c];
-    const one = [b, oh, 1, ow, 1, c];
-    // Scores: a maximum at window position q gets (K+1)*(K-q), any other position at most K (K = ph*pw),
-    // so each window's best score sits at its first maximum. step(v, K+1) is 1 for v > 0, K+1 for v <= 0,
-    // and y - x >= 0 is 0 exactly at the maxima. (wasm's broadcasting Equal and its Sign are slow.)
-    const k = ph * pw;
-    const score = tf.mul(tf.step(tf.sub(y.reshape(one), xc.reshape(win)), k + 1), windowPriority(ph, pw));
-    const best = tf.maxPool(score.reshape([b, oh * ph, ow * pw, c]) as tf.Tensor4D, [ph, pw], [ph, pw], 'valid');
-    // Scores are whole numbers, distinct within a window: the best one is the only one above best - 0.5.
-    const first = tf.step(tf.sub(score, tf.sub(best, 0.5).reshape(one)));
-    const dx = tf.mul(first, dy.reshape(one)).reshape([b, oh * ph, ow * pw, c]) as tf.Tensor4D;
-    return padOrCrop(dx, 0, h - oh * ph, 0, w - ow * pw);
-  });
+export function maxPoolGrad(backend: WasmBackendLike, dy: tf.TensorInfo, x: tf.TensorInfo, attrs: MaxPoolGradAttrs): tf.TensorInfo {
+  const [n, h, w, c] = x.shape as Shape4;
+  const info = tf.backend_util.computePool2DInfo(x.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const out = backend.makeOutput([n, h, w, c], 'float32');
+  trainingKernels(backend).maxPoolGrad(
+    addressOf(backend, x), addressOf(backend, dy), addressOf(backend, out),
+    n, h, w, c, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
+    info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  );
+  return out;
+}
+
+export interface SumAttrs {
+  axis: number | number[];
+  keepDims: boolean;
 }
 
 /**
- * MaxPoolGrad for any window, stride and padding: one strided slice per window offset, the first maximum
- * in row-major order selected as on the cpu backend, and the gradients scattered back by zero insertion.
- * (The wasm backend's own kernel breaks ties differently from the cpu backend.)
+ * Sum over the leading axes of a float32 tensor (the bias gradients: dy summed over batch, height and
+ * width) as one pass of column sums; undefined for any other reduction.
  */
-export function maxPoolGradGeneral(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, attrs: MaxPoolGradAttrs): tf.Tensor4D {
-  const info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const { filterHeight: ph, filterWidth: pw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
-  const { top, left } = info.padInfo;
-  const [b, h, w, c] = x.shape;
-  return tf.tidy(() => {
-    // padded rows and columns never win: pad with -Infinity, and far enough for every window
-    const hp = Math.max(h + top, (oh - 1) * sh + ph);
-    const wp = Math.max(w + left, (ow - 1) * sw + pw);
-    const xp = tf.pad(x, [[0, 0], [top, hp - h - top], [left, wp - w - left], [0, 0]], -Infinity);
-    let taken: tf.Tensor | undefined;
-    let dxp: tf.Tensor4D | undefined;
-    for (let i = 0; i < ph; i++)
-      for (let j = 0; j < pw; j++) {
-        const xs = tf.stridedSlice(xp, [0, i, j, 0], [b, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, c], [1, sh, sw, 1]);
-        const isMax = tf.sub(1, tf.step(tf.sub(y, xs)));
-        const sel = taken ? tf.mul(isMax, tf.sub(1, taken)) : isMax;
-        taken = taken ? tf.add(taken, sel) : sel;
-        const spread = zeroInsert(tf.mul(sel, dy) as tf.Tensor4D, sh, sw);
-        const placed = tf.pad(spread, [[0, 0], [i, hp - i - spread.shape[1]], [j, wp - j - spread.shape[2]], [0, 0]]);
-        dxp = dxp ? tf.add(dxp, placed) : placed;
-      }
-    return tf.slice(dxp!, [0, top, left, 0], [b, h, w, c]);
-  });
+export function sumLeadingAxes(backend: WasmBackendLike, x: tf.TensorInfo, attrs: SumAttrs): tf.TensorInfo | undefined {
+  if (x.dtype !== 'float32' || x.shape.length === 0) return undefined;
+  const axes = tf.util.parseAxisParam(attrs.axis, x.shape);
+  const sorted = [...new Set(axes)].sort((a, b) => a - b);
+  if (sorted.length === 0 || sorted.length === x.shape.length || sorted.some((a, i) => a !== i)) return undefined;
+  const rows = x.shape.slice(0, sorted.length).reduce((a, b) => a * b, 1);
+  const kept = x.shape.slice(sorted.length);
+  const cols = kept.reduce((a, b) => a * b, 1);
+  if (rows === 0 || cols === 0) return undefined;
+  const out = backend.makeOutput(attrs.keepDims ? [...sorted.map(() => 1), ...kept] : kept, 'float32');
+  trainingKernels(backend).sumRows(addressOf(backend, x), addressOf(backend, out), rows, cols);
+  return out;
 }
 
 let registered = false;
@@ -158,15 +148,21 @@ let registered = false;
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
-  replaceWasmKernel('Conv2DBackpropFilter', ({ inputs, attrs }) => {
-    const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
-    return conv2dBackpropFilter(x, dy, attrs as unknown as Conv2DBackpropFilterAttrs) as unknown as tf.TensorInfo;
+  replaceWasmKernel('Conv2DBackpropFilter', ({ inputs, attrs, backend }) => {
+    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    return conv2dBackpropFilter(backend as unknown as WasmBackendLike, x, dy, attrs as unknown as Conv2DBackpropFilterAttrs);
   });
-  replaceWasmKernel('MaxPoolGrad', ({ inputs, attrs }) => {
-    const { dy, input, output } = inputs as unknown as { dy: tf.Tensor4D; input: tf.Tensor4D; output: tf.Tensor4D };
-    const a = attrs as unknown as MaxPoolGradAttrs;
-    return (maxPoolGradNonOverlapping(dy, input, output, a) ?? maxPoolGradGeneral(dy, input, output, a)) as unknown as tf.TensorInfo;
+  replaceWasmKernel('MaxPoolGrad', ({ inputs, attrs, backend }) => {
+    const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+    return maxPoolGrad(backend as unknown as WasmBackendLike, dy, input, attrs as unknown as MaxPoolGradAttrs);
   });
+  const wasmSum = tf.getKernel('Sum', 'wasm')?.kernelFunc;
+  if (wasmSum) {
+    replaceWasmKernel('Sum', (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      return sumLeadingAxes(args.backend as unknown as WasmBackendLike, x, args.attrs as unknown as SumAttrs) ?? wasmSum(args);
+    });
+  }
   replaceWasmKernel('Conv2DBackpropInput', ({ inputs, attrs }) => {
     const { dy, filter } = inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };
     return conv2dBackpropInput(dy, filter, attrs as unknown as Conv2DBackpropInputAttrs) as unknown as tf.TensorInfo;

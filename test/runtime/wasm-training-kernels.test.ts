@@ -15,6 +15,9 @@ function cases(): Case[] {
     { b: 5, h: 12, w: 10, ci: 16, co: 4 },
     { b: 64, h: 7, w: 9, ci: 2, co: 3 },
     { b: 3, h: 10, w: 6, ci: 64, co: 64 },
+    // the SIMD filter gradient's remainders: 16 + 4 output channels, 3 + 2 and 1 input channels
+    { b: 4, h: 11, w: 9, ci: 5, co: 20 },
+    { b: 2, h: 6, w: 15, ci: 1, co: 12 },
   ];
   for (const sh of shapes)
     for (const k of [1, 3, 5, 7])
@@ -63,9 +66,12 @@ test('wasm MaxPoolGrad equals the cpu kernel, ties included', async () => {
     { f: [3, 3], s: [3, 3], pad: 'valid' },
     { f: [2, 3], s: [2, 3], pad: 'valid' },
     { f: [2, 2], s: [2, 2], pad: 'same' },
-    { f: [3, 3], s: [2, 2], pad: 'valid' }, // overlapping: the wasm backend's own kernel
+    { f: [3, 3], s: [2, 2], pad: 'valid' }, // overlapping windows add up
+    { f: [3, 3], s: [2, 2], pad: 'same' },
+    { f: [3, 2], s: [1, 1], pad: 'same' },
   ];
-  for (const [b, h, w, c] of [[2, 8, 12, 3], [3, 7, 9, 5], [1, 6, 6, 1]])
+  // channels: the scalar path (1, 3), SIMD + scalar (5), SIMD only (8)
+  for (const [b, h, w, c] of [[2, 8, 12, 3], [3, 7, 9, 5], [1, 6, 6, 1], [2, 5, 7, 8]])
     for (const p of pools) {
       // few distinct values, so that windows hold ties (flat image regions do)
       const x = Float32Array.from({ length: b * h * w * c }, () => Math.round(r() * 3));
@@ -84,6 +90,25 @@ test('wasm MaxPoolGrad equals the cpu kernel, ties included', async () => {
       const err = maxRelError(got.data, want.data);
       assert.ok(err <= 1e-6, `MaxPoolGrad ${JSON.stringify({ b, h, w, c, ...p })}: max relative error ${err}`);
     }
+  await tf.setBackend('wasm');
+});
+
+test('wasm Sum equals the cpu kernel over leading axes (the fast path) and any other axes', async () => {
+  await initBackend('wasm');
+  const r = rng(11);
+  const shapes = [[32, 6, 5, 16], [3, 4, 7, 5], [7, 3], [2, 3, 4, 1]];
+  for (const shape of shapes)
+    for (const axis of [[0], [0, 1], [0, 1, 2], [1, 0], [1], [shape.length - 1], [0, 2], [-1]])
+      for (const keepDims of [false, true]) {
+        if (axis.some((a) => a >= shape.length)) continue;
+        const x: [Float32Array, number[]] = [randArray(shape.reduce((p, q) => p * q), r), shape];
+        const got = await runOn('wasm', 'Sum', { x }, { axis, keepDims });
+        const want = await runOn('cpu', 'Sum', { x }, { axis, keepDims });
+        const what = `Sum ${JSON.stringify({ shape, axis, keepDims })}`;
+        assert.deepEqual(got.shape, want.shape, what);
+        assert.equal(got.leaked, 0, `${what} leaked tensors`);
+        assert.ok(maxRelError(got.data, want.data) <= 1e-5, `${what}: max relative error ${maxRelError(got.data, want.data)}`);
+      }
   await tf.setBackend('wasm');
 });
 

@@ -1,0 +1,237 @@
+/**
+ * Training kernels for tfjs's wasm backend, in AssemblyScript with 128-bit SIMD.
+ *
+ * The module imports the tfjs wasm backend's own memory, so every pointer here is the `memoryOffset` of
+ * a tfjs tensor (or a buffer from the backend's malloc): no copies in or out. It has no data segment and
+ * no allocator of its own. Built by `npm run build:wasm` into src/runtime/simd/training-kernels.wasm.ts.
+ * All tensors are float32, NHWC; filters are [kh, kw, in, out] as in tfjs.
+ */
+
+/** Sets `n` floats at `p` to zero. */
+function zero(p: usize, n: i32): void {
+  memory.fill(p, 0, <usize>n << 2);
+}
+
+/**
+ * The micro-kernel of the filter gradient: acc[r][v] += x[p*xs + r] * dy[p*ds + 4v .. 4v+3] over `count`
+ * pixels p, for R rows (input channels, 1..3) and NV column vectors (1 or 4: 4 or 16 output channels),
+ * accumulated into dw (row stride dws bytes). Inlined with constant R and NV, so the unused accumulators
+ * and branches disappear: at most 12 live accumulators, which fit the 16 SIMD registers of x64.
+ */
+// @ts-ignore: decorator
+@inline
+function tile(R: i32, NV: i32, xp: usize, xs: usize, dp: usize, ds: usize, count: i32, dw: usize, dws: usize): void {
+  let a00 = v128.load(dw);
+  let a01 = NV > 1 ? v128.load(dw, 16) : f32x4.splat(0);
+  let a02 = NV > 1 ? v128.load(dw, 32) : f32x4.splat(0);
+  let a03 = NV > 1 ? v128.load(dw, 48) : f32x4.splat(0);
+  let a10 = R > 1 ? v128.load(dw + dws) : f32x4.splat(0);
+  let a11 = R > 1 && NV > 1 ? v128.load(dw + dws, 16) : f32x4.splat(0);
+  let a12 = R > 1 && NV > 1 ? v128.load(dw + dws, 32) : f32x4.splat(0);
+  let a13 = R > 1 && NV > 1 ? v128.load(dw + dws, 48) : f32x4.splat(0);
+  let a20 = R > 2 ? v128.load(dw + 2 * dws) : f32x4.splat(0);
+  let a21 = R > 2 && NV > 1 ? v128.load(dw + 2 * dws, 16) : f32x4.splat(0);
+  let a22 = R > 2 && NV > 1 ? v128.load(dw + 2 * dws, 32) : f32x4.splat(0);
+  let a23 = R > 2 && NV > 1 ? v128.load(dw + 2 * dws, 48) : f32x4.splat(0);
+  for (let i = 0; i < count; i++) {
+    const b0 = v128.load(dp);
+    const s0 = v128.load32_splat(xp);
+    a00 = f32x4.add(a00, f32x4.mul(s0, b0));
+    if (NV > 1) {
+      const b1 = v128.load(dp, 16);
+      const b2 = v128.load(dp, 32);
+      const b3 = v128.load(dp, 48);
+      a01 = f32x4.add(a01, f32x4.mul(s0, b1));
+      a02 = f32x4.add(a02, f32x4.mul(s0, b2));
+      a03 = f32x4.add(a03, f32x4.mul(s0, b3));
+      if (R > 1) {
+        const s1 = v128.load32_splat(xp, 4);
+        a10 = f32x4.add(a10, f32x4.mul(s1, b0));
+        a11 = f32x4.add(a11, f32x4.mul(s1, b1));
+        a12 = f32x4.add(a12, f32x4.mul(s1, b2));
+        a13 = f32x4.add(a13, f32x4.mul(s1, b3));
+      }
+      if (R > 2) {
+        const s2 = v128.load32_splat(xp, 8);
+        a20 = f32x4.add(a20, f32x4.mul(s2, b0));
+        a21 = f32x4.add(a21, f32x4.mul(s2, b1));
+        a22 = f32x4.add(a22, f32x4.mul(s2, b2));
+        a23 = f32x4.add(a23, f32x4.mul(s2, b3));
+      }
+    } else {
+      if (R > 1) a10 = f32x4.add(a10, f32x4.mul(v128.load32_splat(xp, 4), b0));
+      if (R > 2) a20 = f32x4.add(a20, f32x4.mul(v128.load32_splat(xp, 8), b0));
+    }
+    xp += xs;
+    dp += ds;
+  }
+  v128.store(dw, a00);
+  if (NV > 1) {
+    v128.store(dw, a01, 16);
+    v128.store(dw, a02, 32);
+    v128.store(dw, a03, 48);
+  }
+  if (R > 1) {
+    v128.store(dw + dws, a10);
+    if (NV > 1) {
+      v128.store(dw + dws, a11, 16);
+      v128.store(dw + dws, a12, 32);
+      v128.store(dw + dws, a13, 48);
+    }
+  }
+  if (R > 2) {
+    v128.store(dw + 2 * dws, a20);
+    if (NV > 1) {
+      v128.store(dw + 2 * dws, a21, 16);
+      v128.store(dw + 2 * dws, a22, 32);
+      v128.store(dw + 2 * dws, a23, 48);
+    }
+  }
+}
+
+/** One (row block, all column blocks) step of the filter gradient, for R rows. */
+// @ts-ignore: decorator
+@inline
+function tileRow(R: i32, xp: usize, xs: usize, dp: usize, ds: usize, count: i32, dw: usize, dws: usize, co: i32): void {
+  let c = 0;
+  for (; c + 16 <= co; c += 16) tile(R, 4, xp, xs, dp + (<usize>c << 2), ds, count, dw + (<usize>c << 2), dws);
+  for (; c < co; c += 4) tile(R, 1, xp, xs, dp + (<usize>c << 2), ds, count, dw + (<usize>c << 2), dws);
+}
+
+/**
+ * Gradient of a 2-D convolution with respect to its filter:
+ *   dw[i, j, c, o] = sum over b, y, x of xin[b, y*sh + i - pt, x*sw + j - pl, c] * dy[b, y, x, o]
+ * (points outside the input are the zero padding). `co` must be a multiple of 4.
+ * For each output row and filter tap, the valid pixels form one strided run of the input row: the
+ * micro-kernel streams it against the dy row, which stays in the L1 cache across all taps.
+ */
+export function conv2dBackpropFilter(
+  x: usize, dy: usize, dw: usize,
+  n: i32, h: i32, w: i32, ci: i32,
+  oh: i32, ow: i32, co: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+): void {
+  zero(dw, kh * kw * ci * co);
+  const xs = <usize>(sw * ci) << 2;
+  const ds = <usize>co << 2;
+  const dws = <usize>co << 2;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < oh; y++) {
+      const dyRow = dy + (<usize>((b * oh + y) * ow * co) << 2);
+      for (let i = 0; i < kh; i++) {
+        const iy = y * sh + i - pt;
+        if (iy < 0 || iy >= h) continue;
+        const xRow = x + (<usize>((b * h + iy) * w * ci) << 2);
+        for (let j = 0; j < kw; j++) {
+          // x0..x1: the output columns whose input column x*sw + j - pl lies inside [0, w)
+          let x0 = 0;
+          const lead = pl - j;
+          if (lead > 0) x0 = (lead + sw - 1) / sw;
+          let x1 = (w - 1 + pl - j) / sw + 1;
+          if (w - 1 + pl - j < 0) x1 = 0;
+          if (x1 > ow) x1 = ow;
+          const count = x1 - x0;
+          if (count <= 0) continue;
+          const xp = xRow + (<usize>((x0 * sw + j - pl) * ci) << 2);
+          const dp = dyRow + (<usize>(x0 * co) << 2);
+          const dwTap = dw + (<usize>((i * kw + j) * ci * co) << 2);
+          let c = 0;
+          for (; c + 3 <= ci; c += 3) tileRow(3, xp + (<usize>c << 2), xs, dp, ds, count, dwTap + (<usize>(c * co) << 2), dws, co);
+          if (ci - c == 2) tileRow(2, xp + (<usize>c << 2), xs, dp, ds, count, dwTap + (<usize>(c * co) << 2), dws, co);
+          else if (ci - c == 1) tileRow(1, xp + (<usize>c << 2), xs, dp, ds, count, dwTap + (<usize>(c * co) << 2), dws, co);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Gradient of max pooling: each window's gradient goes to its FIRST maximum in row-major order (like
+ * tfjs's cpu backend), padding never wins, overlapping windows add up. Channels are done 4 at a time;
+ * `c` need not be a multiple of 4 (the last few channels take the scalar path).
+ */
+export function maxPoolGrad(
+  x: usize, dy: usize, dx: usize,
+  n: i32, h: i32, w: i32, c: i32,
+  oh: i32, ow: i32, ph: i32, pw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+): void {
+  zero(dx, n * h * w * c);
+  const c4 = c & ~3;
+  const rowBytes = <usize>(w * c) << 2;
+  const pixBytes = <usize>c << 2;
+  for (let b = 0; b < n; b++) {
+    const xImg = x + (<usize>(b * h * w * c) << 2);
+    const dxImg = dx + (<usize>(b * h * w * c) << 2);
+    for (let y = 0; y < oh; y++) {
+      let y0 = y * sh - pt;
+      let y1 = y0 + ph;
+      if (y0 < 0) y0 = 0;
+      if (y1 > h) y1 = h;
+      for (let xo = 0; xo < ow; xo++) {
+        let x0 = xo * sw - pl;
+        let x1 = x0 + pw;
+        if (x0 < 0) x0 = 0;
+        if (x1 > w) x1 = w;
+        const dyPix = dy + (<usize>(((b * oh + y) * ow + xo) * c) << 2);
+        for (let k = 0; k < c4; k += 4) {
+          const kb = <usize>k << 2;
+          let best = f32x4.splat(-Infinity);
+          let bestAt = i32x4.splat(-1);
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const v = v128.load(xImg + <usize>iy * rowBytes + <usize>ix * pixBytes + kb);
+              const gt = f32x4.gt(v, best);
+              best = v128.bitselect(v, best, gt);
+              bestAt = v128.bitselect(i32x4.splat(iy * w + ix), bestAt, gt);
+            }
+          }
+          const g = v128.load(dyPix + kb);
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const hit = i32x4.eq(bestAt, i32x4.splat(iy * w + ix));
+              const p = dxImg + <usize>iy * rowBytes + <usize>ix * pixBytes + kb;
+              v128.store(p, f32x4.add(v128.load(p), v128.and(g, hit)));
+            }
+          }
+        }
+        for (let k = c4; k < c; k++) {
+          const kb = <usize>k << 2;
+          let best = -Infinity;
+          let at: usize = 0;
+          let found = false;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const p = <usize>iy * rowBytes + <usize>ix * pixBytes + kb;
+              const v = load<f32>(xImg + p);
+              if (v > best) {
+                best = v;
+                at = p;
+                found = true;
+              }
+            }
+          }
+          if (found) store<f32>(dxImg + at, load<f32>(dxImg + at) + load<f32>(dyPix + kb));
+        }
+      }
+    }
+  }
+}
+
+/** Column sums: out[j] = sum over r of src[r * cols + j] (a reduction over the leading axes). */
+export function sumRows(src: usize, out: usize, rows: i32, cols: i32): void {
+  zero(out, cols);
+  const c4 = cols & ~3;
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const row = src + <usize>r * rowBytes;
+    let k = 0;
+    for (; k < c4; k += 4) {
+      const p = out + (<usize>k << 2);
+      v128.store(p, f32x4.add(v128.load(p), v128.load(row + (<usize>k << 2))));
+    }
+    for (; k < cols; k++) {
+      const p = out + (<usize>k << 2);
+      store<f32>(p, load<f32>(p) + load<f32>(row + (<usize>k << 2)));
+    }
+  }
+}
