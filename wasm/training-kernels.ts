@@ -13,14 +13,14 @@ function zero(p: usize, n: i32): void {
 }
 
 /**
- * The micro-kernel of the filter gradient: acc[r][v] += x[p*xs + r] * dy[p*ds + 4v .. 4v+3] over `count`
- * pixels p, for R rows (input channels, 1..3) and NV column vectors (1 or 4: 4 or 16 output channels),
- * accumulated into dw (row stride dws bytes). Inlined with constant R and NV, so the unused accumulators
+ * The micro-kernel of the filter gradient and of the matrix product: acc[r][v] += x[p*xs + r*xr] *
+ * dy[p*ds + 4v .. 4v+3] over `count` steps p, for R rows (1..3) and NV column vectors (1 or 4: 4 or 16
+ * columns), accumulated into dw (row stride dws bytes). Strides are in bytes. Inlined with constant R and NV, so the unused accumulators
  * and branches disappear: at most 12 live accumulators, which fit the 16 SIMD registers of x64.
  */
 // @ts-ignore: decorator
 @inline
-function tile(R: i32, NV: i32, xp: usize, xs: usize, dp: usize, ds: usize, count: i32, dw: usize, dws: usize): void {
+function tile(R: i32, NV: i32, xp: usize, xr: usize, xs: usize, dp: usize, ds: usize, count: i32, dw: usize, dws: usize): void {
   let a00 = v128.load(dw);
   let a01 = NV > 1 ? v128.load(dw, 16) : f32x4.splat(0);
   let a02 = NV > 1 ? v128.load(dw, 32) : f32x4.splat(0);
@@ -45,22 +45,22 @@ function tile(R: i32, NV: i32, xp: usize, xs: usize, dp: usize, ds: usize, count
       a02 = f32x4.add(a02, f32x4.mul(s0, b2));
       a03 = f32x4.add(a03, f32x4.mul(s0, b3));
       if (R > 1) {
-        const s1 = v128.load32_splat(xp, 4);
+        const s1 = v128.load32_splat(xp + xr);
         a10 = f32x4.add(a10, f32x4.mul(s1, b0));
         a11 = f32x4.add(a11, f32x4.mul(s1, b1));
         a12 = f32x4.add(a12, f32x4.mul(s1, b2));
         a13 = f32x4.add(a13, f32x4.mul(s1, b3));
       }
       if (R > 2) {
-        const s2 = v128.load32_splat(xp, 8);
+        const s2 = v128.load32_splat(xp + 2 * xr);
         a20 = f32x4.add(a20, f32x4.mul(s2, b0));
         a21 = f32x4.add(a21, f32x4.mul(s2, b1));
         a22 = f32x4.add(a22, f32x4.mul(s2, b2));
         a23 = f32x4.add(a23, f32x4.mul(s2, b3));
       }
     } else {
-      if (R > 1) a10 = f32x4.add(a10, f32x4.mul(v128.load32_splat(xp, 4), b0));
-      if (R > 2) a20 = f32x4.add(a20, f32x4.mul(v128.load32_splat(xp, 8), b0));
+      if (R > 1) a10 = f32x4.add(a10, f32x4.mul(v128.load32_splat(xp + xr), b0));
+      if (R > 2) a20 = f32x4.add(a20, f32x4.mul(v128.load32_splat(xp + 2 * xr), b0));
     }
     xp += xs;
     dp += ds;
@@ -92,10 +92,10 @@ function tile(R: i32, NV: i32, xp: usize, xs: usize, dp: usize, ds: usize, count
 /** One (row block, all column blocks) step of the filter gradient, for R rows. */
 // @ts-ignore: decorator
 @inline
-function tileRow(R: i32, xp: usize, xs: usize, dp: usize, ds: usize, count: i32, dw: usize, dws: usize, co: i32): void {
+function tileRow(R: i32, xp: usize, xr: usize, xs: usize, dp: usize, ds: usize, count: i32, dw: usize, dws: usize, co: i32): void {
   let c = 0;
-  for (; c + 16 <= co; c += 16) tile(R, 4, xp, xs, dp + (<usize>c << 2), ds, count, dw + (<usize>c << 2), dws);
-  for (; c < co; c += 4) tile(R, 1, xp, xs, dp + (<usize>c << 2), ds, count, dw + (<usize>c << 2), dws);
+  for (; c + 16 <= co; c += 16) tile(R, 4, xp, xr, xs, dp + (<usize>c << 2), ds, count, dw + (<usize>c << 2), dws);
+  for (; c + 4 <= co; c += 4) tile(R, 1, xp, xr, xs, dp + (<usize>c << 2), ds, count, dw + (<usize>c << 2), dws);
 }
 
 /**
@@ -136,9 +136,9 @@ export function conv2dBackpropFilter(
           const dp = dyRow + (<usize>(x0 * co) << 2);
           const dwTap = dw + (<usize>((i * kw + j) * ci * co) << 2);
           let c = 0;
-          for (; c + 3 <= ci; c += 3) tileRow(3, xp + (<usize>c << 2), xs, dp, ds, count, dwTap + (<usize>(c * co) << 2), dws, co);
-          if (ci - c == 2) tileRow(2, xp + (<usize>c << 2), xs, dp, ds, count, dwTap + (<usize>(c * co) << 2), dws, co);
-          else if (ci - c == 1) tileRow(1, xp + (<usize>c << 2), xs, dp, ds, count, dwTap + (<usize>(c * co) << 2), dws, co);
+          for (; c + 3 <= ci; c += 3) tileRow(3, xp + (<usize>c << 2), 4, xs, dp, ds, count, dwTap + (<usize>(c * co) << 2), dws, co);
+          if (ci - c == 2) tileRow(2, xp + (<usize>c << 2), 4, xs, dp, ds, count, dwTap + (<usize>(c * co) << 2), dws, co);
+          else if (ci - c == 1) tileRow(1, xp + (<usize>c << 2), 4, xs, dp, ds, count, dwTap + (<usize>(c * co) << 2), dws, co);
         }
       }
     }
@@ -232,6 +232,47 @@ export function sumRows(src: usize, out: usize, rows: i32, cols: i32): void {
     for (; k < cols; k++) {
       const p = out + (<usize>k << 2);
       store<f32>(p, load<f32>(p) + load<f32>(row + (<usize>k << 2)));
+    }
+  }
+}
+
+/**
+ * Matrix product c = a' . b with c [m, n] and b [k, n] row-major; a'[i, p] is read at a + i*ar + p*ak
+ * (byte strides), so a transposed `a` costs nothing. Columns beyond the last multiple of 4 take a
+ * scalar path.
+ */
+export function matMul(a: usize, ar: usize, ak: usize, b: usize, c: usize, m: i32, n: i32, k: i32): void {
+  zero(c, m * n);
+  const rowB = <usize>n << 2;
+  let i = 0;
+  for (; i + 3 <= m; i += 3) tileRow(3, a + <usize>i * ar, ar, ak, b, rowB, k, c + <usize>i * rowB, rowB, n);
+  if (m - i == 2) tileRow(2, a + <usize>i * ar, ar, ak, b, rowB, k, c + <usize>i * rowB, rowB, n);
+  else if (m - i == 1) tileRow(1, a + <usize>i * ar, ar, ak, b, rowB, k, c + <usize>i * rowB, rowB, n);
+  const n4 = n & ~3;
+  for (let r = 0; r < m; r++) {
+    for (let j = n4; j < n; j++) {
+      let acc: f32 = 0;
+      for (let p = 0; p < k; p++) acc += load<f32>(a + <usize>r * ar + <usize>p * ak) * load<f32>(b + <usize>p * rowB + (<usize>j << 2));
+      store<f32>(c + <usize>r * rowB + (<usize>j << 2), acc);
+    }
+  }
+}
+
+/** out[r, j] = x[r, j] + v[j] for `rows` rows of `cols` values (a bias added along the last axis). */
+export function addRowVector(x: usize, v: usize, out: usize, rows: i32, cols: i32): void {
+  const c4 = cols & ~3;
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const src = x + <usize>r * rowBytes;
+    const dst = out + <usize>r * rowBytes;
+    let j = 0;
+    for (; j < c4; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dst + o, f32x4.add(v128.load(src + o), v128.load(v + o)));
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(dst + o, load<f32>(src + o) + load<f32>(v + o));
     }
   }
 }

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 import { registerWasmDepthwiseKernels } from './wasm-depthwise-kernels.js';
 import { registerWasmConvFixes } from './wasm-conv-fixes.js';
+import { registerWasmMathKernels } from './wasm-math-kernels.js';
 
 /** A backend a user can ask for. `tensorflow` is tfjs-node-gpu or tfjs-node, whichever is installed. */
 export type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu' | 'webgpu';
@@ -61,6 +62,7 @@ async function loadWasm(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
   registerWasmTrainingKernels();
   registerWasmDepthwiseKernels();
+  registerWasmMathKernels();
   registerWasmConvFixes(); // wasm's 'same' padding is wrong when the kernel is smaller than the stride
 
   if (!(await tf.setBackend('wasm'))) throw new Error('backend "wasm" failed to initialize');

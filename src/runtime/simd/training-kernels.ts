@@ -19,6 +19,8 @@ export interface TrainingKernelsExports {
     oh: number, ow: number, ph: number, pw: number, sh: number, sw: number, pt: number, pl: number,
   ): void;
   sumRows(src: number, out: number, rows: number, cols: number): void;
+  matMul(a: number, ar: number, ak: number, b: number, c: number, m: number, n: number, k: number): void;
+  addRowVector(x: number, v: number, out: number, rows: number, cols: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm used here (it is not exported with types we can import). */
@@ -26,6 +28,7 @@ export interface WasmBackendLike {
   wasm: { asm: { memory: WebAssembly.Memory } };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  incRef(dataId: object): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
