@@ -155,6 +155,10 @@ export function maxPoolGrad(
   n: i32, h: i32, w: i32, c: i32,
   oh: i32, ow: i32, ph: i32, pw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
 ): void {
+  if (ph == 2 && pw == 2 && sh == 2 && sw == 2 && pt == 0 && pl == 0 && h == 2 * oh && w == 2 * ow && (c & 3) == 0) {
+    maxPoolGrad2x2(x, dy, dx, n * oh, ow, c);
+    return;
+  }
   zero(dx, n * h * w * c);
   const c4 = c & ~3;
   const rowBytes = <usize>(w * c) << 2;
@@ -214,6 +218,70 @@ export function maxPoolGrad(
         }
       }
     }
+  }
+}
+
+/** The common case of maxPoolGrad: 2x2 windows, stride 2, tiling the input exactly, c % 4 == 0. */
+function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, rows: i32, ow: i32, c: i32): void {
+  const pix = <usize>c << 2;
+  const row = <usize>(2 * ow * c) << 2;
+  const i0 = i32x4.splat(0);
+  const i1 = i32x4.splat(1);
+  const i2 = i32x4.splat(2);
+  const i3 = i32x4.splat(3);
+  let g = dy;
+  for (let r = 0; r < rows; r++) {
+    const top = x + <usize>r * 2 * row;
+    const dtop = dx + <usize>r * 2 * row;
+    for (let xo = 0; xo < ow; xo++) {
+      const p00 = <usize>xo * 2 * pix;
+      for (let k: usize = 0; k < pix; k += 16) {
+        const a = p00 + k;
+        const v0 = v128.load(top + a);
+        const v1 = v128.load(top + a + pix);
+        const v2 = v128.load(top + a + row);
+        const v3 = v128.load(top + a + row + pix);
+        // the first maximum in row-major order; NaN never wins (strict >, like the cpu kernel)
+        let m = f32x4.gt(v0, f32x4.splat(-Infinity));
+        let best = v128.bitselect(v0, f32x4.splat(-Infinity), m);
+        let at = v128.bitselect(i0, i32x4.splat(-1), m);
+        m = f32x4.gt(v1, best);
+        best = v128.bitselect(v1, best, m);
+        at = v128.bitselect(i1, at, m);
+        m = f32x4.gt(v2, best);
+        best = v128.bitselect(v2, best, m);
+        at = v128.bitselect(i2, at, m);
+        m = f32x4.gt(v3, best);
+        at = v128.bitselect(i3, at, m);
+        const gv = v128.load(g);
+        v128.store(dtop + a, v128.and(gv, i32x4.eq(at, i0)));
+        v128.store(dtop + a + pix, v128.and(gv, i32x4.eq(at, i1)));
+        v128.store(dtop + a + row, v128.and(gv, i32x4.eq(at, i2)));
+        v128.store(dtop + a + row + pix, v128.and(gv, i32x4.eq(at, i3)));
+        g += 16;
+      }
+    }
+  }
+}
+
+/** Gradient of relu: dy * step(x), where step is 1 above 0, 0 at or below, NaN for NaN (as tfjs). */
+export function reluGrad(dy: usize, x: usize, out: usize, count: i32): void {
+  const n4 = count & ~3;
+  const one = f32x4.splat(1);
+  const zero4 = f32x4.splat(0);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    let s = v128.bitselect(one, zero4, f32x4.gt(v, zero4));
+    s = v128.bitselect(v, s, f32x4.ne(v, v));
+    v128.store(out + o, f32x4.mul(v128.load(dy + o), s));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    const s: f32 = v != v ? v : v > 0 ? 1 : 0;
+    store<f32>(out + o, load<f32>(dy + o) * s);
   }
 }
 

@@ -9,6 +9,9 @@
  *   wasm's general broadcasting loop.
  * - Identity: shares the input's data (as the cpu backend does) instead of copying it; tensors are
  *   immutable, so nothing can tell the difference but the time.
+ * - The gradient of Relu: tfjs computes dy * cast(step(x)) as three kernels over the activations; on wasm
+ *   it is one SIMD pass (the kernel `TfjsTunerReluGrad`). The gradient registered for Relu is global, so
+ *   on every other backend it keeps tfjs's own formula.
  */
 import * as tf from '@tensorflow/tfjs';
 import { replaceWasmKernel } from './kernel-utils.js';
@@ -88,6 +91,21 @@ export function addRowVector(backend: WasmBackendLike, a: tf.TensorInfo, b: tf.T
   return out;
 }
 
+/** dy * step(x) as one pass (NaN where x is NaN, like tfjs's step); float32 tensors of one shape. */
+export const RELU_GRAD_KERNEL = 'TfjsTunerReluGrad';
+
+function reluGradKernel(backend: WasmBackendLike, dy: tf.TensorInfo, x: tf.TensorInfo): tf.TensorInfo {
+  const out = backend.makeOutput([...x.shape], 'float32');
+  trainingKernels(backend).reluGrad(addressOf(backend, dy), addressOf(backend, x), addressOf(backend, out), size(x.shape));
+  return out;
+}
+
+function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  const fused = tf.getBackend() === 'wasm' && dy.dtype === 'float32' && x.dtype === 'float32' && tf.util.arraysEqual(dy.shape, x.shape);
+  if (fused) return tf.engine().runKernel(RELU_GRAD_KERNEL, { dy, x }) as tf.Tensor;
+  return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
+}
+
 let registered = false;
 
 /** Registers (once) the replacements above on the wasm backend; other cases go to wasm's own kernels. */
@@ -108,6 +126,22 @@ export function registerWasmMathKernels(): void {
       return addRowVector(args.backend as unknown as WasmBackendLike, a, b) ?? wasmAdd(args);
     });
   }
+  tf.registerKernel({
+    kernelName: RELU_GRAD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
+      return reluGradKernel(backend as unknown as WasmBackendLike, dy, x);
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'Relu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const [x] = saved;
+      return { x: () => reluGradient(dy as tf.Tensor, x) };
+    },
+  });
   replaceWasmKernel('Identity', ({ inputs, backend }) => {
     const { x } = inputs as { x: tf.TensorInfo };
     if (x.dtype === 'string') return tf.tensor((backend as tf.KernelBackend).readSync(x.dataId) as unknown as string[], x.shape, 'string');

@@ -74,3 +74,20 @@ test('wasm Identity shares the data and outlives its input', async () => {
   const s = tf.clone(tf.tensor1d(['a', 'b'], 'string'));
   assert.deepEqual(await s.data(), ['a', 'b']);
 });
+
+test('the gradient of relu on wasm equals cpu, NaN and zero included, and stays tfjs\'s own elsewhere', async () => {
+  const x = Float32Array.from([-2, -0, 0, 1e-30, 3, NaN, 0.5, -1, 2]);
+  const dy = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, Infinity]);
+  const grads: Record<string, Float32Array> = {};
+  for (const backend of ['wasm', 'cpu']) {
+    await initBackend(backend as 'wasm' | 'cpu');
+    const xt = tf.tensor1d(x);
+    const dyt = tf.tensor1d(dy);
+    const g = tf.grad((v: tf.Tensor) => tf.relu(v))(xt, dyt);
+    grads[backend] = (await g.data()) as Float32Array;
+    tf.dispose([xt, dyt, g]);
+  }
+  assert.deepEqual([...grads.wasm], [...grads.cpu]);
+  assert.deepEqual([...grads.cpu].map((v) => (Number.isNaN(v) ? 'NaN' : v)), [0, 0, 0, 4, 5, 'NaN', 7, 0, Infinity]);
+  await initBackend('wasm');
+});
