@@ -1,7 +1,9 @@
 /**
- * npm run bench:train [-- --backends wasm,cpu --seconds 10]
+ * npm run bench:train [-- --backends wasm,cpu --seconds 10 --pytorch-ref 840]
  * Trains the reference CNN (64x64x3, two conv blocks, batch 32) on each backend that loads and prints
  * training and inference (forward only) images/s and their ratio. Last line: one JSON object.
+ * The PyTorch reference is single-thread CPU training of the same network: 840 img/s in
+ * shared/reference/measured-anchors.md, or what bench/pytorch_reference.py measures on this machine.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/runtime/backend.js';
@@ -15,6 +17,7 @@ const opt = (name: string, dflt: string) => {
 const backends = opt('backends', 'tensorflow,webgpu,wasm,cpu').split(',');
 const seconds = Number(opt('seconds', '8'));
 const batch = Number(opt('batch', '32'));
+const pytorchRef = Number(opt('pytorch-ref', '840'));
 
 async function timeLoop(fn: () => Promise<void>, budgetS: number, minIters: number, maxIters = 1e9) {
   let iters = 0;
@@ -71,6 +74,6 @@ for (const name of backends) {
 const wasm = results.wasm as { trainImagesPerSec?: number } | undefined;
 console.log(JSON.stringify({
   bench: 'train', model: 'reference-cnn 64x64x3 batch ' + batch, results,
-  pytorchCpu1ThreadRef: 840,
-  wasmVsPytorchRef: wasm?.trainImagesPerSec ? Math.round((wasm.trainImagesPerSec / 840) * 100) / 100 : null,
+  pytorchCpu1ThreadRef: pytorchRef,
+  wasmVsPytorchRef: wasm?.trainImagesPerSec ? Math.round((wasm.trainImagesPerSec / pytorchRef) * 100) / 100 : null,
 }));
