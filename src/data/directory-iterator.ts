@@ -19,6 +19,7 @@ import { mixSeed, randomSeed, Rng } from '../util/rng.js';
 import { applyTransform } from './augment.js';
 import { augmentPool, runningAugmentPool } from './augment-pool.js';
 import { claimBoard } from './augment-batch.js';
+import { recycleBatchBuffer, takeBatchBuffer, tensorCopies } from './batch-buffers.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
 const CLASS_MODES = ['categorical', 'binary', 'sparse', 'input', null, 'none'] as const;
@@ -242,7 +243,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     const gen = this.generator;
     const pool = gen?.augments ? augmentPool() : null;
     // With workers the batch is warped straight into shared memory (augment-batch.ts).
-    const x = pool ? new Float32Array(new SharedArrayBuffer(idx.length * size * 4)) : new Float32Array(idx.length * size);
+    const x = takeBatchBuffer(idx.length * size, !!pool);
     const kept = new Uint8Array(idx.length);
     const srcs: Array<Uint8Array | null> = new Array(idx.length).fill(null);
     // Rescale rides along in the transform pass unless saveToDir wants the 0-255 images first.
@@ -283,7 +284,10 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     }
     if (this.saveToDir) await this.save(x, n, sampleIds, epoch);
     if (gen?.standardizesAfter(fuse)) for (let j = 0; j < n; j++) gen.standardizeInto(x, j * size, h, w, c, fuse);
-    return { x: n === idx.length ? x : x.slice(0, n * size), labels: labels.slice(0, n), n };
+    if (n === idx.length) return { x, labels, n };
+    const short = x.slice(0, n * size);
+    recycleBatchBuffer(x);
+    return { x: short, labels: labels.slice(0, n), n };
   }
 
   private async save(x: Float32Array, n: number, sampleIds: number[], epoch: number): Promise<void> {
@@ -306,6 +310,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     const [h, w, c] = this.imageShape;
     const n = raw.n;
     const xs = tf.tensor4d(raw.x, [n, h, w, c], this.dtype);
+    if (tensorCopies(this.dtype)) recycleBatchBuffer(raw.x);
     const k = this.numClasses;
     switch (this.classMode) {
       case null:
