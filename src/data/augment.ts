@@ -271,40 +271,91 @@ function edge(
   out: Float32Array,
   rowOut: number,
 ): void {
+  if (fillMode === 'constant' || fillMode === 'nearest') edgeClamped(src, h, w, c, sx0, sy0, a00, a10, xFrom, xTo, fillMode === 'constant', fill, scale, out, rowOut);
+  else edgeMapped(src, h, w, c, sx0, sy0, a00, a10, xFrom, xTo, fillMode, scale, out, rowOut);
+}
+
+/**
+ * `edge` for constant and nearest: points beyond the image (by more than EPS) are the fill value
+ * (constant), other points are clamped into the image and sampled with clamped neighbours.
+ */
+function edgeClamped(
+  src: Src,
+  h: number,
+  w: number,
+  c: number,
+  sx0: number,
+  sy0: number,
+  a00: number,
+  a10: number,
+  xFrom: number,
+  xTo: number,
+  constant: boolean,
+  fill: number,
+  scale: number,
+  out: Float32Array,
+  rowOut: number,
+): void {
   const wl = w - 1;
   const hl = h - 1;
   const rowStride = w * c;
   for (let x = xFrom, o = rowOut + xFrom * c; x < xTo; x++, o += c) {
     const sx = sx0 + a00 * x;
     const sy = sy0 + a10 * x;
-    let x0 = Math.floor(sx);
-    let y0 = Math.floor(sy);
-    let x1: number;
-    let y1: number;
-    let fx: number;
-    let fy: number;
-    if (fillMode === 'constant' || fillMode === 'nearest') {
-      if (fillMode === 'constant' && (sx < -EPS || sy < -EPS || sx > wl + EPS || sy > hl + EPS)) {
-        for (let k = 0; k < c; k++) out[o + k] = fill;
-        continue;
-      }
-      const cxp = sx < 0 ? 0 : sx > wl ? wl : sx;
-      const cyp = sy < 0 ? 0 : sy > hl ? hl : sy;
-      x0 = Math.floor(cxp);
-      y0 = Math.floor(cyp);
-      fx = cxp - x0;
-      fy = cyp - y0;
-      x1 = x0 < wl ? x0 + 1 : wl;
-      y1 = y0 < hl ? y0 + 1 : hl;
-    } else {
-      fx = sx - x0;
-      fy = sy - y0;
-      const map = fillMode === 'reflect' ? reflectIndex : wrapIndex;
-      x1 = map(x0 + 1, w);
-      y1 = map(y0 + 1, h);
-      x0 = map(x0, w);
-      y0 = map(y0, h);
+    if (constant && (sx < -EPS || sy < -EPS || sx > wl + EPS || sy > hl + EPS)) {
+      for (let k = 0; k < c; k++) out[o + k] = fill;
+      continue;
     }
+    const cxp = sx < 0 ? 0 : sx > wl ? wl : sx;
+    const cyp = sy < 0 ? 0 : sy > hl ? hl : sy;
+    const x0 = cxp | 0; // >= 0: truncation is floor
+    const y0 = cyp | 0;
+    const fx = cxp - x0;
+    const fy = cyp - y0;
+    const x1 = x0 < wl ? x0 + 1 : wl;
+    const y1 = y0 < hl ? y0 + 1 : hl;
+    const w00 = (1 - fx) * (1 - fy) * scale;
+    const w01 = fx * (1 - fy) * scale;
+    const w10 = (1 - fx) * fy * scale;
+    const w11 = fx * fy * scale;
+    const i00 = y0 * rowStride + x0 * c;
+    const i01 = y0 * rowStride + x1 * c;
+    const i10 = y1 * rowStride + x0 * c;
+    const i11 = y1 * rowStride + x1 * c;
+    for (let k = 0; k < c; k++) out[o + k] = src[i00 + k] * w00 + src[i01 + k] * w01 + src[i10 + k] * w10 + src[i11 + k] * w11;
+  }
+}
+
+/** `edge` for reflect and wrap: neighbour indices mapped back into the image. */
+function edgeMapped(
+  src: Src,
+  h: number,
+  w: number,
+  c: number,
+  sx0: number,
+  sy0: number,
+  a00: number,
+  a10: number,
+  xFrom: number,
+  xTo: number,
+  fillMode: 'reflect' | 'wrap',
+  scale: number,
+  out: Float32Array,
+  rowOut: number,
+): void {
+  const rowStride = w * c;
+  for (let x = xFrom, o = rowOut + xFrom * c; x < xTo; x++, o += c) {
+    const sx = sx0 + a00 * x;
+    const sy = sy0 + a10 * x;
+    const x0f = Math.floor(sx);
+    const y0f = Math.floor(sy);
+    const fx = sx - x0f;
+    const fy = sy - y0f;
+    const map = fillMode === 'reflect' ? reflectIndex : wrapIndex;
+    const x1 = map(x0f + 1, w);
+    const y1 = map(y0f + 1, h);
+    const x0 = map(x0f, w);
+    const y0 = map(y0f, h);
     const r0 = y0 * rowStride;
     const r1 = y1 * rowStride;
     const w00 = (1 - fx) * (1 - fy) * scale;
