@@ -102,11 +102,22 @@ export class AugmentPool {
     }
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
-      this.running.set(id, { batch, tag, waiting: new Set(this.workers), resolve, reject });
+      const r: Running = { batch, tag, waiting: new Set(), resolve, reject };
+      this.running.set(id, r);
       for (const worker of this.workers) {
+        try {
+          worker.postMessage({ ...batch, id } satisfies AugmentTask);
+        } catch {
+          continue; // this worker is gone or the message cannot travel: the others and this thread do the batch
+        }
+        r.waiting.add(worker);
         // While work is out, keep the process alive so the promise can settle.
         if (this.busy++ === 0) for (const w of this.workers) w.ref();
-        worker.postMessage({ ...batch, id } satisfies AugmentTask);
+      }
+      if (r.waiting.size === 0) {
+        this.running.delete(id);
+        warpClaimed(batch);
+        resolve();
       }
     });
   }

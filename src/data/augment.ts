@@ -322,7 +322,13 @@ function edgeClamped(
     const i01 = y0 * rowStride + x1 * c;
     const i10 = y1 * rowStride + x0 * c;
     const i11 = y1 * rowStride + x1 * c;
-    for (let k = 0; k < c; k++) out[o + k] = src[i00 + k] * w00 + src[i01 + k] * w01 + src[i10 + k] * w10 + src[i11 + k] * w11;
+    if (c === 3) {
+      out[o] = src[i00] * w00 + src[i01] * w01 + src[i10] * w10 + src[i11] * w11;
+      out[o + 1] = src[i00 + 1] * w00 + src[i01 + 1] * w01 + src[i10 + 1] * w10 + src[i11 + 1] * w11;
+      out[o + 2] = src[i00 + 2] * w00 + src[i01 + 2] * w01 + src[i10 + 2] * w10 + src[i11 + 2] * w11;
+    } else {
+      for (let k = 0; k < c; k++) out[o + k] = src[i00 + k] * w00 + src[i01 + k] * w01 + src[i10 + k] * w10 + src[i11 + k] * w11;
+    }
   }
 }
 
