@@ -127,3 +127,22 @@ test('epochs with a skipped file are identical with 0 and 1 workers, and leak no
   assert.deepEqual(pooled.xs, main.xs);
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('batches held by the caller keep their pixels while recycled buffers carry later batches (wasm backend)', async (t) => {
+  const root = await tempDir();
+  t.after(() => removeDir(root));
+  for (let i = 0; i < 8; i++) await writeImage(path.join(root, i % 2 ? 'b' : 'a', `f${i}.png`), { width: 6, height: 5, fill: (x, y, k) => (x * 30 + y * 11 + k * 50 + i * 17) & 255 });
+  const it = new ImageDataGenerator({ rotationRange: 20, horizontalFlip: true }).flowFromDirectory(root, { targetSize: [5, 6], batchSize: 2, seed: 3, verbose: false });
+  const held: tf.Tensor[] = [];
+  const atOnce: number[][] = [];
+  for (let e = 0; e < 3; e++) {
+    for await (const b of it) {
+      atOnce.push(Array.from(b.xs.dataSync()));
+      held.push(b.xs);
+      b.ys?.dispose();
+    }
+  }
+  assert.equal(new Set(atOnce.map((a) => a.join())).size, 12, 'every batch differs');
+  assert.deepEqual(held.map((x) => Array.from(x.dataSync())), atOnce);
+  tf.dispose(held);
+});
