@@ -370,7 +370,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
         }
         const p = pending.shift();
         if (!p) break;
-        // The consumer now waits for this batch: this thread takes over its queued warps.
+        // The consumer now waits for this batch: this thread joins in on its warps.
         runningAugmentPool()?.help(tags[head]);
         this.awaitedBatch = head++;
         const raw = await p;
