@@ -51,8 +51,9 @@ export class AugmentPool {
       // an error that this thread meets too rejects the batch.
       this.answered(r.id, worker);
     });
-    worker.on('error', (err) => this.fail(worker, err));
-    worker.on('exit', (code) => this.fail(worker, new Error(`augmentation worker exited with code ${code}`)));
+    // A worker that dies leaves its batches' unfinished images to this thread.
+    worker.on('error', () => this.fail(worker));
+    worker.on('exit', () => this.fail(worker));
     // After the listeners: adding a 'message' listener refs the worker's port again.
     worker.unref();
     return worker;
@@ -73,7 +74,7 @@ export class AugmentPool {
     }
   }
 
-  private fail(worker: Worker, _err: Error): void {
+  private fail(worker: Worker): void {
     for (const [id, r] of this.running) if (r.waiting.has(worker)) this.answered(id, worker);
     const i = this.workers.indexOf(worker);
     if (i < 0 || this.closed) return;
