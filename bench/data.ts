@@ -153,6 +153,7 @@ async function main(): Promise<void> {
     firstEpochRunsImgPerS: firsts.map(Math.round),
     firstEpochVsCeiling: +(firstMedian / ceilingMedian).toFixed(2),
     cachedEpochImgPerS: Math.round(cachedMean),
+    cachedEpochRunsImgPerS: cached.map(Math.round),
     cachedVsCeiling: +(cachedMean / ceilingMedian).toFixed(1),
     cachedEpochMainThreadOnlyImgPerS: Math.round(mainOnly),
     augmentWorkers: workers,

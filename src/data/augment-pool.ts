@@ -3,45 +3,31 @@
  * and does not hold the main thread, where tfjs trains. The main thread draws every random parameter,
  * so batches are the same with any number of workers.
  *
- * Scheduling: warp jobs wait in one queue; each worker holds at most two (one running, one ready).
- * Jobs of batches loaded ahead are left to the workers while the main thread trains; when the
- * consumer starts waiting for a batch, the main thread `steal`s that batch's queued jobs and runs
- * them itself, and a job submitted for the awaited batch runs at once here if no worker is idle.
+ * Scheduling is per batch (augment-batch.ts): `run` sends the batch to every worker in one message
+ * (source pixels in the decoded cache's shared memory travel without a copy) and each worker claims
+ * images one at a time and warps them into the batch's shared output. Batches loaded ahead are left
+ * to the workers while the main thread trains; when the consumer waits for a batch, the main thread
+ * `help`s, claiming that batch's remaining images, so every core works on the batch in demand.
  * Workers are unref'd while idle: the pool never keeps the process alive.
  */
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { applyTransform, type FillMode, type TransformParams } from './augment.js';
+import { warpClaimed, warpUndone, type WarpBatch } from './augment-batch.js';
 import type { AugmentReply, AugmentTask } from './augment-worker.js';
 
-type Pending = { resolve: (out: Float32Array) => void; reject: (err: Error) => void; worker: Worker };
-
-/** One image to warp into `out` at `offset`. `tag` identifies its batch (for steal). */
-export interface WarpJob {
+/** A batch out on the workers. */
+interface Running {
+  batch: WarpBatch;
   tag: object;
-  src: Uint8Array;
-  h: number;
-  w: number;
-  c: number;
-  params: TransformParams;
-  fillMode: FillMode;
-  cval: number;
-  scale: number;
-  out: Float32Array;
-  offset: number;
-}
-
-type QueuedJob = WarpJob & { done: () => void };
-
-const JOBS_PER_WORKER = 2;
-
-function warpHere(j: WarpJob): void {
-  applyTransform(j.src, j.h, j.w, j.c, j.params, j.fillMode, j.cval, j.out, j.offset, j.scale);
+  /** Workers that have the batch and have not answered yet. */
+  waiting: Set<Worker>;
+  resolve: () => void;
+  reject: (err: Error) => void;
 }
 
 export class AugmentPool {
   private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, Pending>();
+  private readonly running = new Map<number, Running>();
   private nextId = 0;
   private busy = 0;
 
@@ -61,27 +47,35 @@ export class AugmentPool {
     }
     worker.on('message', (r: AugmentReply) => {
       this.healthy.add(worker);
-      const p = this.pending.get(r.id);
-      if (!p) return;
-      this.pending.delete(r.id);
-      this.settled();
-      if ('error' in r) p.reject(new Error(`augmentation worker failed: ${r.error}`));
-      else p.resolve(r.out);
+      // A worker whose warp threw leaves its images to this thread (costs speed, not the batch);
+      // an error that this thread meets too rejects the batch.
+      this.answered(r.id, worker);
     });
-    worker.on('error', (err) => this.fail(worker, err));
-    worker.on('exit', (code) => this.fail(worker, new Error(`augmentation worker exited with code ${code}`)));
+    // A worker that dies leaves its batches' unfinished images to this thread.
+    worker.on('error', () => this.fail(worker));
+    worker.on('exit', () => this.fail(worker));
     // After the listeners: adding a 'message' listener refs the worker's port again.
     worker.unref();
     return worker;
   }
 
-  private fail(worker: Worker, err: Error): void {
-    for (const [id, p] of this.pending) {
-      if (p.worker !== worker) continue;
-      this.pending.delete(id);
-      this.settled();
-      p.reject(err);
+  /** `worker` is done with batch `id` (answered, failed or gone); the last one out finishes it here. */
+  private answered(id: number, worker: Worker): void {
+    const r = this.running.get(id);
+    if (!r || !r.waiting.delete(worker)) return;
+    if (--this.busy === 0) for (const w of this.workers) w.unref();
+    if (r.waiting.size > 0) return;
+    this.running.delete(id);
+    try {
+      warpUndone(r.batch); // nothing, unless a worker failed mid-batch
+      r.resolve();
+    } catch (err) {
+      r.reject(err as Error);
     }
+  }
+
+  private fail(worker: Worker): void {
+    for (const [id, r] of this.running) if (r.waiting.has(worker)) this.answered(id, worker);
     const i = this.workers.indexOf(worker);
     if (i < 0 || this.closed) return;
     if (this.healthy.has(worker)) {
@@ -91,89 +85,53 @@ export class AugmentPool {
       this.broken = true;
       this.workers.splice(i, 1);
     }
-    this.pump();
   }
 
   /** Set when a worker failed to start; callers then warp on the main thread. */
   broken = false;
   private readonly healthy = new WeakSet<Worker>();
-
-  private settled(): void {
-    if (--this.busy === 0) for (const w of this.workers) w.unref();
-  }
-
   private closed = false;
 
-  private queue: QueuedJob[] = [];
-  private readonly outstanding = new Map<Worker, number>();
-
-  /** Warps one image: on a worker, or here when `urgent` (the consumer waits for it) and none is idle. */
-  submit(job: WarpJob, urgent: boolean): Promise<void> {
-    if (urgent && !this.workers.some((w) => !this.outstanding.get(w))) {
-      warpHere(job);
+  /**
+   * Warps `batch` (whose `out` and `claims` must be SharedArrayBuffer-backed) on the workers; this
+   * thread joins in through `help(tag)`. Resolves when every image is warped.
+   */
+  run(batch: WarpBatch, tag: object): Promise<void> {
+    if (this.workers.length === 0) {
+      warpClaimed(batch);
       return Promise.resolve();
     }
-    return new Promise((done) => {
-      this.queue.push({ ...job, done });
-      this.pump();
-    });
-  }
-
-  /** Runs the queued jobs of batch `tag` on this thread now (the consumer is waiting for them). */
-  steal(tag: object): void {
-    if (!this.queue.some((j) => j.tag === tag)) return;
-    const mine = this.queue.filter((j) => j.tag === tag);
-    this.queue = this.queue.filter((j) => j.tag !== tag);
-    for (const j of mine) {
-      warpHere(j);
-      j.done();
-    }
-  }
-
-  private pump(): void {
-    if (this.workers.length === 0) {
-      // No worker left (closed or failed to start): nothing queued may wait forever.
-      const rest = this.queue;
-      this.queue = [];
-      for (const j of rest) {
-        warpHere(j);
-        j.done();
-      }
-      return;
-    }
-    for (const worker of this.workers) {
-      while ((this.outstanding.get(worker) ?? 0) < JOBS_PER_WORKER && this.queue.length > 0) {
-        const j = this.queue.shift()!;
-        this.outstanding.set(worker, (this.outstanding.get(worker) ?? 0) + 1);
-        this.runOn(worker, { packed: j.src.slice(), count: 1, h: j.h, w: j.w, c: j.c, params: [j.params], fillMode: j.fillMode, cval: j.cval, scale: j.scale })
-          .then(
-            (out) => j.out.set(out, j.offset),
-            () => warpHere(j), // a failed worker costs speed, not the batch
-          )
-          .finally(() => {
-            this.outstanding.set(worker, (this.outstanding.get(worker) ?? 1) - 1);
-            j.done();
-            this.pump();
-          });
-      }
-    }
-  }
-
-  /** Warps `count` packed images on `worker`; resolves with their float32 pixels. */
-  private runOn(worker: Worker, task: Omit<AugmentTask, 'id'>): Promise<Float32Array> {
     const id = this.nextId++;
-    // While work is out, keep the process alive so the promise can settle.
-    if (this.busy++ === 0) for (const w of this.workers) w.ref();
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker });
-      worker.postMessage({ ...task, id } satisfies AugmentTask, [task.packed.buffer as ArrayBuffer]);
+    return new Promise<void>((resolve, reject) => {
+      const r: Running = { batch, tag, waiting: new Set(), resolve, reject };
+      this.running.set(id, r);
+      for (const worker of this.workers) {
+        try {
+          worker.postMessage({ ...batch, id } satisfies AugmentTask);
+        } catch {
+          continue; // this worker is gone or the message cannot travel: the others and this thread do the batch
+        }
+        r.waiting.add(worker);
+        // While work is out, keep the process alive so the promise can settle.
+        if (this.busy++ === 0) for (const w of this.workers) w.ref();
+      }
+      if (r.waiting.size === 0) {
+        this.running.delete(id);
+        warpClaimed(batch);
+        resolve();
+      }
     });
+  }
+
+  /** Warps the unclaimed images of the batches tagged `tag` on this thread now (the consumer waits for them). */
+  help(tag: object): void {
+    for (const r of this.running.values()) if (r.tag === tag) warpClaimed(r.batch);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     const workers = this.workers.splice(0);
-    this.pump(); // queued jobs run here
+    // Batches still out finish here (their workers' exits count as answers).
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

@@ -151,7 +151,7 @@ type Src = Uint8Array | Float32Array;
  * Warps `src` (HWC, h x w x c) into `out` starting at `outOffset`, times `scale`. Points that map
  * outside the image are filled by `fillMode` (scipy semantics: constant = cval beyond the edge,
  * nearest = edge pixel, reflect = d c b a | a b c d | d c b a, wrap = a b c d | a b c d).
- * The interior (all four neighbours inside) is the hot loop, unrolled for 1 and 3 channels.
+ * The interior of each row (all four neighbours inside) is the hot loop: see interiorU8C3.
  */
 function warp(src: Src, h: number, w: number, c: number, m: InverseMap, fillMode: FillMode, cval: number, out: Float32Array, outOffset: number, scale: number): void {
   const { a00, a01, a10, a11, b0, b1 } = m;
@@ -161,54 +161,72 @@ function warp(src: Src, h: number, w: number, c: number, m: InverseMap, fillMode
   const hl = h - 1;
   const rowStride = w * c;
   const fill = cval * scale;
+  // Uint8 RGB (the pipeline's case) gets its own loop, so its element loads stay monomorphic even
+  // when the tensor API warps float32 images in the same process.
+  const u8c3 = c === 3 && src instanceof Uint8Array;
   for (let y = 0; y < h; y++) {
     const sx0 = a00 * -cx + a01 * (y - cy) + b0 + cx;
     const sy0 = a10 * -cx + a11 * (y - cy) + b1 + cy;
     // The x range whose four neighbours are all inside: the hot loop, without bounds checks.
-    let [xa, xb] = interiorSpan(sx0, a00, wl, w);
-    const [ya, yb] = interiorSpan(sy0, a10, hl, w);
-    if (ya > xa) xa = ya;
-    if (yb < xb) xb = yb;
+    interiorSpan(sx0, a00, wl, w, spanX);
+    interiorSpan(sy0, a10, hl, w, spanY);
+    let xa = spanX[0] > spanY[0] ? spanX[0] : spanY[0];
+    let xb = spanX[1] < spanY[1] ? spanX[1] : spanY[1];
     if (xb < xa) xb = xa;
     const rowOut = outOffset + y * rowStride;
     if (xa > 0) edge(src, h, w, c, sx0, sy0, a00, a10, 0, xa, fillMode, fill, scale, out, rowOut);
-    let o = rowOut + xa * c;
-    if (c === 3) {
-      for (let x = xa; x < xb; x++, o += 3) {
-        const sx = sx0 + a00 * x;
-        const sy = sy0 + a10 * x;
-        const x0 = sx | 0;
-        const y0 = sy | 0;
-        const fx = sx - x0;
-        const fy = sy - y0;
-        const w11 = fx * fy * scale;
-        const w10 = fy * scale - w11;
-        const w01 = fx * scale - w11;
-        const w00 = scale - fx * scale - w10;
-        const i00 = y0 * rowStride + x0 * 3;
-        const i10 = i00 + rowStride;
-        out[o] = src[i00] * w00 + src[i00 + 3] * w01 + src[i10] * w10 + src[i10 + 3] * w11;
-        out[o + 1] = src[i00 + 1] * w00 + src[i00 + 4] * w01 + src[i10 + 1] * w10 + src[i10 + 4] * w11;
-        out[o + 2] = src[i00 + 2] * w00 + src[i00 + 5] * w01 + src[i10 + 2] * w10 + src[i10 + 5] * w11;
-      }
-    } else {
-      for (let x = xa; x < xb; x++, o += c) {
-        const sx = sx0 + a00 * x;
-        const sy = sy0 + a10 * x;
-        const x0 = sx | 0;
-        const y0 = sy | 0;
-        const fx = sx - x0;
-        const fy = sy - y0;
-        const w11 = fx * fy * scale;
-        const w10 = fy * scale - w11;
-        const w01 = fx * scale - w11;
-        const w00 = scale - fx * scale - w10;
-        const i00 = y0 * rowStride + x0 * c;
-        const i10 = i00 + rowStride;
-        for (let k = 0; k < c; k++) out[o + k] = src[i00 + k] * w00 + src[i00 + c + k] * w01 + src[i10 + k] * w10 + src[i10 + c + k] * w11;
-      }
+    if (xb > xa) {
+      if (u8c3) interiorU8C3(src as Uint8Array, sx0, sy0, a00, a10, xa, xb, rowStride, scale, out, rowOut + xa * 3);
+      else interiorAny(src, c, sx0, sy0, a00, a10, xa, xb, rowStride, scale, out, rowOut + xa * c);
     }
     if (xb < w) edge(src, h, w, c, sx0, sy0, a00, a10, xb, w, fillMode, fill, scale, out, rowOut);
+  }
+}
+
+const spanX = new Int32Array(2);
+const spanY = new Int32Array(2);
+
+/**
+ * Bilinear samples of output pixels [xa, xb) of one row, all four neighbours inside the image.
+ * The source point advances by (a00, a10) per pixel (incremental: no per-pixel products with x);
+ * floor is `| 0` because the points are >= 0 here.
+ */
+function interiorU8C3(src: Uint8Array, sx0: number, sy0: number, a00: number, a10: number, xa: number, xb: number, rowStride: number, scale: number, out: Float32Array, o: number): void {
+  let sx = sx0 + a00 * xa;
+  let sy = sy0 + a10 * xa;
+  for (let x = xa; x < xb; x++, o += 3, sx += a00, sy += a10) {
+    const x0 = sx | 0;
+    const y0 = sy | 0;
+    const fx = sx - x0;
+    const fy = sy - y0;
+    const w11 = fx * fy * scale;
+    const w10 = fy * scale - w11;
+    const w01 = fx * scale - w11;
+    const w00 = scale - fx * scale - w10;
+    const i00 = y0 * rowStride + x0 * 3;
+    const i10 = i00 + rowStride;
+    out[o] = src[i00] * w00 + src[i00 + 3] * w01 + src[i10] * w10 + src[i10 + 3] * w11;
+    out[o + 1] = src[i00 + 1] * w00 + src[i00 + 4] * w01 + src[i10 + 1] * w10 + src[i10 + 4] * w11;
+    out[o + 2] = src[i00 + 2] * w00 + src[i00 + 5] * w01 + src[i10 + 2] * w10 + src[i10 + 5] * w11;
+  }
+}
+
+/** interiorU8C3 for any element type and channel count. */
+function interiorAny(src: Src, c: number, sx0: number, sy0: number, a00: number, a10: number, xa: number, xb: number, rowStride: number, scale: number, out: Float32Array, o: number): void {
+  let sx = sx0 + a00 * xa;
+  let sy = sy0 + a10 * xa;
+  for (let x = xa; x < xb; x++, o += c, sx += a00, sy += a10) {
+    const x0 = sx | 0;
+    const y0 = sy | 0;
+    const fx = sx - x0;
+    const fy = sy - y0;
+    const w11 = fx * fy * scale;
+    const w10 = fy * scale - w11;
+    const w01 = fx * scale - w11;
+    const w00 = scale - fx * scale - w10;
+    const i00 = y0 * rowStride + x0 * c;
+    const i10 = i00 + rowStride;
+    for (let k = 0; k < c; k++) out[o + k] = src[i00 + k] * w00 + src[i00 + c + k] * w01 + src[i10 + k] * w10 + src[i10 + c + k] * w11;
   }
 }
 
@@ -216,16 +234,23 @@ function warp(src: Src, h: number, w: number, c: number, m: InverseMap, fillMode
  * The integer x in [0, n) for which p0 + d*x lies safely inside [0, last) (a margin keeps rounding from
  * ever reaching the last index; points in the margin go through the exact edge path instead).
  */
-function interiorSpan(p0: number, d: number, last: number, n: number): [number, number] {
+function interiorSpan(p0: number, d: number, last: number, n: number, span: Int32Array): void {
   const lo = 1e-6;
   const hi = last - 1e-6;
-  if (d === 0) return p0 >= lo && p0 <= hi ? [0, n] : [0, 0];
-  let t1 = (lo - p0) / d;
-  let t2 = (hi - p0) / d;
-  if (t1 > t2) [t1, t2] = [t2, t1];
-  const a = Math.max(0, Math.ceil(t1));
-  const b = Math.min(n, Math.floor(t2) + 1);
-  return b > a ? [a, b] : [0, 0];
+  let a = 0;
+  let b = 0;
+  if (d === 0) {
+    if (p0 >= lo && p0 <= hi) b = n;
+  } else {
+    let t1 = (lo - p0) / d;
+    let t2 = (hi - p0) / d;
+    if (t1 > t2) [t1, t2] = [t2, t1];
+    a = Math.max(0, Math.ceil(t1));
+    b = Math.min(n, Math.floor(t2) + 1);
+    if (b <= a) a = b = 0;
+  }
+  span[0] = a;
+  span[1] = b;
 }
 
 /** Output pixels [xFrom, xTo) of one row whose neighbours may fall outside: fill-mode aware. */
@@ -246,40 +271,97 @@ function edge(
   out: Float32Array,
   rowOut: number,
 ): void {
+  if (fillMode === 'constant' || fillMode === 'nearest') edgeClamped(src, h, w, c, sx0, sy0, a00, a10, xFrom, xTo, fillMode === 'constant', fill, scale, out, rowOut);
+  else edgeMapped(src, h, w, c, sx0, sy0, a00, a10, xFrom, xTo, fillMode, scale, out, rowOut);
+}
+
+/**
+ * `edge` for constant and nearest: points beyond the image (by more than EPS) are the fill value
+ * (constant), other points are clamped into the image and sampled with clamped neighbours.
+ */
+function edgeClamped(
+  src: Src,
+  h: number,
+  w: number,
+  c: number,
+  sx0: number,
+  sy0: number,
+  a00: number,
+  a10: number,
+  xFrom: number,
+  xTo: number,
+  constant: boolean,
+  fill: number,
+  scale: number,
+  out: Float32Array,
+  rowOut: number,
+): void {
   const wl = w - 1;
   const hl = h - 1;
   const rowStride = w * c;
   for (let x = xFrom, o = rowOut + xFrom * c; x < xTo; x++, o += c) {
     const sx = sx0 + a00 * x;
     const sy = sy0 + a10 * x;
-    let x0 = Math.floor(sx);
-    let y0 = Math.floor(sy);
-    let x1: number;
-    let y1: number;
-    let fx: number;
-    let fy: number;
-    if (fillMode === 'constant' || fillMode === 'nearest') {
-      if (fillMode === 'constant' && (sx < -EPS || sy < -EPS || sx > wl + EPS || sy > hl + EPS)) {
-        for (let k = 0; k < c; k++) out[o + k] = fill;
-        continue;
-      }
-      const cxp = sx < 0 ? 0 : sx > wl ? wl : sx;
-      const cyp = sy < 0 ? 0 : sy > hl ? hl : sy;
-      x0 = Math.floor(cxp);
-      y0 = Math.floor(cyp);
-      fx = cxp - x0;
-      fy = cyp - y0;
-      x1 = x0 < wl ? x0 + 1 : wl;
-      y1 = y0 < hl ? y0 + 1 : hl;
-    } else {
-      fx = sx - x0;
-      fy = sy - y0;
-      const map = fillMode === 'reflect' ? reflectIndex : wrapIndex;
-      x1 = map(x0 + 1, w);
-      y1 = map(y0 + 1, h);
-      x0 = map(x0, w);
-      y0 = map(y0, h);
+    if (constant && (sx < -EPS || sy < -EPS || sx > wl + EPS || sy > hl + EPS)) {
+      for (let k = 0; k < c; k++) out[o + k] = fill;
+      continue;
     }
+    const cxp = sx < 0 ? 0 : sx > wl ? wl : sx;
+    const cyp = sy < 0 ? 0 : sy > hl ? hl : sy;
+    const x0 = cxp | 0; // >= 0: truncation is floor
+    const y0 = cyp | 0;
+    const fx = cxp - x0;
+    const fy = cyp - y0;
+    const x1 = x0 < wl ? x0 + 1 : wl;
+    const y1 = y0 < hl ? y0 + 1 : hl;
+    const w00 = (1 - fx) * (1 - fy) * scale;
+    const w01 = fx * (1 - fy) * scale;
+    const w10 = (1 - fx) * fy * scale;
+    const w11 = fx * fy * scale;
+    const i00 = y0 * rowStride + x0 * c;
+    const i01 = y0 * rowStride + x1 * c;
+    const i10 = y1 * rowStride + x0 * c;
+    const i11 = y1 * rowStride + x1 * c;
+    if (c === 3) {
+      out[o] = src[i00] * w00 + src[i01] * w01 + src[i10] * w10 + src[i11] * w11;
+      out[o + 1] = src[i00 + 1] * w00 + src[i01 + 1] * w01 + src[i10 + 1] * w10 + src[i11 + 1] * w11;
+      out[o + 2] = src[i00 + 2] * w00 + src[i01 + 2] * w01 + src[i10 + 2] * w10 + src[i11 + 2] * w11;
+    } else {
+      for (let k = 0; k < c; k++) out[o + k] = src[i00 + k] * w00 + src[i01 + k] * w01 + src[i10 + k] * w10 + src[i11 + k] * w11;
+    }
+  }
+}
+
+/** `edge` for reflect and wrap: neighbour indices mapped back into the image. */
+function edgeMapped(
+  src: Src,
+  h: number,
+  w: number,
+  c: number,
+  sx0: number,
+  sy0: number,
+  a00: number,
+  a10: number,
+  xFrom: number,
+  xTo: number,
+  fillMode: 'reflect' | 'wrap',
+  scale: number,
+  out: Float32Array,
+  rowOut: number,
+): void {
+  const rowStride = w * c;
+  for (let x = xFrom, o = rowOut + xFrom * c; x < xTo; x++, o += c) {
+    const sx = sx0 + a00 * x;
+    const sy = sy0 + a10 * x;
+    const x0f = Math.floor(sx);
+    const y0f = Math.floor(sy);
+    const fx = sx - x0f;
+    const fy = sy - y0f;
+    const map = fillMode === 'reflect' ? reflectIndex : wrapIndex;
+    const x1 = map(x0f + 1, w);
+    const y1 = map(y0f + 1, h);
+    const x0 = map(x0f, w);
+    const y0 = map(y0f, h);
     const r0 = y0 * rowStride;
     const r1 = y1 * rowStride;
     const w00 = (1 - fx) * (1 - fy) * scale;

@@ -4,6 +4,7 @@
  * It never evicts: once the budget is full, new images are simply not cached. (An LRU over a folder
  * read in a new order each epoch would evict before reuse and hit almost never; a full cache that
  * stops growing still serves budget/total of the reads.)
+ * Cached pixels live in SharedArrayBuffer slabs, so augmentation workers read them without a copy.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -18,9 +19,14 @@ export function cacheKey(filepath: string, mtimeMs: number, size: number, option
   return `${filepath}\0${mtimeMs}\0${size}\0${optionsKey}`;
 }
 
+/** Cached pixels are packed into shared slabs of this size (bigger images get their own buffer). */
+const SLAB_BYTES = 16 * 2 ** 20;
+
 export class DecodedMemoryCache {
   private readonly entries = new Map<string, DecodedImage>();
   private usedBytes = 0;
+  private slab: Uint8Array | null = null;
+  private slabUsed = 0;
   hits = 0;
   misses = 0;
 
@@ -52,16 +58,48 @@ export class DecodedMemoryCache {
 
   /** Stores the image if it fits the budget; returns whether it was stored. */
   set(key: string, img: DecodedImage): boolean {
-    if (this.entries.has(key)) return true;
-    if (this.usedBytes + img.data.byteLength > this.budgetBytes) return false;
-    this.entries.set(key, img);
+    this.store(key, img);
+    return this.entries.has(key);
+  }
+
+  /**
+   * Stores the image if it fits the budget; returns the cached image (its pixels in shared memory)
+   * or, when it did not fit, `img` itself.
+   */
+  store(key: string, img: DecodedImage): DecodedImage {
+    const had = this.entries.get(key);
+    if (had) return had;
+    if (this.usedBytes + img.data.byteLength > this.budgetBytes) return img;
+    const kept = { ...img, data: this.shared(img.data) };
+    this.entries.set(key, kept);
     this.usedBytes += img.data.byteLength;
-    return true;
+    return kept;
+  }
+
+  /** `data` itself if it is already shared, else a copy in a shared slab. */
+  private shared(data: Uint8Array): Uint8Array {
+    if (data.buffer instanceof SharedArrayBuffer) return data;
+    const n = data.byteLength;
+    if (n > SLAB_BYTES / 4) {
+      const own = new Uint8Array(new SharedArrayBuffer(n));
+      own.set(data);
+      return own;
+    }
+    if (!this.slab || this.slabUsed + n > this.slab.length) {
+      this.slab = new Uint8Array(new SharedArrayBuffer(SLAB_BYTES));
+      this.slabUsed = 0;
+    }
+    const view = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+    view.set(data);
+    this.slabUsed += (n + 7) & ~7;
+    return view;
   }
 
   clear(): void {
     this.entries.clear();
     this.usedBytes = 0;
+    this.slab = null;
+    this.slabUsed = 0;
     this.hits = 0;
     this.misses = 0;
   }

@@ -18,6 +18,8 @@ import type { DataDtype, ImageDataGenerator } from './image-data-generator.js';
 import { mixSeed, randomSeed, Rng } from '../util/rng.js';
 import { applyTransform } from './augment.js';
 import { augmentPool, runningAugmentPool } from './augment-pool.js';
+import { claimBoard } from './augment-batch.js';
+import { recycleBatchBuffer, takeBatchBuffer, tensorCopies } from './batch-buffers.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
 const CLASS_MODES = ['categorical', 'binary', 'sparse', 'input', null, 'none'] as const;
@@ -238,15 +240,19 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     const idx = order.slice(start, Math.min(start + this.batchSize, this.samples));
     const [h, w, c] = this.imageShape;
     const size = h * w * c;
-    const x = new Float32Array(idx.length * size);
-    const kept = new Uint8Array(idx.length);
     const gen = this.generator;
+    const pool = gen?.augments ? augmentPool() : null;
+    // With workers the batch is warped straight into shared memory (augment-batch.ts).
+    const x = takeBatchBuffer(idx.length * size, !!pool);
+    const kept = new Uint8Array(idx.length);
+    const srcs: Array<Uint8Array | null> = new Array(idx.length).fill(null);
     // Rescale rides along in the transform pass unless saveToDir wants the 0-255 images first.
     const fuse = !this.saveToDir;
     const scale = gen ? gen.transformScale(fuse) : 1;
-    const pool = gen?.augments ? augmentPool() : null;
-    // Each image is augmented as soon as it is decoded (short bursts of main-thread work, so decode
-    // completions are never kept waiting).
+    const fillMode = gen?.augment.fillMode ?? 'nearest';
+    const cval = gen?.augment.cval ?? 0;
+    // Each sample's augmentation depends on (seed, epoch, position) only.
+    const transformOf = (j: number) => gen!.drawTransform(h, w, new Rng(mixSeed(this.seed, epoch, start + j)));
     await Promise.all(
       Array.from(idx, async (i, j) => {
         const img = await this.loader.load(i);
@@ -255,17 +261,17 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
           throw new Error(`internal: decoded ${this.filepaths[i]} to ${img.height}x${img.width}x${img.channels}, expected ${h}x${w}x${c}`);
         }
         kept[j] = 1;
-        if (!gen) {
-          for (let k = 0, o = j * size; k < size; k++) x[o + k] = img.data[k];
-          return;
-        }
-        // Each sample's augmentation depends on (seed, epoch, position) only.
-        const p = gen.drawTransform(h, w, new Rng(mixSeed(this.seed, epoch, start + j)));
-        const { fillMode, cval } = gen.augment;
-        if (pool) await pool.submit({ tag, src: img.data, h, w, c, params: p, fillMode, cval, scale, out: x, offset: j * size }, awaited());
-        else applyTransform(img.data, h, w, c, p, fillMode, cval, x, j * size, scale);
+        if (pool) srcs[j] = img.data;
+        else if (gen) applyTransform(img.data, h, w, c, transformOf(j), fillMode, cval, x, j * size, scale); // as soon as decoded
+        else for (let k = 0, o = j * size; k < size; k++) x[o + k] = img.data[k];
       }),
     );
+    if (pool) {
+      const params = srcs.map((src, j) => (src ? transformOf(j) : {}));
+      const done = pool.run({ srcs, h, w, c, params, fillMode, cval, scale, out: x, claims: claimBoard(idx.length, true) }, tag);
+      if (awaited()) pool.help(tag);
+      await done;
+    }
     let n = 0;
     const labels = new Int32Array(idx.length);
     const sampleIds: number[] = [];
@@ -278,7 +284,10 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     }
     if (this.saveToDir) await this.save(x, n, sampleIds, epoch);
     if (gen?.standardizesAfter(fuse)) for (let j = 0; j < n; j++) gen.standardizeInto(x, j * size, h, w, c, fuse);
-    return { x: n === idx.length ? x : x.slice(0, n * size), labels: labels.slice(0, n), n };
+    if (n === idx.length) return { x, labels, n };
+    const short = x.slice(0, n * size);
+    recycleBatchBuffer(x);
+    return { x: short, labels: labels.slice(0, n), n };
   }
 
   private async save(x: Float32Array, n: number, sampleIds: number[], epoch: number): Promise<void> {
@@ -301,6 +310,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     const [h, w, c] = this.imageShape;
     const n = raw.n;
     const xs = tf.tensor4d(raw.x, [n, h, w, c], this.dtype);
+    if (tensorCopies(this.dtype)) recycleBatchBuffer(raw.x);
     const k = this.numClasses;
     switch (this.classMode) {
       case null:
@@ -360,8 +370,8 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
         }
         const p = pending.shift();
         if (!p) break;
-        // The consumer now waits for this batch: this thread takes over its queued warps.
-        runningAugmentPool()?.steal(tags[head]);
+        // The consumer now waits for this batch: this thread joins in on its warps.
+        runningAugmentPool()?.help(tags[head]);
         this.awaitedBatch = head++;
         const raw = await p;
         this.awaitedBatch = -1;

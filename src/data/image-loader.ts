@@ -76,8 +76,8 @@ export class ImageLoader {
         }
         return decodeImage(f.filepath, this.options.decode);
       });
-      if (this.cache === 'memory') decodedCache.set(key, img);
-      return img;
+      // The cached copy lives in shared memory, where augmentation workers read it.
+      return this.cache === 'memory' ? decodedCache.store(key, img) : img;
     } catch (err) {
       if (this.options.onError === 'skip' && err instanceof ImageDecodeError) {
         this.skipped.set(f.filepath, err.message);
