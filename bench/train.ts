@@ -46,7 +46,12 @@ for (const name of backends) {
   // warm-up: first calls compile kernels / allocate
   await model.trainOnBatch(x, y);
   const tensorsAfterFirstStep = tf.memory().numTensors;
-  tf.tidy(() => { (model.predict(x) as tf.Tensor).dataSync(); });
+  {
+    // async read: synchronous reads need OffscreenCanvas on webgpu, which Node lacks
+    const p = model.predict(x) as tf.Tensor;
+    await p.data();
+    p.dispose();
+  }
 
   const train = await timeLoop(async () => { await model.trainOnBatch(x, y); }, slow ? 0 : seconds, slow ? 1 : 5, slow ? 1 : 1e9);
   const infer = await timeLoop(async () => {

@@ -22,13 +22,18 @@ from tensorboard.backend.event_processing import plugin_event_accumulator as pea
 from tensorboard.plugins.hparams import plugin_data_pb2
 from tensorboard.util import tensor_util
 out = {}
+def tags(acc, plugin):
+    try:  # newer TensorBoard raises KeyError for a plugin with no data in this run
+        return acc.PluginTagToContent(plugin)
+    except KeyError:
+        return {}
 for run in sys.argv[1:]:
     acc = pea.EventAccumulator(run, size_guidance={pea.TENSORS: 0})
     acc.Reload()
     scalars = {tag: [[e.step, float(tensor_util.make_ndarray(e.tensor_proto).item())] for e in acc.Tensors(tag)]
-               for tag, content in acc.PluginTagToContent('scalars').items()}
+               for tag, content in tags(acc, 'scalars').items()}
     hparams = {}
-    for tag, content in acc.PluginTagToContent('hparams').items():
+    for tag, content in tags(acc, 'hparams').items():
         data = plugin_data_pb2.HParamsPluginData.FromString(content)
         hparams[tag] = data.WhichOneof('data')
         if data.HasField('session_start_info'):
