@@ -9,6 +9,7 @@ import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 import { registerWasmDepthwiseKernels } from './wasm-depthwise-kernels.js';
 import { registerWasmConvFixes } from './wasm-conv-fixes.js';
 import { registerWasmMathKernels } from './wasm-math-kernels.js';
+import { registerWebgpuKernels } from './webgpu-kernels.js';
 
 /** A backend a user can ask for. `tensorflow` is tfjs-node-gpu or tfjs-node, whichever is installed. */
 export type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu' | 'webgpu';
@@ -92,6 +93,7 @@ async function loadWebgpu(): Promise<void> {
   } catch (err) {
     throw new Error(`@tensorflow/tfjs-backend-webgpu is ${describe(err)}; run \`npm install @tensorflow/tfjs-backend-webgpu@${tf.version_core}\``);
   }
+  registerWebgpuKernels(); // a filter gradient that keeps the GPU busy
   if (!(await tf.setBackend('webgpu'))) throw new Error('backend "webgpu" failed to initialize (no adapter?)');
   await tf.ready();
 }
