@@ -116,11 +116,7 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
     : [CNN_HYPERMODEL_MODULE, { inputShape: train.imageShape, numClasses: train.numClasses, labelMode, space: o.space }];
   if (o.hypermodel) await loadHypermodelModule(path.resolve(o.hypermodel), shape); // a bad module fails here, once, clearly
 
-  let workers = o.workers;
-  if (o.tensorboard && workers > 1) {
-    out.info('--tensorboard writes its logs from the main thread: training the trials one at a time (--workers 1).');
-    workers = 1;
-  }
+  const workers = o.workers;
   const write = (t: string) => out.info(t.replace(/\n$/, ''));
   const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write));
   if (o.tensorboard) setTensorBoardIntegration(tensorBoardIntegration);

@@ -1,6 +1,6 @@
 /**
  * One TensorBoard event file: TFRecord-framed `Event` protobufs, named the way TensorBoard looks for
- * them (`events.out.tfevents.<secs>.<host>.<pid>.<n>`), starting with the `brain.Event:2` version event.
+ * them (`events.out.tfevents.<secs>.<host>.<pid>.<thread>.<n>`), starting with the `brain.Event:2` version event.
  *
  * Every record goes to the OS in a single synchronous write, so nothing sits in a process buffer: a
  * running search can be watched live, and a crash leaves the file ending at a record boundary, or with
@@ -8,6 +8,7 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { threadId } from 'node:worker_threads';
 import { join } from 'node:path';
 import { EventMessage, encodeMessage } from './protos.js';
 import { frameRecord } from './record.js';
@@ -40,7 +41,8 @@ export class EventFileWriter {
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
     const host = hostname().replace(/[^A-Za-z0-9._-]/g, '_') || 'localhost';
-    const name = `events.out.tfevents.${Math.floor(Date.now() / 1000)}.${host}.${process.pid}.${fileCounter++}`;
+    // pid and thread: trial workers of one process write event files into the same folders
+    const name = `events.out.tfevents.${Math.floor(Date.now() / 1000)}.${host}.${process.pid}.${threadId}.${fileCounter++}`;
     this.path = join(dir, name);
     try {
       this.fd = openSync(this.path, 'wx');

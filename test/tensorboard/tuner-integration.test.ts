@@ -52,3 +52,37 @@ test('search({tensorboard}) writes each trial execution\'s scalars and hparams, 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a search with 2 worker threads logs every trial execution to TensorBoard, one HPARAMS experiment at the end', async () => {
+  await initBackend('wasm');
+  const { tinyData } = await import('../tuners/fixtures/tiny.js');
+  const dir = await mkdtemp(join(tmpdir(), 'tb-parallel-'));
+  const train = tinyData(48, 3);
+  const val = tinyData(24, 4);
+  try {
+    const tuner = new RandomSearch({
+      hypermodel: { module: join(import.meta.dirname, '..', 'tuners', 'fixtures', 'parallel-models.ts'), exportName: 'denseHypermodel' },
+      objective: 'val_loss', maxTrials: 4, seed: 9, directory: dir, projectName: 'p', verbose: 0,
+    });
+    const logs = join(dir, 'logs');
+    await tuner.search(train, { epochs: 2, validationData: val, tensorboard: logs, workers: 2 });
+    const trials = [...tuner.oracle.trials.values()];
+    assert.equal(trials.length, 4);
+    assert.ok(trials.every((t) => t.status === 'COMPLETED'));
+    // the experiment: written again by the coordinator at the end, earlier copies replaced
+    const rootFiles = (await readdir(logs)).filter((n) => n.includes('tfevents'));
+    assert.equal(rootFiles.length, 1, `one experiment file: ${rootFiles}`);
+    for (const trial of trials) {
+      const run = join(logs, trial.trialId, 'execution0');
+      const valScalars = scalarsFromEvents((await readEventRun(join(run, 'validation'))).flatMap((f) => f.events));
+      const recorded = trial.metrics.val_loss;
+      assert.deepEqual(valScalars.get('epoch_loss')!.map((p) => p.step), [0, 1]);
+      valScalars.get('epoch_loss')!.forEach((p, i) => assert.ok(Math.abs(p.value - recorded[i]) < 1e-6, `trial ${trial.trialId} epoch ${i}`));
+      const session = hparamsFromEvents((await readEventRun(run)).flatMap((f) => f.events));
+      assert.ok(session.sessionStartInfo && session.sessionEndInfo, `trial ${trial.trialId}: session start and end`);
+    }
+  } finally {
+    tf.dispose([train.xs, train.ys, val.xs, val.ys]);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
