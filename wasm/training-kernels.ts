@@ -7,6 +7,17 @@
  * All tensors are float32, NHWC; filters are [kh, kw, in, out] as in tfjs.
  */
 
+/**
+ * a * b + c on four lanes: one fused multiply-add where the engine has relaxed SIMD (the
+ * training-kernels-relaxed build, picked at run time where it validates), else a multiply and an add.
+ */
+// @ts-ignore: decorator
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 /** Sets `n` floats at `p` to zero. */
 function zero(p: usize, n: i32): void {
   memory.fill(p, 0, <usize>n << 2);
@@ -14,88 +25,159 @@ function zero(p: usize, n: i32): void {
 
 /**
  * The micro-kernel of the filter gradient and of the matrix product: acc[r][v] += x[p*xs + r*xr] *
- * dy[p*ds + 4v .. 4v+3] over `count` steps p, for R rows (1..3) and NV column vectors (1 or 4: 4 or 16
- * columns), accumulated into dw (row stride dws bytes). Strides are in bytes. Inlined with constant R and NV, so the unused accumulators
- * and branches disappear: at most 12 live accumulators, which fit the 16 SIMD registers of x64.
+ * dy[p*ds + 4v .. 4v+3] over `count` steps p on each of `lines` lines (xl, dl bytes apart), for R rows (1..6) and NV column vectors (1..4, so 4..16
+ * columns), accumulated into dw (row stride dws bytes). Strides are in bytes. Inlined with constant R and
+ * NV, so unused accumulators and branches disappear. Callers keep R * NV + NV + 1 <= 16, the SIMD
+ * registers of x64: a tile that spills its accumulators runs at half speed.
  */
 // @ts-ignore: decorator
 @inline
-function tile(R: i32, NV: i32, xp: usize, xr: usize, xs: usize, dp: usize, ds: usize, count: i32, dw: usize, dws: usize): void {
+function tile(R: i32, NV: i32, xp0: usize, xr: usize, xs: usize, dp0: usize, ds: usize, count: i32, lines: i32, xl: usize, dl: usize, dw: usize, dws: usize): void {
   let a00 = v128.load(dw);
   let a01 = NV > 1 ? v128.load(dw, 16) : f32x4.splat(0);
-  let a02 = NV > 1 ? v128.load(dw, 32) : f32x4.splat(0);
-  let a03 = NV > 1 ? v128.load(dw, 48) : f32x4.splat(0);
+  let a02 = NV > 2 ? v128.load(dw, 32) : f32x4.splat(0);
+  let a03 = NV > 3 ? v128.load(dw, 48) : f32x4.splat(0);
   let a10 = R > 1 ? v128.load(dw + dws) : f32x4.splat(0);
   let a11 = R > 1 && NV > 1 ? v128.load(dw + dws, 16) : f32x4.splat(0);
-  let a12 = R > 1 && NV > 1 ? v128.load(dw + dws, 32) : f32x4.splat(0);
-  let a13 = R > 1 && NV > 1 ? v128.load(dw + dws, 48) : f32x4.splat(0);
+  let a12 = R > 1 && NV > 2 ? v128.load(dw + dws, 32) : f32x4.splat(0);
+  let a13 = R > 1 && NV > 3 ? v128.load(dw + dws, 48) : f32x4.splat(0);
   let a20 = R > 2 ? v128.load(dw + 2 * dws) : f32x4.splat(0);
   let a21 = R > 2 && NV > 1 ? v128.load(dw + 2 * dws, 16) : f32x4.splat(0);
-  let a22 = R > 2 && NV > 1 ? v128.load(dw + 2 * dws, 32) : f32x4.splat(0);
-  let a23 = R > 2 && NV > 1 ? v128.load(dw + 2 * dws, 48) : f32x4.splat(0);
+  let a22 = R > 2 && NV > 2 ? v128.load(dw + 2 * dws, 32) : f32x4.splat(0);
+  let a23 = R > 2 && NV > 3 ? v128.load(dw + 2 * dws, 48) : f32x4.splat(0);
+  let a30 = R > 3 ? v128.load(dw + 3 * dws) : f32x4.splat(0);
+  let a31 = R > 3 && NV > 1 ? v128.load(dw + 3 * dws, 16) : f32x4.splat(0);
+  let a32 = R > 3 && NV > 2 ? v128.load(dw + 3 * dws, 32) : f32x4.splat(0);
+  let a33 = R > 3 && NV > 3 ? v128.load(dw + 3 * dws, 48) : f32x4.splat(0);
+  let a40 = R > 4 ? v128.load(dw + 4 * dws) : f32x4.splat(0);
+  let a41 = R > 4 && NV > 1 ? v128.load(dw + 4 * dws, 16) : f32x4.splat(0);
+  let a42 = R > 4 && NV > 2 ? v128.load(dw + 4 * dws, 32) : f32x4.splat(0);
+  let a43 = R > 4 && NV > 3 ? v128.load(dw + 4 * dws, 48) : f32x4.splat(0);
+  let a50 = R > 5 ? v128.load(dw + 5 * dws) : f32x4.splat(0);
+  let a51 = R > 5 && NV > 1 ? v128.load(dw + 5 * dws, 16) : f32x4.splat(0);
+  let a52 = R > 5 && NV > 2 ? v128.load(dw + 5 * dws, 32) : f32x4.splat(0);
+  let a53 = R > 5 && NV > 3 ? v128.load(dw + 5 * dws, 48) : f32x4.splat(0);
+  for (let line = 0; line < lines; line++) {
+  let xp = xp0 + <usize>line * xl;
+  let dp = dp0 + <usize>line * dl;
   for (let i = 0; i < count; i++) {
     const b0 = v128.load(dp);
+    const b1 = NV > 1 ? v128.load(dp, 16) : f32x4.splat(0);
+    const b2 = NV > 2 ? v128.load(dp, 32) : f32x4.splat(0);
+    const b3 = NV > 3 ? v128.load(dp, 48) : f32x4.splat(0);
     const s0 = v128.load32_splat(xp);
-    a00 = f32x4.add(a00, f32x4.mul(s0, b0));
-    if (NV > 1) {
-      const b1 = v128.load(dp, 16);
-      const b2 = v128.load(dp, 32);
-      const b3 = v128.load(dp, 48);
-      a01 = f32x4.add(a01, f32x4.mul(s0, b1));
-      a02 = f32x4.add(a02, f32x4.mul(s0, b2));
-      a03 = f32x4.add(a03, f32x4.mul(s0, b3));
-      if (R > 1) {
-        const s1 = v128.load32_splat(xp + xr);
-        a10 = f32x4.add(a10, f32x4.mul(s1, b0));
-        a11 = f32x4.add(a11, f32x4.mul(s1, b1));
-        a12 = f32x4.add(a12, f32x4.mul(s1, b2));
-        a13 = f32x4.add(a13, f32x4.mul(s1, b3));
-      }
-      if (R > 2) {
-        const s2 = v128.load32_splat(xp + 2 * xr);
-        a20 = f32x4.add(a20, f32x4.mul(s2, b0));
-        a21 = f32x4.add(a21, f32x4.mul(s2, b1));
-        a22 = f32x4.add(a22, f32x4.mul(s2, b2));
-        a23 = f32x4.add(a23, f32x4.mul(s2, b3));
-      }
-    } else {
-      if (R > 1) a10 = f32x4.add(a10, f32x4.mul(v128.load32_splat(xp + xr), b0));
-      if (R > 2) a20 = f32x4.add(a20, f32x4.mul(v128.load32_splat(xp + 2 * xr), b0));
+    a00 = madd(s0, b0, a00);
+    if (NV > 1) a01 = madd(s0, b1, a01);
+    if (NV > 2) a02 = madd(s0, b2, a02);
+    if (NV > 3) a03 = madd(s0, b3, a03);
+    if (R > 1) {
+      const s1 = v128.load32_splat(xp + xr);
+      a10 = madd(s1, b0, a10);
+      if (NV > 1) a11 = madd(s1, b1, a11);
+      if (NV > 2) a12 = madd(s1, b2, a12);
+      if (NV > 3) a13 = madd(s1, b3, a13);
+    }
+    if (R > 2) {
+      const s2 = v128.load32_splat(xp + 2 * xr);
+      a20 = madd(s2, b0, a20);
+      if (NV > 1) a21 = madd(s2, b1, a21);
+      if (NV > 2) a22 = madd(s2, b2, a22);
+      if (NV > 3) a23 = madd(s2, b3, a23);
+    }
+    if (R > 3) {
+      const s3 = v128.load32_splat(xp + 3 * xr);
+      a30 = madd(s3, b0, a30);
+      if (NV > 1) a31 = madd(s3, b1, a31);
+      if (NV > 2) a32 = madd(s3, b2, a32);
+      if (NV > 3) a33 = madd(s3, b3, a33);
+    }
+    if (R > 4) {
+      const s4 = v128.load32_splat(xp + 4 * xr);
+      a40 = madd(s4, b0, a40);
+      if (NV > 1) a41 = madd(s4, b1, a41);
+      if (NV > 2) a42 = madd(s4, b2, a42);
+      if (NV > 3) a43 = madd(s4, b3, a43);
+    }
+    if (R > 5) {
+      const s5 = v128.load32_splat(xp + 5 * xr);
+      a50 = madd(s5, b0, a50);
+      if (NV > 1) a51 = madd(s5, b1, a51);
+      if (NV > 2) a52 = madd(s5, b2, a52);
+      if (NV > 3) a53 = madd(s5, b3, a53);
     }
     xp += xs;
     dp += ds;
   }
+  }
   v128.store(dw, a00);
-  if (NV > 1) {
-    v128.store(dw, a01, 16);
-    v128.store(dw, a02, 32);
-    v128.store(dw, a03, 48);
-  }
-  if (R > 1) {
-    v128.store(dw + dws, a10);
-    if (NV > 1) {
-      v128.store(dw + dws, a11, 16);
-      v128.store(dw + dws, a12, 32);
-      v128.store(dw + dws, a13, 48);
-    }
-  }
-  if (R > 2) {
-    v128.store(dw + 2 * dws, a20);
-    if (NV > 1) {
-      v128.store(dw + 2 * dws, a21, 16);
-      v128.store(dw + 2 * dws, a22, 32);
-      v128.store(dw + 2 * dws, a23, 48);
-    }
-  }
+  if (NV > 1) v128.store(dw, a01, 16);
+  if (NV > 2) v128.store(dw, a02, 32);
+  if (NV > 3) v128.store(dw, a03, 48);
+  if (R > 1) v128.store(dw + dws, a10);
+  if (R > 1 && NV > 1) v128.store(dw + dws, a11, 16);
+  if (R > 1 && NV > 2) v128.store(dw + dws, a12, 32);
+  if (R > 1 && NV > 3) v128.store(dw + dws, a13, 48);
+  if (R > 2) v128.store(dw + 2 * dws, a20);
+  if (R > 2 && NV > 1) v128.store(dw + 2 * dws, a21, 16);
+  if (R > 2 && NV > 2) v128.store(dw + 2 * dws, a22, 32);
+  if (R > 2 && NV > 3) v128.store(dw + 2 * dws, a23, 48);
+  if (R > 3) v128.store(dw + 3 * dws, a30);
+  if (R > 3 && NV > 1) v128.store(dw + 3 * dws, a31, 16);
+  if (R > 3 && NV > 2) v128.store(dw + 3 * dws, a32, 32);
+  if (R > 3 && NV > 3) v128.store(dw + 3 * dws, a33, 48);
+  if (R > 4) v128.store(dw + 4 * dws, a40);
+  if (R > 4 && NV > 1) v128.store(dw + 4 * dws, a41, 16);
+  if (R > 4 && NV > 2) v128.store(dw + 4 * dws, a42, 32);
+  if (R > 4 && NV > 3) v128.store(dw + 4 * dws, a43, 48);
+  if (R > 5) v128.store(dw + 5 * dws, a50);
+  if (R > 5 && NV > 1) v128.store(dw + 5 * dws, a51, 16);
+  if (R > 5 && NV > 2) v128.store(dw + 5 * dws, a52, 32);
+  if (R > 5 && NV > 3) v128.store(dw + 5 * dws, a53, 48);
 }
 
-/** One (row block, all column blocks) step of the filter gradient, for R rows. */
+
+/** Column vectors per tile for R rows: as many as fit the registers with R * NV + NV + 1 <= 16. */
 // @ts-ignore: decorator
 @inline
-function tileRow(R: i32, xp: usize, xr: usize, xs: usize, dp: usize, ds: usize, count: i32, dw: usize, dws: usize, co: i32): void {
+function vectorsFor(R: i32): i32 {
+  return R >= 4 ? 2 : R == 3 ? 3 : 4;
+}
+
+/** R rows times all `co` columns (a multiple of 4): full tiles, then one narrower tile for the rest. */
+// @ts-ignore: decorator
+@inline
+function tileRow(R: i32, xp: usize, xr: usize, xs: usize, dp: usize, ds: usize, count: i32, lines: i32, xl: usize, dl: usize, dw: usize, dws: usize, co: i32): void {
+  const NV = vectorsFor(R);
   let c = 0;
-  for (; c + 16 <= co; c += 16) tile(R, 4, xp, xr, xs, dp + (<usize>c << 2), ds, count, dw + (<usize>c << 2), dws);
-  for (; c + 4 <= co; c += 4) tile(R, 1, xp, xr, xs, dp + (<usize>c << 2), ds, count, dw + (<usize>c << 2), dws);
+  for (; c + 4 * NV <= co; c += 4 * NV) tile(R, NV, xp, xr, xs, dp + (<usize>c << 2), ds, count, lines, xl, dl, dw + (<usize>c << 2), dws);
+  const rest = (co - c) >> 2;
+  const dpc = dp + (<usize>c << 2);
+  const dwc = dw + (<usize>c << 2);
+  if (NV > 3 && rest == 3) tile(R, 3, xp, xr, xs, dpc, ds, count, lines, xl, dl, dwc, dws);
+  else if (NV > 2 && rest == 2) tile(R, 2, xp, xr, xs, dpc, ds, count, lines, xl, dl, dwc, dws);
+  else if (rest == 1) tile(R, 1, xp, xr, xs, dpc, ds, count, lines, xl, dl, dwc, dws);
+}
+
+/** Output rows of dy per pass of the filter gradient. */
+const LINES: i32 = 4;
+
+/** Rows per block of the filter gradient and the matrix product. */
+const ROWS: i32 = 6;
+
+/** `rows` rows (any count) in blocks of ROWS, then one block of the rest. */
+// @ts-ignore: decorator
+@inline
+function tileRows(rows: i32, xp: usize, xr: usize, xs: usize, dp: usize, ds: usize, count: i32, lines: i32, xl: usize, dl: usize, dw: usize, dws: usize, co: i32): void {
+  let r = 0;
+  for (; r + ROWS <= rows; r += ROWS) tileRow(ROWS, xp + <usize>r * xr, xr, xs, dp, ds, count, lines, xl, dl, dw + <usize>r * dws, dws, co);
+  const rest = rows - r;
+  const xpr = xp + <usize>r * xr;
+  const dwr = dw + <usize>r * dws;
+  if (rest == 5) tileRow(5, xpr, xr, xs, dp, ds, count, lines, xl, dl, dwr, dws, co);
+  else if (rest == 4) tileRow(4, xpr, xr, xs, dp, ds, count, lines, xl, dl, dwr, dws, co);
+  else if (rest == 3) tileRow(3, xpr, xr, xs, dp, ds, count, lines, xl, dl, dwr, dws, co);
+  else if (rest == 2) tileRow(2, xpr, xr, xs, dp, ds, count, lines, xl, dl, dwr, dws, co);
+  else if (rest == 1) tileRow(1, xpr, xr, xs, dp, ds, count, lines, xl, dl, dwr, dws, co);
 }
 
 /**
@@ -115,13 +197,21 @@ export function conv2dBackpropFilter(
   const xs = <usize>(sw * ci) << 2;
   const ds = <usize>co << 2;
   const dws = <usize>co << 2;
+  const xl = <usize>(sh * w * ci) << 2; // next output row: sh input rows down
+  const dl = <usize>(ow * co) << 2;
   for (let b = 0; b < n; b++) {
-    for (let y = 0; y < oh; y++) {
-      const dyRow = dy + (<usize>((b * oh + y) * ow * co) << 2);
+    // a few output rows at a time: their dy (LINES * ow * co floats) stays in the L1 cache for every tap
+    for (let ya = 0; ya < oh; ya += LINES) {
+      const yEnd = min(ya + LINES, oh);
       for (let i = 0; i < kh; i++) {
-        const iy = y * sh + i - pt;
-        if (iy < 0 || iy >= h) continue;
-        const xRow = x + (<usize>((b * h + iy) * w * ci) << 2);
+        // output rows y in [y0, y1) whose input row y*sh + i - pt lies inside [0, h)
+        let y0 = ya;
+        while (y0 < yEnd && y0 * sh + i - pt < 0) y0++;
+        let y1 = yEnd;
+        while (y1 > y0 && (y1 - 1) * sh + i - pt >= h) y1--;
+        if (y1 <= y0) continue;
+        const xRow = x + (<usize>((b * h + y0 * sh + i - pt) * w * ci) << 2);
+        const dyRow = dy + (<usize>((b * oh + y0) * ow * co) << 2);
         for (let j = 0; j < kw; j++) {
           // x0..x1: the output columns whose input column x*sw + j - pl lies inside [0, w)
           let x0 = 0;
@@ -135,10 +225,7 @@ export function conv2dBackpropFilter(
           const xp = xRow + (<usize>((x0 * sw + j - pl) * ci) << 2);
           const dp = dyRow + (<usize>(x0 * co) << 2);
           const dwTap = dw + (<usize>((i * kw + j) * ci * co) << 2);
-          let c = 0;
-          for (; c + 3 <= ci; c += 3) tileRow(3, xp + (<usize>c << 2), 4, xs, dp, ds, count, dwTap + (<usize>(c * co) << 2), dws, co);
-          if (ci - c == 2) tileRow(2, xp + (<usize>c << 2), 4, xs, dp, ds, count, dwTap + (<usize>(c * co) << 2), dws, co);
-          else if (ci - c == 1) tileRow(1, xp + (<usize>c << 2), 4, xs, dp, ds, count, dwTap + (<usize>(c * co) << 2), dws, co);
+          tileRows(ci, xp, 4, xs, dp, ds, count, y1 - y0, xl, dl, dwTap, dws, co);
         }
       }
     }
@@ -312,10 +399,7 @@ export function sumRows(src: usize, out: usize, rows: i32, cols: i32): void {
 export function matMul(a: usize, ar: usize, ak: usize, b: usize, c: usize, m: i32, n: i32, k: i32): void {
   zero(c, m * n);
   const rowB = <usize>n << 2;
-  let i = 0;
-  for (; i + 3 <= m; i += 3) tileRow(3, a + <usize>i * ar, ar, ak, b, rowB, k, c + <usize>i * rowB, rowB, n);
-  if (m - i == 2) tileRow(2, a + <usize>i * ar, ar, ak, b, rowB, k, c + <usize>i * rowB, rowB, n);
-  else if (m - i == 1) tileRow(1, a + <usize>i * ar, ar, ak, b, rowB, k, c + <usize>i * rowB, rowB, n);
+  tileRows(m, a, ar, ak, b, rowB, k, 1, 0, 0, c, rowB, n);
   const n4 = n & ~3;
   for (let r = 0; r < m; r++) {
     for (let j = n4; j < n; j++) {

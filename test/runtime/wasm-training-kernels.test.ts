@@ -2,38 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { assertTrainsLikeCpu, maxRelError, randArray, rng, runOn } from './kernel-test-utils.js';
-
-type Case = { b: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid' };
-
-// A deterministic sweep over strides 1 and 2, same/valid, kernels 1/3/5/7, batch 1..64, channels 1..64, non-square.
-function cases(): Case[] {
-  const out: Case[] = [];
-  const shapes = [
-    { b: 1, h: 9, w: 7, ci: 1, co: 1 },
-    { b: 2, h: 8, w: 13, ci: 3, co: 8 },
-    { b: 5, h: 12, w: 10, ci: 16, co: 4 },
-    { b: 64, h: 7, w: 9, ci: 2, co: 3 },
-    { b: 3, h: 10, w: 6, ci: 64, co: 64 },
-    // the SIMD filter gradient's remainders: 16 + 4 output channels, 3 + 2 and 1 input channels
-    { b: 4, h: 11, w: 9, ci: 5, co: 20 },
-    { b: 2, h: 6, w: 15, ci: 1, co: 12 },
-  ];
-  for (const sh of shapes)
-    for (const k of [1, 3, 5, 7])
-      for (const s of [1, 2])
-        for (const pad of ['same', 'valid'] as const) {
-          if (pad === 'valid' && (k > sh.h || k > sh.w)) continue;
-          out.push({ ...sh, k, s, pad });
-        }
-  return out;
-}
+import { assertTrainsLikeCpu, convGradCases, maxRelError, randArray, rng, runOn } from './kernel-test-utils.js';
 
 test('wasm Conv2DBackpropFilter and Conv2DBackpropInput equal the cpu kernels', async () => {
   await initBackend('wasm');
   const r = rng(42);
   let worst = 0;
-  for (const c of cases()) {
+  for (const c of convGradCases()) {
     const info = tf.backend_util.computeConv2DInfo([c.b, c.h, c.w, c.ci], [c.k, c.k, c.ci, c.co], c.s, 1, c.pad);
     const x: [Float32Array, number[]] = [randArray(c.b * c.h * c.w * c.ci, r), [c.b, c.h, c.w, c.ci]];
     const dyShape = [c.b, info.outHeight, info.outWidth, c.co];

@@ -4,7 +4,7 @@
  * their `memoryOffset`: no copies, and no second heap.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { TRAINING_KERNELS_WASM_BASE64 } from './training-kernels.wasm.js';
+import { TRAINING_KERNELS_RELAXED_WASM_BASE64, TRAINING_KERNELS_WASM_BASE64 } from './training-kernels.wasm.js';
 
 export interface TrainingKernelsExports {
   conv2dBackpropFilter(
@@ -35,12 +35,22 @@ export interface WasmBackendLike {
 let compiled: WebAssembly.Module | undefined;
 const instances = new WeakMap<WebAssembly.Memory, TrainingKernelsExports>();
 
+/**
+ * Which build the kernels use: 'relaxed' (fused multiply-add; engines with relaxed SIMD, Node >= 22) or
+ * 'baseline'. TFJS_TUNER_WASM_KERNELS=baseline forces the baseline (e.g. for bit-identical runs across
+ * machines: a relaxed multiply-add may or may not round once, depending on the CPU).
+ */
+export function kernelsBuild(): 'relaxed' | 'baseline' {
+  if (process.env.TFJS_TUNER_WASM_KERNELS === 'baseline') return 'baseline';
+  return WebAssembly.validate(Buffer.from(TRAINING_KERNELS_RELAXED_WASM_BASE64, 'base64')) ? 'relaxed' : 'baseline';
+}
+
 /** The kernels bound to this backend's memory (one instance per memory, made on first use). */
 export function trainingKernels(backend: WasmBackendLike): TrainingKernelsExports {
   const memory = backend.wasm.asm.memory;
   let k = instances.get(memory);
   if (!k) {
-    compiled ??= new WebAssembly.Module(Buffer.from(TRAINING_KERNELS_WASM_BASE64, 'base64'));
+    compiled ??= new WebAssembly.Module(Buffer.from(kernelsBuild() === 'relaxed' ? TRAINING_KERNELS_RELAXED_WASM_BASE64 : TRAINING_KERNELS_WASM_BASE64, 'base64'));
     k = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as TrainingKernelsExports;
     instances.set(memory, k);
   }
