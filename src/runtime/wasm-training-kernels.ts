@@ -3,11 +3,9 @@
  * CNN throws), a slow Conv2DBackpropInput, a MaxPoolGrad that breaks ties unlike the cpu backend, and a
  * Sum that transposes before reducing over leading axes (every bias gradient). Here:
  *
- * - filter gradient: our own SIMD kernel (wasm/training-kernels.ts) working in place on the backend's heap
- *   when the output channels are a multiple of 4; otherwise ONE XNNPACK convolution:
- *   dW[i,j,c,o] = sum_{b,y,x} xpad[b, y*s+i, x*s+j, c] * dy[b,y,x,o]. With x transposed to [c, H, W, b] and
- *   dy to [y, x, b, o], that is a 'valid' convolution of x^T with dy^T as the filter, dilated by the
- *   stride, whose output is [c, i, j, o].
+ * - filter gradient: dW[i,j,c,o] = sum_{b,y,x} xpad[b, y*s+i, x*s+j, c] * dy[b,y,x,o], our own SIMD kernel
+ *   (wasm/training-kernels.ts) working in place on the backend's heap when the output channels are a
+ *   multiple of 4; otherwise patches^T . dy as one matrix product (filter-gradient-by-matmul.ts).
  * - input gradient: dx = convolution of dy (stride-dilated by zero insertion, padded by k-1-pad) with the
  *   filter rotated 180 degrees and its in/out channels swapped (XNNPACK, like the forward pass).
  * - MaxPoolGrad: the SIMD kernel, gradient to each window's first maximum, exactly like cpu.
@@ -16,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { padOrCrop, replaceWasmKernel, requireSupported, type ConvGradAttrs, type Pad, type Rounding, type Shape4 } from './kernel-utils.js';
 import { addressOf, trainingKernels, type WasmBackendLike } from './simd/training-kernels.js';
+import { conv2dBackpropFilterByMatMul } from './filter-gradient-by-matmul.js';
 
 export interface Conv2DBackpropFilterAttrs extends ConvGradAttrs {
   filterShape: Shape4;
@@ -41,24 +40,6 @@ function zeroInsert(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
 function cropThenPad(t: tf.Tensor4D, top: number, bottom: number, left: number, right: number): [tf.Tensor4D, tf.backend_util.ExplicitPadding] {
   const cropped = padOrCrop(t, Math.min(top, 0), Math.min(bottom, 0), Math.min(left, 0), Math.min(right, 0));
   return [cropped, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]];
-}
-
-/** Gradient of conv2d with respect to its filter, as one XNNPACK convolution (see the file comment). */
-export function conv2dBackpropFilterByConv(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Conv2DBackpropFilterAttrs): tf.Tensor4D {
-  requireSupported('Conv2DBackpropFilter', attrs);
-  const [kh, kw] = attrs.filterShape;
-  const info = tf.backend_util.computeConv2DInfo(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
-  return tf.tidy(() => {
-    const needH = (oh - 1) * sh + kh;
-    const needW = (ow - 1) * sw + kw;
-    const { top, left } = info.padInfo;
-    const [xc, pad] = cropThenPad(x, top, needH - x.shape[1] - top, left, needW - x.shape[2] - left);
-    const xT = xc.transpose([3, 1, 2, 0]) as tf.Tensor4D; // [c, h, w, b]; padded to [c, needH, needW, b] by the conv
-    const dyT = dy.transpose([1, 2, 0, 3]) as tf.Tensor4D; // [oh, ow, b, o]
-    const dw = tf.conv2d(xT, dyT, 1, pad, 'NHWC', [oh > 1 ? sh : 1, ow > 1 ? sw : 1]); // [c, kh, kw, o]
-    return dw.transpose([1, 2, 0, 3]) as tf.Tensor4D;
-  });
 }
 
 /** Gradient of conv2d with respect to its input, as one convolution (see the file comment). */
@@ -90,7 +71,7 @@ export function conv2dBackpropFilter(backend: WasmBackendLike, x: tf.TensorInfo,
   requireSupported('Conv2DBackpropFilter', attrs);
   const co = attrs.filterShape[3];
   if (co % 4 !== 0 || x.dtype !== 'float32' || dy.dtype !== 'float32') {
-    return conv2dBackpropFilterByConv(x as tf.Tensor4D, dy as tf.Tensor4D, attrs);
+    return conv2dBackpropFilterByMatMul(x as tf.Tensor4D, dy as tf.Tensor4D, attrs);
   }
   const [n, h, w, ci] = x.shape as Shape4;
   const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);

@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { conv2dBackpropFilterByMatMul } from '../../src/runtime/webgpu-kernels.js';
+import { conv2dBackpropFilterByMatMul } from '../../src/runtime/filter-gradient-by-matmul.js';
 import { maxRelError, randArray, rng } from './kernel-test-utils.js';
 
 // The webgpu filter gradient is built from tfjs ops, so it can be checked here on the cpu backend (CI has
 // no GPU) against the cpu backend's own kernel, over the same kind of sweep as the wasm kernels.
-test('the matrix-product filter gradient (used on webgpu) equals the cpu kernel', async () => {
+test('the matrix-product filter gradient (webgpu, and wasm when output channels are not a multiple of 4) equals the cpu kernel', async () => {
   await initBackend('cpu');
   const r = rng(21);
   const shapes = [
