@@ -41,7 +41,7 @@ export interface FlowOptions {
   saveToDir?: string;
   savePrefix?: string;
   saveFormat?: SaveFormat;
-  /** Batches augmented ahead of the one being consumed; default 2. */
+  /** Batches augmented ahead (on the augmentation workers) of the one being consumed; default 2. */
   prefetchBatches?: number;
 }
 
@@ -322,7 +322,9 @@ export class ArrayIterator implements AsyncIterable<ArrayBatch> {
   private async *rawEpoch(): AsyncGenerator<RawArrayBatch> {
     const epoch = this.epoch;
     try {
-      yield* prefetchedBatches(this.length, this.prefetchBatches, (b, awaited, tag) => this.loadRaw(epoch, b, awaited, tag));
+      // Working ahead pays only when the work leaves this thread (warp workers, file writes); otherwise it only holds memory.
+      const ahead = (this.generator?.augments && augmentPool()) || this.saveToDir ? this.prefetchBatches : 0;
+      yield* prefetchedBatches(this.length, ahead, (b, awaited, tag) => this.loadRaw(epoch, b, awaited, tag));
     } finally {
       if (this.epoch === epoch) this.onEpochEnd();
     }

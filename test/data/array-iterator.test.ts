@@ -169,7 +169,7 @@ test('rescale and featurewise standardisation after fit(x)', async () => {
   await gen.fit({ data: raw, shape: [n, H, W, C] });
   assert.equal(gen.mean!.length, 3);
   // Channel 0 of the rescaled images: the mean of 10 i + 2 x over i, x, divided by 255.
-  assert.ok(Math.abs(gen.mean![0] - (10 * 4.5 + 2 * 3.5) / 255) < 1e-5);
+  assert.ok(Math.abs(gen.mean![0] - (10 * 4.5 + 2 * 3.5) / 255) < 1e-5, `channel 0 mean ${gen.mean![0]}`);
   const it = gen.flow(tf.tensor4d(raw, [n, H, W, C]), null, { batchSize: n });
   const b = await it.getBatch(0);
   const m = tf.tidy(() => tf.moments(b.xs, [0, 1, 2]));
@@ -225,6 +225,25 @@ test('sampleWeight rides along in batches; toDataset leaves it out with a warnin
     assert.deepEqual(b.sampleWeight!.shape, [ids.length]);
     tf.dispose(b as unknown as tf.TensorContainer);
   }
+  // The README's custom loop: the weights reach the loss (training with them differs from training with ones).
+  const train = async (ones: boolean) => {
+    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [H, W, C] }), tf.layers.dense({ units: 1, kernelInitializer: 'zeros' })] });
+    const optimizer = tf.train.sgd(1e-5);
+    it.reset();
+    for await (const { xs, ys, sampleWeight } of it) {
+      const sw = ones ? tf.onesLike(sampleWeight!) : sampleWeight!;
+      optimizer.minimize(() => tf.losses.meanSquaredError(ys!.reshape([-1, 1]), model.apply(xs, { training: true }) as tf.Tensor, sw.reshape([-1, 1])) as tf.Scalar);
+      tf.dispose([xs, ys!, sampleWeight!, sw]);
+    }
+    const kernel = Array.from(await model.getWeights()[0].data());
+    model.dispose();
+    optimizer.dispose();
+    return kernel;
+  };
+  const weighted = await train(false);
+  assert.ok(weighted.every(Number.isFinite) && weighted.some((v) => v !== 0), 'weighted training moves the kernel');
+  assert.notDeepEqual(weighted, await train(true));
+
   const { result: ds, warnings } = await captureConsole(() => it.toDataset());
   assert.match(warnings.join('\n'), /sample weights are left out/);
   const first = (await ds.take(1).toArray())[0];
