@@ -1,6 +1,7 @@
 /**
  * ImageDataGenerator: Keras's augmentation + standardisation settings, applied to images as they are
- * batched by a DirectoryIterator (see augment.ts for the transform order).
+ * batched by a DirectoryIterator (`flowFromDirectory`) or an ArrayIterator (`flow`, in-memory arrays);
+ * see augment.ts for the transform order.
  *
  * Per image, in this order:
  *   1. random transform (augment.ts): warp with flips, channel shift, brightness;
@@ -50,7 +51,10 @@ export interface ImageDataGeneratorOptions {
   featurewiseCenter?: boolean;
   /** Needs `fit()` first. */
   featurewiseStdNormalization?: boolean;
-  /** Fraction in (0, 1) held out per class for `subset: 'validation'`. */
+  /**
+   * Fraction in (0, 1) held out for `subset: 'validation'`: per class with flowFromDirectory, the
+   * first floor(n * validationSplit) samples with flow (Keras's split).
+   */
   validationSplit?: number;
   /** dtype of the image tensors; default float32. */
   dtype?: DataDtype;
