@@ -7,8 +7,8 @@
 import { applyTransform, type FillMode, type TransformParams } from './augment.js';
 
 export interface WarpBatch {
-  /** Source pixels per slot (HWC uint8); null for a slot left empty (a skipped file). */
-  srcs: Array<Uint8Array | null>;
+  /** Source pixels per slot (HWC, uint8 or float32); null for a slot left empty (a skipped file). */
+  srcs: Array<Uint8Array | Float32Array | null>;
   h: number;
   w: number;
   c: number;

@@ -7,9 +7,6 @@
  * depend only on (seed, epoch, position), so they are reproducible under `seed` whatever the timing.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir } from 'node:fs/promises';
-import * as path from 'node:path';
-import sharp from 'sharp';
 import { checkDecodeOptions, DEFAULT_MAX_IMAGE_PIXELS, type ColorMode, type DecodedImage, type Interpolation, type ResizeMode, channelsOf } from './decode.js';
 import { DataConfigError } from './errors.js';
 import { indexDirectory, splitPerClass, type FileIndex, type Subset } from './file-index.js';
@@ -17,13 +14,15 @@ import { ImageLoader, type CacheMode, type OnError } from './image-loader.js';
 import type { DataDtype, ImageDataGenerator } from './image-data-generator.js';
 import { mixSeed, randomSeed, Rng } from '../util/rng.js';
 import { applyTransform } from './augment.js';
-import { augmentPool, runningAugmentPool } from './augment-pool.js';
+import { augmentPool } from './augment-pool.js';
+import { epochDataset, prefetchedBatches } from './epoch-loop.js';
+import { checkSaveFormat, saveImages, type SaveFormat } from './save-images.js';
 import { claimBoard } from './augment-batch.js';
 import { recycleBatchBuffer, takeBatchBuffer, tensorCopies } from './batch-buffers.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
 const CLASS_MODES = ['categorical', 'binary', 'sparse', 'input', null, 'none'] as const;
-export type SaveFormat = 'png' | 'jpeg' | 'jpg' | 'webp';
+export type { SaveFormat };
 
 export interface FlowFromDirectoryOptions {
   /** [height, width]; default [256, 256]. */
@@ -117,8 +116,6 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
   private readonly savePrefix: string;
   private readonly saveFormat: SaveFormat;
   private permutationEpoch = -1;
-  /** The batch of the running epoch that the consumer is waiting for (-1: none). */
-  private awaitedBatch = -1;
   private permutation: Int32Array = new Int32Array(0);
 
   constructor(
@@ -183,8 +180,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     this.cache = this.loader.cache;
     this.saveToDir = o.saveToDir ?? null;
     this.savePrefix = o.savePrefix ?? '';
-    this.saveFormat = o.saveFormat ?? 'png';
-    if (!['png', 'jpeg', 'jpg', 'webp'].includes(this.saveFormat)) throw new DataConfigError(`"saveFormat" must be png, jpeg or webp; got ${JSON.stringify(this.saveFormat)}.`);
+    this.saveFormat = checkSaveFormat(o.saveFormat ?? 'png');
     const message = internals.message === undefined ? `Found ${this.samples} images belonging to ${this.numClasses} classes.` : internals.message;
     if (message && o.verbose !== false) console.log(message);
   }
@@ -292,18 +288,8 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
 
   private async save(x: Float32Array, n: number, sampleIds: number[], epoch: number): Promise<void> {
     const [h, w, c] = this.imageShape;
-    const size = h * w * c;
-    await mkdir(this.saveToDir!, { recursive: true });
-    await Promise.all(
-      sampleIds.slice(0, n).map((sample, j) => {
-        const px = Buffer.alloc(size);
-        for (let k = 0; k < size; k++) px[k] = Math.max(0, Math.min(255, Math.round(x[j * size + k])));
-        const ext = this.saveFormat === 'jpg' ? 'jpeg' : this.saveFormat;
-        const rand = Math.floor(Math.random() * 1e7);
-        const file = path.join(this.saveToDir!, `${this.savePrefix}_${sample}_e${epoch}_${rand}.${ext === 'jpeg' ? 'jpg' : ext}`);
-        return sharp(px, { raw: { width: w, height: h, channels: c as 1 | 3 | 4 } }).toFormat(ext).toFile(file);
-      }),
-    );
+    const names = sampleIds.slice(0, n).map((sample) => `${sample}_e${epoch}`);
+    await saveImages(x, h, w, c, names, { dir: this.saveToDir!, prefix: this.savePrefix, format: this.saveFormat, scaling: 'clamp' });
   }
 
   private toBatch(raw: RawBatch): Batch {
@@ -355,26 +341,8 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
    */
   private async *rawEpoch(): AsyncGenerator<RawBatch> {
     const epoch = this.epoch;
-    const pending: Array<Promise<RawBatch>> = [];
-    const tags: object[] = [];
-    let next = 0;
-    let head = 0;
     try {
-      for (;;) {
-        while (next < this.length && pending.length < this.prefetchBatches + 1) {
-          const b = next++;
-          tags[b] = {};
-          const p = this.loadRaw(epoch, b, () => this.awaitedBatch === b, tags[b]);
-          p.catch(() => undefined); // awaited below; this only stops an unhandled-rejection crash meanwhile
-          pending.push(p);
-        }
-        const p = pending.shift();
-        if (!p) break;
-        // The consumer now waits for this batch: this thread joins in on its warps.
-        runningAugmentPool()?.help(tags[head]);
-        this.awaitedBatch = head++;
-        const raw = await p;
-        this.awaitedBatch = -1;
+      for await (const raw of prefetchedBatches(this.length, this.prefetchBatches, (b, awaited, tag) => this.loadRaw(epoch, b, awaited, tag))) {
         if (raw.n > 0) yield raw;
       }
     } finally {
@@ -394,15 +362,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
    * elements are `{xs}` only: such a dataset is for prediction, not for fit.)
    */
   toDataset(): tf.data.Dataset<LabelledBatch> {
-    return tf.data.generator(() => {
-      const it = this.rawEpoch();
-      return {
-        next: async () => {
-          const r = await it.next();
-          return r.done ? { done: true, value: undefined } : { done: false, value: this.toBatch(r.value) };
-        },
-      } as unknown as Iterator<tf.TensorContainer>;
-    }) as unknown as tf.data.Dataset<LabelledBatch>;
+    return epochDataset(() => this.rawEpoch(), (raw) => this.toBatch(raw)) as unknown as tf.data.Dataset<LabelledBatch>;
   }
 
   /** The decoded (not augmented) images in index order: for fit() and inspection. */

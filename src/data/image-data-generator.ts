@@ -1,6 +1,7 @@
 /**
  * ImageDataGenerator: Keras's augmentation + standardisation settings, applied to images as they are
- * batched by a DirectoryIterator (see augment.ts for the transform order).
+ * batched by a DirectoryIterator (`flowFromDirectory`) or an ArrayIterator (`flow`, in-memory arrays);
+ * see augment.ts for the transform order.
  *
  * Per image, in this order:
  *   1. random transform (augment.ts): warp with flips, channel shift, brightness;
@@ -13,6 +14,8 @@ import { applyTransform, FILL_MODES, randomTransform, type AugmentConfig, type F
 import { DataConfigError } from './errors.js';
 import { Rng, randomSeed } from '../util/rng.js';
 import { DirectoryIterator, type FlowFromDirectoryOptions } from './directory-iterator.js';
+import { ArrayIterator, type FlowOptions } from './array-iterator.js';
+import { readArrayAsync, readArraySync, type ArrayWithShape, type ImageArray, type NestedArray, type TargetArray } from './array-input.js';
 
 export type DataDtype = 'float32' | 'int32';
 
@@ -48,7 +51,10 @@ export interface ImageDataGeneratorOptions {
   featurewiseCenter?: boolean;
   /** Needs `fit()` first. */
   featurewiseStdNormalization?: boolean;
-  /** Fraction in (0, 1) held out per class for `subset: 'validation'`. */
+  /**
+   * Fraction in (0, 1) held out for `subset: 'validation'`: per class with flowFromDirectory, the
+   * first floor(n * validationSplit) samples with flow (Keras's split).
+   */
   validationSplit?: number;
   /** dtype of the image tensors; default float32. */
   dtype?: DataDtype;
@@ -61,8 +67,8 @@ export interface GeneratorFitOptions {
   seed?: number;
 }
 
-/** Where `fit` reads from: a rank-4 tensor, a folder path (with flow options), or an iterator. */
-export type FitSource = tf.Tensor4D | string | DirectoryIterator;
+/** Where `fit` reads from: images [n, h, w, c] (tensor, nested arrays or data + shape), a folder path (with flow options), or an iterator. */
+export type FitSource = tf.Tensor4D | ArrayWithShape | NestedArray | string | DirectoryIterator;
 
 const STD_EPS = 1e-6;
 
@@ -317,15 +323,16 @@ export class ImageDataGenerator {
         count += h * w;
       }
     };
-    if (source instanceof tf.Tensor) {
-      if (source.rank !== 4) throw new DataConfigError(`fit() needs a rank-4 tensor [n, h, w, c]; got shape [${source.shape}].`);
-      const [n, h, w, c] = source.shape;
-      const all = source.dataSync() as Float32Array;
-      const size = h * w * c;
-      for (let i = 0; i < n; i++) add(all.subarray(i * size, (i + 1) * size), h, w, c);
-    } else {
+    if (typeof source === 'string' || source instanceof DirectoryIterator) {
       const it = typeof source === 'string' ? this.flowFromDirectory(source, { verbose: false, ...options, shuffle: false, classMode: null }) : source;
       for await (const img of it.decodedImages()) add(img.data, img.height, img.width, img.channels);
+    } else {
+      const x = readArraySync(source, 'fit(): x');
+      if (x.shape.length !== 4) throw new DataConfigError(`fit() needs a rank-4 tensor (or array) of images [n, h, w, c]; got shape [${x.shape}].`);
+      const [n, h, w, c] = x.shape;
+      const all = ArrayBuffer.isView(x.data) ? (x.data as Float32Array) : Float32Array.from(x.data);
+      const size = h * w * c;
+      for (let i = 0; i < n; i++) add(all.subarray(i * size, (i + 1) * size) as Float32Array, h, w, c);
     }
     if (!sum || count === 0) throw new DataConfigError('fit() found no images to compute the mean and std from.');
     const mean = new Float32Array(channels);
@@ -337,6 +344,22 @@ export class ImageDataGenerator {
     }
     this.mean = mean;
     this.std = std;
+  }
+
+  /**
+   * Keras's `flow(x, y)`: an iterator over augmented batches of in-memory images x [n, h, w, c]
+   * (channels last) with optional targets y (first dimension n). Tensors are read once, synchronously
+   * (cpu, wasm, webgl); on a backend that cannot read synchronously use `flowAsync`.
+   */
+  flow(x: ImageArray, y?: TargetArray | null, options: FlowOptions = {}): ArrayIterator {
+    return new ArrayIterator(x, y, this, options);
+  }
+
+  /** `flow`, reading tensors with `await data()` (works on every backend, webgpu in Node included). */
+  async flowAsync(x: ImageArray, y?: TargetArray | null, options: FlowOptions = {}): Promise<ArrayIterator> {
+    const read = async <T extends TargetArray | null | undefined>(v: T, what: string) => (v instanceof tf.Tensor ? readArrayAsync(v, what) : v);
+    const [rx, ry, rw] = await Promise.all([read(x, 'flow(): x'), read(y, 'flow(): y'), read(options.sampleWeight, 'flow(): sampleWeight')]);
+    return new ArrayIterator(rx as ImageArray, ry, this, { ...options, sampleWeight: rw ?? undefined });
   }
 
   /** Indexes `directory` (one subfolder per class) and returns an iterator over augmented batches. */

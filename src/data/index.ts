@@ -1,8 +1,11 @@
-/** The image-folder data pipeline: Keras's ImageDataGenerator / flow_from_directory / image_dataset_from_directory on sharp. */
+/** The image data pipeline: Keras's ImageDataGenerator (flow, flow_from_directory) / image_dataset_from_directory on sharp. */
 export { ImageDataGenerator } from './image-data-generator.js';
 export type { ImageDataGeneratorOptions, GeneratorFitOptions, FitSource, DataDtype } from './image-data-generator.js';
 export { DirectoryIterator, assertSameClasses } from './directory-iterator.js';
 export type { Batch, LabelledBatch, ClassMode, FlowFromDirectoryOptions, SaveFormat } from './directory-iterator.js';
+export { ArrayIterator } from './array-iterator.js';
+export type { ArrayBatch, FlowOptions } from './array-iterator.js';
+export type { ArrayWithShape, ImageArray, NestedArray, TargetArray } from './array-input.js';
 export { imageDatasetFromDirectory } from './image-dataset.js';
 export type { ImageDataset, ImageDatasetOptions, DatasetLabelMode } from './image-dataset.js';
 export { applyTransform, randomTransform, FILL_MODES } from './augment.js';
