@@ -10,6 +10,7 @@
  * of augmentation workers.
  */
 import * as tf from '@tensorflow/tfjs';
+import { EpochOrder } from './epoch-order.js';
 import { readArraySync, type ImageArray, type ReadArray, type TargetArray } from './array-input.js';
 import { augmentPool } from './augment-pool.js';
 import { claimBoard, warpClaimed } from './augment-batch.js';
@@ -114,8 +115,7 @@ export class ArrayIterator implements AsyncIterable<ArrayBatch> {
   private readonly saveToDir: string | null;
   private readonly savePrefix: string;
   private readonly saveFormat: SaveFormat;
-  private permutationEpoch = -1;
-  private permutation: Int32Array = new Int32Array(0);
+  private order!: EpochOrder;
   private warnedWeights = false;
 
   /**
@@ -221,6 +221,7 @@ export class ArrayIterator implements AsyncIterable<ArrayBatch> {
     }
     this.shuffle = o.shuffle ?? true;
     this.seed = o.seed ?? randomSeed();
+    this.order = new EpochOrder(this.n, this.shuffle, this.seed);
     this.dtype = generator?.dtype ?? 'float32';
     this.saveToDir = o.saveToDir ?? null;
     this.savePrefix = o.savePrefix ?? '';
@@ -235,11 +236,7 @@ export class ArrayIterator implements AsyncIterable<ArrayBatch> {
 
   /** The sample order of an epoch (indices into this iterator's samples). */
   indexArray(epoch = this.epoch): Int32Array {
-    if (this.permutationEpoch !== epoch) {
-      this.permutation = this.shuffle ? new Rng(mixSeed(this.seed, epoch, 0x5eed)).permutation(this.n) : Int32Array.from({ length: this.n }, (_, i) => i);
-      this.permutationEpoch = epoch;
-    }
-    return this.permutation;
+    return this.order.of(epoch);
   }
 
   /** Starts a new epoch: a new shuffle order and new augmentation (Keras's on_epoch_end). */

@@ -7,6 +7,7 @@
  * depend only on (seed, epoch, position), so they are reproducible under `seed` whatever the timing.
  */
 import * as tf from '@tensorflow/tfjs';
+import { EpochOrder } from './epoch-order.js';
 import { checkDecodeOptions, DEFAULT_MAX_IMAGE_PIXELS, type ColorMode, type DecodedImage, type Interpolation, type ResizeMode, channelsOf } from './decode.js';
 import { DataConfigError } from './errors.js';
 import { indexDirectory, splitPerClass, type FileIndex, type Subset } from './file-index.js';
@@ -115,8 +116,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
   private readonly saveToDir: string | null;
   private readonly savePrefix: string;
   private readonly saveFormat: SaveFormat;
-  private permutationEpoch = -1;
-  private permutation: Int32Array = new Int32Array(0);
+  private order!: EpochOrder;
 
   constructor(
     directory: string,
@@ -171,6 +171,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     this.imageShape = [targetSize[0], targetSize[1], channelsOf(colorMode)];
     this.shuffle = o.shuffle ?? true;
     this.seed = o.seed ?? randomSeed();
+    this.order = new EpochOrder(this.samples, this.shuffle, this.seed);
     this.dtype = generator?.dtype ?? 'float32';
     this.intLabels = !!internals.intLabels;
     const prefetch = o.prefetchBatches ?? 2;
@@ -197,11 +198,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
 
   /** The sample order of an epoch. */
   indexArray(epoch = this.epoch): Int32Array {
-    if (this.permutationEpoch !== epoch) {
-      this.permutation = this.shuffle ? new Rng(mixSeed(this.seed, epoch, 0x5eed)).permutation(this.samples) : Int32Array.from({ length: this.samples }, (_, i) => i);
-      this.permutationEpoch = epoch;
-    }
-    return this.permutation;
+    return this.order.of(epoch);
   }
 
   /** Starts a new epoch: a new shuffle order and new augmentation (Keras's on_epoch_end). */
