@@ -1,63 +1,26 @@
 /**
  * DirectoryIterator: batches of decoded, augmented, standardised images from a class-per-subfolder
- * folder, for `model.fitDataset` (via `toDataset()`), a `for await` loop, or random access.
- *
- * Decoding runs in sharp's thread pool, bounded process-wide (decode-pool.ts); while one batch is
- * consumed the next `prefetchBatches` are already being decoded. Shuffle order and augmentation
- * depend only on (seed, epoch, position), so they are reproducible under `seed` whatever the timing.
+ * folder (Keras's flow_from_directory). The folder gives the file list and the labels; the batching,
+ * decoding, caching, augmentation and epochs are the shared core (file-iterator.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { EpochOrder } from './epoch-order.js';
-import { checkDecodeOptions, DEFAULT_MAX_IMAGE_PIXELS, type ColorMode, type DecodedImage, type Interpolation, type ResizeMode, channelsOf } from './decode.js';
+import type { ResizeMode } from './decode.js';
 import { DataConfigError } from './errors.js';
-import { indexDirectory, splitPerClass, type FileIndex, type Subset } from './file-index.js';
-import { ImageLoader, type CacheMode, type OnError } from './image-loader.js';
-import type { DataDtype, ImageDataGenerator } from './image-data-generator.js';
-import { mixSeed, randomSeed, Rng } from '../util/rng.js';
-import { applyTransform } from './augment.js';
-import { augmentPool } from './augment-pool.js';
-import { epochDataset, prefetchedBatches } from './epoch-loop.js';
-import { checkSaveFormat, saveImages, type SaveFormat } from './save-images.js';
-import { claimBoard } from './augment-batch.js';
-import { recycleBatchBuffer, takeBatchBuffer, tensorCopies } from './batch-buffers.js';
+import { indexDirectory, splitPerClass, type FileIndex } from './file-index.js';
+import type { ImageDataGenerator } from './image-data-generator.js';
+import { balancedClassWeights, ImageFileIterator, readSubset, type FileIteratorOptions } from './file-iterator.js';
+import type { SaveFormat } from './save-images.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
 const CLASS_MODES = ['categorical', 'binary', 'sparse', 'input', null, 'none'] as const;
 export type { SaveFormat };
 
-export interface FlowFromDirectoryOptions {
-  /** [height, width]; default [256, 256]. */
-  targetSize?: readonly [number, number];
-  colorMode?: ColorMode;
+export interface FlowFromDirectoryOptions extends FileIteratorOptions {
   /** Class folders in label order; default every non-hidden subfolder sorted by code point. */
   classes?: readonly string[];
   /** Default 'categorical'. `null` (or 'none') yields images only. */
   classMode?: ClassMode | 'none';
-  batchSize?: number;
-  shuffle?: boolean;
-  seed?: number;
-  subset?: Subset;
-  /** Resampling for the resize; default 'nearest' (Keras). */
-  interpolation?: Interpolation;
-  /** Centre-crop to the target aspect ratio before resizing (instead of stretching). */
-  keepAspectRatio?: boolean;
   followLinks?: boolean;
-  /** Write every augmented image (before rescale/standardisation) here, to look at them. */
-  saveToDir?: string;
-  savePrefix?: string;
-  saveFormat?: SaveFormat;
-  /** Decoded-pixel cache; default 'auto' (memory when it fits the process-wide budget). */
-  cache?: CacheMode;
-  /** Folder for cache: 'disk' (default: <tmpdir>/tfjs-tuner-decoded). */
-  cacheDir?: string;
-  /** 'raise' (default): an unreadable file stops the epoch with an error naming it. 'skip': it is left out. */
-  onError?: OnError;
-  /** Refuse images with more pixels than this (decompression bombs); default 178,956,970 (PIL's). */
-  maxImagePixels?: number;
-  /** Batches decoded ahead of the one being consumed; default 2. */
-  prefetchBatches?: number;
-  /** Print "Found N images belonging to K classes." (default true). */
-  verbose?: boolean;
 }
 
 /** One batch. `ys` is absent when classMode is null. */
@@ -72,13 +35,6 @@ export type LabelledBatch = {
   ys: tf.Tensor;
 };
 
-/** A batch before it becomes tensors: plain arrays, so abandoned prefetches leak nothing. */
-interface RawBatch {
-  x: Float32Array;
-  labels: Int32Array;
-  n: number;
-}
-
 /** Internal hooks for imageDatasetFromDirectory, which shares this core. */
 export interface IteratorInternals {
   index?: FileIndex;
@@ -88,269 +44,79 @@ export interface IteratorInternals {
   message?: string | null;
 }
 
-export class DirectoryIterator implements AsyncIterable<Batch> {
-  readonly directory: string;
+function checkedClassMode(mode: FlowFromDirectoryOptions['classMode']): ClassMode {
+  const classMode = mode === undefined ? 'categorical' : mode === 'none' ? null : mode;
+  if (!CLASS_MODES.includes(classMode)) {
+    throw new DataConfigError(`Unknown classMode "${mode}". Use one of: categorical, binary, sparse, input, or null for images only.`);
+  }
+  return classMode;
+}
+
+/** The folder's index (split per class for a subset), checked against the class mode. */
+function directoryIndex(directory: string, generator: ImageDataGenerator | null, o: FlowFromDirectoryOptions, internals: IteratorInternals): FileIndex {
+  const classMode = checkedClassMode(o.classMode);
+  const subset = readSubset(o.subset);
+  const split = generator?.validationSplit ?? 0;
+  if (subset && !split && !internals.index) {
+    throw new DataConfigError(`subset: '${subset}' needs a validationSplit on the ImageDataGenerator (e.g. new ImageDataGenerator({validationSplit: 0.2})).`);
+  }
+  let index = internals.index ?? indexDirectory(directory, { classes: o.classes, followLinks: o.followLinks });
+  if (subset && !internals.index) index = splitPerClass(index, split, subset);
+  if (classMode === 'binary' && index.classNames.length !== 2) {
+    throw new DataConfigError(
+      `classMode 'binary' needs exactly 2 classes, but "${index.directory}" has ${index.classNames.length} (${index.classNames.join(', ')}). ` +
+        `Use 'categorical' or 'sparse' for more classes, or pass classes: [negative, positive].`,
+    );
+  }
+  return index;
+}
+
+export class DirectoryIterator extends ImageFileIterator<Batch> {
   readonly classNames: string[];
   readonly classIndices: Record<string, number>;
   /** Class index of every sample, in index order (never shuffled). */
   readonly classes: Int32Array;
-  readonly filenames: string[];
-  readonly filepaths: string[];
-  readonly samples: number;
   readonly numClasses: number;
-  readonly batchSize: number;
   readonly classMode: ClassMode;
-  /** [height, width, channels]. */
-  readonly imageShape: [number, number, number];
-  readonly shuffle: boolean;
-  readonly seed: number;
-  readonly subset: Subset | null;
-  readonly dtype: DataDtype;
-  /** The decoded-pixel cache in use ('auto' resolved). */
-  readonly cache: Exclude<CacheMode, 'auto'>;
-  /** Current epoch (0-based): selects the shuffle order and augmentation of getBatch(). */
-  epoch = 0;
-  private readonly loader: ImageLoader;
-  private readonly prefetchBatches: number;
   private readonly intLabels: boolean;
-  private readonly saveToDir: string | null;
-  private readonly savePrefix: string;
-  private readonly saveFormat: SaveFormat;
-  private order!: EpochOrder;
 
-  constructor(
-    directory: string,
-    readonly generator: ImageDataGenerator | null,
-    options: FlowFromDirectoryOptions = {},
-    internals: IteratorInternals = {},
-  ) {
-    const o = options;
-    const targetSize = o.targetSize ?? [256, 256];
-    const colorMode = o.colorMode ?? 'rgb';
-    const decode = {
-      targetSize,
-      colorMode,
-      interpolation: o.interpolation ?? 'nearest',
-      resizeMode: internals.resizeMode ?? (o.keepAspectRatio ? 'crop' : 'stretch'),
-      maxImagePixels: o.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
-    } as const;
-    checkDecodeOptions(decode);
-    const classMode = o.classMode === undefined ? 'categorical' : o.classMode === 'none' ? null : o.classMode;
-    if (!CLASS_MODES.includes(classMode)) {
-      throw new DataConfigError(`Unknown classMode "${o.classMode}". Use one of: categorical, binary, sparse, input, or null for images only.`);
-    }
-    this.classMode = classMode;
-    const batchSize = o.batchSize ?? 32;
-    if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new DataConfigError(`"batchSize" must be a whole number > 0; got ${batchSize}.`);
-    this.batchSize = batchSize;
-    if (o.subset !== undefined && o.subset !== 'training' && o.subset !== 'validation') {
-      throw new DataConfigError(`"subset" must be 'training' or 'validation'; got ${JSON.stringify(o.subset)}.`);
-    }
-    this.subset = o.subset ?? null;
-    const split = generator?.validationSplit ?? 0;
-    if (this.subset && !split && !internals.index) {
-      throw new DataConfigError(`subset: '${this.subset}' needs a validationSplit on the ImageDataGenerator (e.g. new ImageDataGenerator({validationSplit: 0.2})).`);
-    }
-
-    let index = internals.index ?? indexDirectory(directory, { classes: o.classes, followLinks: o.followLinks });
-    if (this.subset && !internals.index) index = splitPerClass(index, split, this.subset);
-    if (classMode === 'binary' && index.classNames.length !== 2) {
-      throw new DataConfigError(
-        `classMode 'binary' needs exactly 2 classes, but "${index.directory}" has ${index.classNames.length} (${index.classNames.join(', ')}). ` +
-          `Use 'categorical' or 'sparse' for more classes, or pass classes: [negative, positive].`,
-      );
-    }
-    this.directory = index.directory;
+  constructor(directory: string, generator: ImageDataGenerator | null, options: FlowFromDirectoryOptions = {}, internals: IteratorInternals = {}) {
+    const index = directoryIndex(directory, generator, options, internals);
+    const k = index.classNames.length;
+    const message = internals.message === undefined ? `Found ${index.files.length} images belonging to ${k} classes.` : internals.message;
+    super(generator, options, { index, resizeMode: internals.resizeMode, message });
+    this.classMode = checkedClassMode(options.classMode);
     this.classNames = index.classNames;
-    this.numClasses = index.classNames.length;
+    this.numClasses = k;
     this.classIndices = Object.fromEntries(index.classNames.map((c, i) => [c, i]));
     this.classes = Int32Array.from(index.files, (f) => f.label);
-    this.filenames = index.files.map((f) => f.filename);
-    this.filepaths = index.files.map((f) => f.filepath);
-    this.samples = index.files.length;
-    this.imageShape = [targetSize[0], targetSize[1], channelsOf(colorMode)];
-    this.shuffle = o.shuffle ?? true;
-    this.seed = o.seed ?? randomSeed();
-    this.order = new EpochOrder(this.samples, this.shuffle, this.seed);
-    this.dtype = generator?.dtype ?? 'float32';
     this.intLabels = !!internals.intLabels;
-    const prefetch = o.prefetchBatches ?? 2;
-    if (!(Number.isInteger(prefetch) && prefetch >= 0)) throw new DataConfigError(`"prefetchBatches" must be a whole number >= 0; got ${prefetch}.`);
-    this.prefetchBatches = prefetch;
-    this.loader = new ImageLoader(index.files, { decode, cache: o.cache ?? 'auto', cacheDir: o.cacheDir, onError: o.onError ?? 'raise' });
-    this.cache = this.loader.cache;
-    this.saveToDir = o.saveToDir ?? null;
-    this.savePrefix = o.savePrefix ?? '';
-    this.saveFormat = checkSaveFormat(o.saveFormat ?? 'png');
-    const message = internals.message === undefined ? `Found ${this.samples} images belonging to ${this.numClasses} classes.` : internals.message;
-    if (message && o.verbose !== false) console.log(message);
-  }
-
-  /** Batches per epoch: ceil(samples / batchSize). */
-  get length(): number {
-    return Math.ceil(this.samples / this.batchSize);
-  }
-
-  /** Files left out so far under onError: 'skip'. */
-  get skippedFiles(): string[] {
-    return [...this.loader.skipped.keys()];
-  }
-
-  /** The sample order of an epoch. */
-  indexArray(epoch = this.epoch): Int32Array {
-    return this.order.of(epoch);
-  }
-
-  /** Starts a new epoch: a new shuffle order and new augmentation (Keras's on_epoch_end). */
-  onEpochEnd(): void {
-    this.epoch++;
-  }
-
-  /** Back to the first epoch: under a seed, the same batches as from a fresh iterator. */
-  reset(): void {
-    this.epoch = 0;
   }
 
   /** Balanced class weights n / (k * count_c) for fit's `classWeight` (1 for a class with no samples). */
   classWeights(): Record<number, number> {
-    const counts = new Array<number>(this.numClasses).fill(0);
-    for (const c of this.classes) counts[c]++;
-    const out: Record<number, number> = {};
-    counts.forEach((n, c) => {
-      out[c] = n ? this.samples / (this.numClasses * n) : 1;
-    });
-    return out;
+    return balancedClassWeights(this.classes, this.numClasses);
   }
 
-  /**
-   * Loads one batch. `awaited()` tells whether the consumer is waiting for it right now; `tag` names
-   * the batch for the augmentation pool, which leaves batches loaded ahead to its workers while the
-   * consumer trains and lets this thread help with the batch being waited for (augment-pool.ts).
-   */
-  private async loadRaw(epoch: number, batch: number, awaited: () => boolean = () => true, tag: object = {}): Promise<RawBatch> {
-    const order = this.indexArray(epoch);
-    const start = batch * this.batchSize;
-    const idx = order.slice(start, Math.min(start + this.batchSize, this.samples));
-    const [h, w, c] = this.imageShape;
-    const size = h * w * c;
-    const gen = this.generator;
-    const pool = gen?.augments ? augmentPool() : null;
-    // With workers the batch is warped straight into shared memory (augment-batch.ts).
-    const x = takeBatchBuffer(idx.length * size, !!pool);
-    const kept = new Uint8Array(idx.length);
-    const srcs: Array<Uint8Array | null> = new Array(idx.length).fill(null);
-    // Rescale rides along in the transform pass unless saveToDir wants the 0-255 images first.
-    const fuse = !this.saveToDir;
-    const scale = gen ? gen.transformScale(fuse) : 1;
-    const fillMode = gen?.augment.fillMode ?? 'nearest';
-    const cval = gen?.augment.cval ?? 0;
-    // Each sample's augmentation depends on (seed, epoch, position) only.
-    const transformOf = (j: number) => gen!.drawTransform(h, w, new Rng(mixSeed(this.seed, epoch, start + j)));
-    await Promise.all(
-      Array.from(idx, async (i, j) => {
-        const img = await this.loader.load(i);
-        if (!img) return; // skipped under onError: 'skip'
-        if (img.height !== h || img.width !== w || img.channels !== c) {
-          throw new Error(`internal: decoded ${this.filepaths[i]} to ${img.height}x${img.width}x${img.channels}, expected ${h}x${w}x${c}`);
-        }
-        kept[j] = 1;
-        if (pool) srcs[j] = img.data;
-        else if (gen) applyTransform(img.data, h, w, c, transformOf(j), fillMode, cval, x, j * size, scale); // as soon as decoded
-        else for (let k = 0, o = j * size; k < size; k++) x[o + k] = img.data[k];
-      }),
-    );
-    if (pool) {
-      const params = srcs.map((src, j) => (src ? transformOf(j) : {}));
-      const done = pool.run({ srcs, h, w, c, params, fillMode, cval, scale, out: x, claims: claimBoard(idx.length, true) }, tag);
-      if (awaited()) pool.help(tag);
-      await done;
-    }
-    let n = 0;
-    const labels = new Int32Array(idx.length);
-    const sampleIds: number[] = [];
-    for (let j = 0; j < idx.length; j++) {
-      if (!kept[j]) continue;
-      if (n !== j) x.copyWithin(n * size, j * size, (j + 1) * size);
-      labels[n] = this.classes[idx[j]];
-      sampleIds.push(idx[j]);
-      n++;
-    }
-    if (this.saveToDir) await this.save(x, n, sampleIds, epoch);
-    if (gen?.standardizesAfter(fuse)) for (let j = 0; j < n; j++) gen.standardizeInto(x, j * size, h, w, c, fuse);
-    if (n === idx.length) return { x, labels, n };
-    const short = x.slice(0, n * size);
-    recycleBatchBuffer(x);
-    return { x: short, labels: labels.slice(0, n), n };
-  }
-
-  private async save(x: Float32Array, n: number, sampleIds: number[], epoch: number): Promise<void> {
-    const [h, w, c] = this.imageShape;
-    const names = sampleIds.slice(0, n).map((sample) => `${sample}_e${epoch}`);
-    await saveImages(x, h, w, c, names, { dir: this.saveToDir!, prefix: this.savePrefix, format: this.saveFormat, scaling: 'clamp' });
-  }
-
-  private toBatch(raw: RawBatch): Batch {
-    const [h, w, c] = this.imageShape;
-    const n = raw.n;
-    const xs = tf.tensor4d(raw.x, [n, h, w, c], this.dtype);
-    if (tensorCopies(this.dtype)) recycleBatchBuffer(raw.x);
+  protected targets(ids: Int32Array, xs: tf.Tensor4D): Omit<Batch, 'xs'> {
+    const n = ids.length;
     const k = this.numClasses;
+    const labels = Int32Array.from(ids, (i) => this.classes[i]);
     switch (this.classMode) {
       case null:
-        return { xs };
+        return {};
       case 'input':
-        return { xs, ys: xs.clone() };
+        return { ys: xs.clone() };
       case 'binary':
-        return { xs, ys: tf.tensor2d(Float32Array.from(raw.labels), [n, 1], 'float32') };
+        return { ys: tf.tensor2d(Float32Array.from(labels), [n, 1], 'float32') };
       case 'sparse':
-        return { xs, ys: this.intLabels ? tf.tensor1d(raw.labels, 'int32') : tf.tensor1d(Float32Array.from(raw.labels), 'float32') };
+        return { ys: this.intLabels ? tf.tensor1d(labels, 'int32') : tf.tensor1d(Float32Array.from(labels), 'float32') };
       case 'categorical': {
         const y = new Float32Array(n * k);
-        for (let j = 0; j < n; j++) y[j * k + raw.labels[j]] = 1;
-        return { xs, ys: tf.tensor2d(y, [n, k], 'float32') };
+        for (let j = 0; j < n; j++) y[j * k + labels[j]] = 1;
+        return { ys: tf.tensor2d(y, [n, k], 'float32') };
       }
     }
-  }
-
-  /** Batch i of the current epoch (random access; the last batch may be short). The caller disposes it. */
-  async getBatch(i: number): Promise<Batch> {
-    if (!(Number.isInteger(i) && i >= 0 && i < this.length)) {
-      throw new RangeError(`Batch index ${i} is out of range: this iterator has ${this.length} batches (0..${this.length - 1}).`);
-    }
-    return this.toBatch(await this.loadRaw(this.epoch, i));
-  }
-
-  private reportSkipped(): void {
-    const fresh = this.loader.takeUnreported();
-    if (fresh.length === 0) return;
-    const shown = fresh.slice(0, 5).map((p) => `  ${p}: ${this.loader.skipped.get(p)?.split('. ')[0]}`);
-    console.warn(
-      `Skipped ${fresh.length} unreadable image(s) in "${this.directory}" (onError: 'skip'; ${this.loader.skipped.size} in all so far, see iterator.skippedFiles):\n` +
-        shown.join('\n') +
-        (fresh.length > 5 ? `\n  ... and ${fresh.length - 5} more` : ''),
-    );
-  }
-
-  /**
-   * One epoch of raw batches. While the consumer holds batch i (training on it), batches
-   * i+1 .. i+prefetchBatches are loading, and no more: memory stays at a few batches.
-   * Advances the epoch when done or abandoned.
-   */
-  private async *rawEpoch(): AsyncGenerator<RawBatch> {
-    const epoch = this.epoch;
-    try {
-      for await (const raw of prefetchedBatches(this.length, this.prefetchBatches, (b, awaited, tag) => this.loadRaw(epoch, b, awaited, tag))) {
-        if (raw.n > 0) yield raw;
-      }
-    } finally {
-      this.reportSkipped();
-      if (this.epoch === epoch) this.onEpochEnd();
-    }
-  }
-
-  /** Iterates one epoch of batches (tensors the caller disposes), then moves to the next epoch. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
-    for await (const raw of this.rawEpoch()) yield this.toBatch(raw);
   }
 
   /**
@@ -359,24 +125,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
    * elements are `{xs}` only: such a dataset is for prediction, not for fit.)
    */
   toDataset(): tf.data.Dataset<LabelledBatch> {
-    return epochDataset(() => this.rawEpoch(), (raw) => this.toBatch(raw)) as unknown as tf.data.Dataset<LabelledBatch>;
-  }
-
-  /** The decoded (not augmented) images in index order: for fit() and inspection. */
-  async *decodedImages(): AsyncGenerator<DecodedImage> {
-    const ahead = Math.max(4, this.batchSize);
-    const pending: Array<Promise<DecodedImage | null>> = [];
-    let next = 0;
-    while (next < this.samples || pending.length) {
-      while (next < this.samples && pending.length < ahead) {
-        const p = this.loader.load(next++);
-        p.catch(() => undefined);
-        pending.push(p);
-      }
-      const img = await pending.shift()!;
-      if (img) yield img;
-    }
-    this.reportSkipped();
+    return this.batchDataset() as unknown as tf.data.Dataset<LabelledBatch>;
   }
 }
 
