@@ -1,6 +1,6 @@
 /**
  * ImageDataGenerator: Keras's augmentation + standardisation settings, applied to images as they are
- * batched by a DirectoryIterator (`flowFromDirectory`) or an ArrayIterator (`flow`, in-memory arrays);
+ * batched by a DirectoryIterator (`flowFromDirectory`), a DataFrameIterator (`flowFromDataframe`, files named in records) or an ArrayIterator (`flow`, in-memory arrays);
  * see augment.ts for the transform order.
  *
  * Per image, in this order:
@@ -15,6 +15,9 @@ import { DataConfigError } from './errors.js';
 import { Rng, randomSeed } from '../util/rng.js';
 import { DirectoryIterator, type FlowFromDirectoryOptions } from './directory-iterator.js';
 import { ArrayIterator, type FlowOptions } from './array-iterator.js';
+import { DataFrameIterator, type FlowFromDataframeOptions } from './dataframe-iterator.js';
+import type { DataFrameRecord } from './dataframe-index.js';
+import { ImageFileIterator } from './file-iterator.js';
 import { readArrayAsync, readArraySync, type ArrayWithShape, type ImageArray, type NestedArray, type TargetArray } from './array-input.js';
 
 export type DataDtype = 'float32' | 'int32';
@@ -68,7 +71,7 @@ export interface GeneratorFitOptions {
 }
 
 /** Where `fit` reads from: images [n, h, w, c] (tensor, nested arrays or data + shape), a folder path (with flow options), or an iterator. */
-export type FitSource = tf.Tensor4D | ArrayWithShape | NestedArray | string | DirectoryIterator;
+export type FitSource = tf.Tensor4D | ArrayWithShape | NestedArray | string | DirectoryIterator | DataFrameIterator;
 
 const STD_EPS = 1e-6;
 
@@ -291,7 +294,7 @@ export class ImageDataGenerator {
   /**
    * Computes the per-channel mean and std for featurewise normalisation (after rescale; with `augment`,
    * over `rounds` augmented copies), from a tensor [n, h, w, c], a folder (with flow options for the
-   * size and colour mode), or a DirectoryIterator. Unlike Keras it can read a folder, streaming it.
+   * size and colour mode), or a DirectoryIterator or DataFrameIterator. Unlike Keras it can read a folder, streaming it.
    */
   async fit(source: FitSource, options: GeneratorFitOptions & FlowFromDirectoryOptions = {}): Promise<void> {
     const rounds = options.augment ? Math.max(1, options.rounds ?? 1) : 1;
@@ -323,7 +326,7 @@ export class ImageDataGenerator {
         count += h * w;
       }
     };
-    if (typeof source === 'string' || source instanceof DirectoryIterator) {
+    if (typeof source === 'string' || source instanceof ImageFileIterator) {
       const it = typeof source === 'string' ? this.flowFromDirectory(source, { verbose: false, ...options, shuffle: false, classMode: null }) : source;
       for await (const img of it.decodedImages()) add(img.data, img.height, img.width, img.channels);
     } else {
@@ -365,5 +368,14 @@ export class ImageDataGenerator {
   /** Indexes `directory` (one subfolder per class) and returns an iterator over augmented batches. */
   flowFromDirectory(directory: string, options: FlowFromDirectoryOptions = {}): DirectoryIterator {
     return new DirectoryIterator(directory, this, options);
+  }
+
+  /**
+   * Keras's `flow_from_dataframe`: an iterator over augmented batches of the image files named in
+   * `records` (the rows of a parsed CSV: `[{filename: 'a.png', class: 'cat'}, ...]`), with targets
+   * from their `yCol` column(s). See FlowFromDataframeOptions.
+   */
+  flowFromDataframe(records: readonly DataFrameRecord[], options: FlowFromDataframeOptions = {}): DataFrameIterator {
+    return new DataFrameIterator(records, this, options);
   }
 }
