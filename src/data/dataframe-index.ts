@@ -150,6 +150,14 @@ export function indexDataFrame(records: readonly DataFrameRecord[], o: Omit<Data
       }
     });
   }
+  if (CLASS_LABEL_MODES.has(mode)) {
+    records.forEach((r, i) => {
+      const v = r[yCol as string];
+      if (v === '' || (Array.isArray(v) && v.includes(''))) {
+        throw new DataConfigError(`flowFromDataframe(): ${rowName(i)} has an empty label in yCol "${yCol}" (an empty CSV cell?). Fill it in or drop the row before calling.`);
+      }
+    });
+  }
   if (o.classes !== undefined && !CLASS_LABEL_MODES.has(mode)) {
     console.warn(`flowFromDataframe(): "classes" is ignored with classMode ${show(mode)}.`);
   }
@@ -172,6 +180,12 @@ export function indexDataFrame(records: readonly DataFrameRecord[], o: Omit<Data
   if (weightCol !== null) numericColumn(records, weightCol, 'weightCol');
 
   const directory = o.directory === null ? null : path.resolve(o.directory);
+  if (directory !== null && !fs.statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new DataConfigError(
+      `flowFromDataframe(): "directory" ${JSON.stringify(o.directory)} is not a folder (resolved to "${directory}" from ${process.cwd()}). ` +
+        `Pass the folder the xCol filenames are relative to, or directory: null when xCol holds full paths.`,
+    );
+  }
   const pathOf = (r: DataFrameRecord) => path.resolve(directory ?? '', r[xCol] as string);
   let rows = records.map((r, i) => ({ r, i }));
   let invalid = 0;

@@ -254,7 +254,7 @@ export abstract class ImageFileIterator<B extends { xs: tf.Tensor4D }> implement
     if (fresh.length === 0) return;
     const shown = fresh.slice(0, 5).map((p) => `  ${p}: ${this.loader.skipped.get(p)?.split('. ')[0]}`);
     console.warn(
-      `Skipped ${fresh.length} unreadable image(s) in "${this.directory}" (onError: 'skip'; ${this.loader.skipped.size} in all so far, see iterator.skippedFiles):\n` +
+      `Skipped ${fresh.length} unreadable image(s)${this.directory ? ` in "${this.directory}"` : ''} (onError: 'skip'; ${this.loader.skipped.size} in all so far, see iterator.skippedFiles):\n` +
         shown.join('\n') +
         (fresh.length > 5 ? `\n  ... and ${fresh.length - 5} more` : ''),
     );

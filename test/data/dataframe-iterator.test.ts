@@ -353,6 +353,8 @@ test('errors name the option, the row and the fix', async (t) => {
   fails([{ filename: 'img0.png', class: 1 }], {}, /'categorical' needs a class name \(string\) or a list of class names/);
   fails(ok, { classes: ['zebra'] }, /no rows left out of 3: dropped 3 with no label in "classes" \(zebra\)/);
   fails({} as never, {}, /needs an array of records/);
+  fails([{ filename: 'img0.png', class: '' }], {}, /row 0 has an empty label in yCol "class"/);
+  fails(ok, { directory: path.join(root, 'nope') }, /"directory" .* is not a folder .*directory: null when xCol holds full paths/);
   const { warnings } = await captureConsole(() =>
     assert.throws(() => gen.flowFromDataframe([{ filename: 'nope.png', class: 'a' }, { filename: 'x.csv', class: 'a' }], opts), /dropped 2 with a missing file or a non-image extension .* under "/),
   );
