@@ -315,6 +315,43 @@ test('model.fitDataset trains a tiny model on wasm from flowFromDataframe, witho
   assert.ok(tf.memory().numTensors - before <= 1, `no tensors leak: ${tf.memory().numTensors - before}`);
 });
 
+test('raw and multi_output targets train a regression and a two-headed model with fitDataset', async (t) => {
+  const root = await tempDir('tfjs-tuner-df-');
+  t.after(() => removeDir(root));
+  const levels = Array.from({ length: 12 }, (_, i) => 20 + 18 * i);
+  const records = levels.map((v, i) => ({ filename: `${i}.png`, brightness: v / 255, dark: v < 128 ? 1 : 0 }));
+  await Promise.all(levels.map((v, i) => writeImage(path.join(root, `${i}.png`), { width: 4, height: 4, fill: v })));
+  const gen = new ImageDataGenerator({ rescale: 1 / 255 });
+  const before = tf.memory().numTensors;
+
+  const raw = gen.flowFromDataframe(records, quiet({ directory: root, classMode: 'raw', yCol: 'brightness', batchSize: 4, seed: 1 }));
+  const reg = tf.sequential({ layers: [tf.layers.flatten({ inputShape: raw.imageShape }), tf.layers.dense({ units: 1, kernelInitializer: 'zeros' })] });
+  const regOpt = tf.train.adam(0.05);
+  reg.compile({ optimizer: regOpt, loss: 'meanSquaredError' });
+  const hr = await reg.fitDataset(raw.toDataset(), { epochs: 15, verbose: 0 });
+  const rl = hr.history.loss as number[];
+  assert.ok(rl[rl.length - 1] < rl[0] / 4, `regression loss falls ${rl}`);
+
+  const multi = gen.flowFromDataframe(records, quiet({ directory: root, classMode: 'multi_output', yCol: ['brightness', 'dark'], batchSize: 4, seed: 1 }));
+  const input = tf.input({ shape: multi.imageShape });
+  const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
+  const level = tf.layers.dense({ units: 1, name: 'level', kernelInitializer: 'zeros' }).apply(flat) as tf.SymbolicTensor;
+  const dark = tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'dark', kernelInitializer: 'zeros' }).apply(flat) as tf.SymbolicTensor;
+  const two = tf.model({ inputs: input, outputs: [level, dark] });
+  const twoOpt = tf.train.adam(0.05);
+  two.compile({ optimizer: twoOpt, loss: ['meanSquaredError', 'binaryCrossentropy'] });
+  const hm = await two.fitDataset(multi.toDataset(), { epochs: 15, verbose: 0 });
+  const ml = hm.history.loss as number[];
+  assert.ok(ml[ml.length - 1] < ml[0], `two-headed loss falls ${ml}`);
+  assert.ok(hm.history.level_loss && hm.history.dark_loss, 'both heads get their targets');
+
+  reg.dispose();
+  two.dispose();
+  regOpt.dispose();
+  twoOpt.dispose();
+  assert.ok(tf.memory().numTensors - before <= 1, `no tensors leak: ${tf.memory().numTensors - before}`);
+});
+
 test('featurewise fit() reads a DataFrameIterator; saveToDir writes the augmented images', async (t) => {
   const root = await levelImages(3);
   const out = await tempDir('tfjs-tuner-df-save-');
