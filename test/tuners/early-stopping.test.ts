@@ -171,8 +171,7 @@ test('a serial search stops each execution exactly where Keras\'s rule says', as
     assert.equal(t.bestStep, 0);
     assert.equal(t.score, t.metrics.val_loss[0]);
   }
-  // both executions of a frozen trial stopped after 4 epochs: each got a fresh callback (a reused one would
-  // carry its best and wait over and stop the second execution at once)
+  // both executions of a frozen trial stopped after 4 epochs (each starts the rule afresh)
   for (const t of frozen) assert.deepEqual(lengths.get(t.trialId), [4, 4]);
   for (const t of trials) assert.equal(lengths.get(t.trialId)!.length, 2);
 
