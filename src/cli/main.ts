@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { makeOutput, UsageError } from './output.js';
-import { parseAugment, parseFraction, parseImageSize, parseIntOption, parseSpace } from './parse.js';
+import { parseAugment, parseFraction, parseImageSize, parseIntOption, parseNonNegative, parseSpace } from './parse.js';
 import { tune, TUNER_KINDS, type TunerKind } from './tune.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
@@ -13,6 +13,20 @@ import { summary } from './summary.js';
 import { BACKEND_NAMES } from '../runtime/backend.js';
 import { defaultWorkerCount } from '../tuners/workers/worker-count.js';
 import { COLOR_MODES, type ColorMode } from '../data/decode.js';
+import type { EarlyStoppingSpec } from '../tuners/early-stopping.js';
+
+/** --early-stopping and its companions -> search({earlyStopping}); the companions alone are a mistake. */
+function earlyStoppingSpec(o: { earlyStopping?: number; earlyStoppingMonitor?: string; earlyStoppingMinDelta?: number }): EarlyStoppingSpec | undefined {
+  if (o.earlyStopping === undefined) {
+    const stray = o.earlyStoppingMonitor !== undefined ? '--early-stopping-monitor' : o.earlyStoppingMinDelta !== undefined ? '--early-stopping-min-delta' : undefined;
+    if (stray) throw new UsageError(`${stray} needs --early-stopping <patience> (e.g. --early-stopping 5).`);
+    return undefined;
+  }
+  const spec: EarlyStoppingSpec = { patience: o.earlyStopping };
+  if (o.earlyStoppingMonitor !== undefined) spec.monitor = o.earlyStoppingMonitor;
+  if (o.earlyStoppingMinDelta !== undefined) spec.minDelta = o.earlyStoppingMinDelta;
+  return spec;
+}
 
 function program(): Command {
   const backend = () => new Option('--backend <name>', 'tfjs backend (default: auto, or TFJS_TUNER_BACKEND)').choices([...BACKEND_NAMES]);
@@ -33,6 +47,9 @@ function program(): Command {
     .option('--max-trials <n>', 'random/bayesian/grid: number of trials; asha: new configurations', parseIntOption('--max-trials'), 10)
     .option('--epochs <n>', 'random/bayesian/grid: epochs per trial', parseIntOption('--epochs'), 5)
     .option('--objective <name>', 'metric to optimize (direction inferred: val_accuracy max, val_loss min, ...)', 'val_accuracy')
+    .option('--early-stopping <patience>', 'stop a trial\'s training after this many epochs without improvement of the objective (Keras EarlyStopping)', parseIntOption('--early-stopping', 0))
+    .option('--early-stopping-monitor <metric>', 'with --early-stopping: watch this metric instead of the objective (e.g. val_loss)')
+    .option('--early-stopping-min-delta <d>', 'with --early-stopping: smaller improvements do not count (default 0)', parseNonNegative('--early-stopping-min-delta'))
     .option('--image-size <HxW>', 'resize images to HEIGHTxWIDTH', parseImageSize, [64, 64] as [number, number])
     .addOption(new Option('--color-mode <mode>', 'channels to decode').choices([...COLOR_MODES]).default('rgb'))
     .option('--batch-size <n>', 'images per batch', parseIntOption('--batch-size'), 32)
@@ -56,6 +73,7 @@ function program(): Command {
         seed: o.seed, directory: o.directory, projectName: o.projectName, overwrite: o.overwrite,
         backend: o.backend, hypermodel: o.hypermodel, space: o.space, tensorboard: o.tensorboard,
         workers: o.workers ?? defaultWorkerCount(),
+        earlyStopping: earlyStoppingSpec(o),
       }, out);
       out.result(result);
     });

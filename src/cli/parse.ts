@@ -12,6 +12,14 @@ export function parseIntOption(name: string, min = 1) {
   };
 }
 
+export function parseNonNegative(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !(Number.isFinite(n) && n >= 0)) throw new UsageError(`${name} must be a number >= 0 (e.g. 0.001); got "${value}".`);
+    return n;
+  };
+}
+
 export function parseFraction(name: string) {
   return (value: string): number => {
     const n = Number(value);

@@ -15,6 +15,8 @@ import {
 import { flowFromDirectoryForWorkers } from '../tuners/workers/directory-source.js';
 import { epochsTrained } from '../tuners/trial.js';
 import { ConsoleDisplay, type TunerDisplay } from '../tuners/display.js';
+import { resolveEarlyStopping, type EarlyStoppingSpec } from '../tuners/early-stopping.js';
+import { toObjective } from '../tuners/objective.js';
 import { tensorBoardIntegration } from '../tensorboard/tuner-integration.js';
 import { foundMessage, UsageError, type Output } from './output.js';
 import { loadHypermodelModule, USER_HYPERMODEL_MODULE } from './hypermodel-module.js';
@@ -49,6 +51,8 @@ export interface TuneOptions {
   /** Overrides of the built-in CNN's search space. */
   space?: CnnSpace;
   tensorboard?: string;
+  /** Keras EarlyStopping for every trial (--early-stopping PATIENCE, --early-stopping-monitor, --early-stopping-min-delta). */
+  earlyStopping?: EarlyStoppingSpec;
 }
 
 export interface TuneResult {
@@ -81,6 +85,17 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   const backend = await initBackend(o.backend);
   out.info(`Backend: ${backend.reason}`);
   if (o.val && o.validationSplit) throw new UsageError('Give either --val DIR or --validation-split F, not both.');
+  if (o.earlyStopping) {
+    try {
+      resolveEarlyStopping(o.earlyStopping, toObjective(o.objective));
+    } catch (err) {
+      const monitor = o.earlyStopping.monitor;
+      if (monitor !== undefined && /cannot tell/.test((err as Error).message)) {
+        throw new UsageError(`--early-stopping-monitor ${monitor}: cannot tell whether it should go down or up; monitor a loss (min) or an accuracy (max), e.g. val_loss.`);
+      }
+      throw new UsageError((err as Error).message);
+    }
+  }
 
   // Labels: 0/1 for two classes (one sigmoid unit), class indices otherwise.
   const classNames = indexDirectory(o.train).classNames;
@@ -107,6 +122,10 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   if (!val && o.objective.startsWith('val_')) {
     throw new UsageError(`--objective ${o.objective} needs validation data: give --val DIR or --validation-split 0.2 (or use --objective loss).`);
   }
+  const monitor = o.earlyStopping?.monitor;
+  if (!val && monitor?.startsWith('val_')) {
+    throw new UsageError(`--early-stopping-monitor ${monitor} needs validation data: give --val DIR or --validation-split 0.2 (or monitor loss).`);
+  }
 
   const shape = { inputShape: train.imageShape, numClasses: train.numClasses, classNames: train.classNames, labelMode };
   if (o.hypermodel && o.space) throw new UsageError('--space narrows the built-in CNN; with --hypermodel, declare the space in your module.');
@@ -121,7 +140,7 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write));
   if (o.tensorboard) setTensorBoardIntegration(tensorBoardIntegration);
   await tuner.search(train, {
-    validationData: val, epochs: o.epochs, tensorboard: o.tensorboard, workers, workerBackend: backend.name,
+    validationData: val, epochs: o.epochs, tensorboard: o.tensorboard, workers, workerBackend: backend.name, earlyStopping: o.earlyStopping,
     trialCallbacks: workers > 1 ? undefined : epochProgressBars(train.length),
   });
 

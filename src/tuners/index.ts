@@ -26,6 +26,8 @@ export type {
   HyperModel, HyperModelFn, HyperModelObject, HyperModelSource, FitResult, TunerOptions, SearchOptions,
   TrialCallbackContext, TrialCallbackHooks, ExecutionScore, TrialCallbackFactory, TensorBoardIntegration,
 } from './tuner.js';
+export { EarlyStoppingCallback, resolveEarlyStopping } from './early-stopping.js';
+export type { EarlyStoppingSpec, ResolvedEarlyStopping } from './early-stopping.js';
 export { defaultFit, isTensorData, isDataset, isDatasetSource, startDataEpoch } from './train-data.js';
 export type { TrainData, TensorData, BatchDataset, DatasetSource, FitOptions, FitCallback } from './train-data.js';
 export { ProjectStore, ORACLE_FORMAT } from './store.js';

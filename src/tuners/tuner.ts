@@ -23,6 +23,7 @@ import {
 import type { Trial } from './trial.js';
 import { importExport, isHyperModelModule, type HyperModelModule } from './hypermodel-module.js';
 import { isOtherLiveProcess, parseWorkerSlotId } from './project-lock.js';
+import { EarlyStoppingCallback, resolveEarlyStopping, type EarlyStoppingSpec } from './early-stopping.js';
 
 export type HyperModelFn = (hp: HyperParameters) => tf.LayersModel | Promise<tf.LayersModel>;
 /** What a hypermodel's own fit may return: a History, metrics, or just the objective value. */
@@ -106,8 +107,13 @@ export interface SearchOptions {
   /** Tensor data only (default 32). */
   batchSize?: number;
   shuffle?: boolean;
-  /** Passed to every trial's fit (e.g. tf.callbacks.earlyStopping). */
+  /** Passed to every trial's fit (serial search only: functions cannot cross to worker threads). */
   callbacks?: FitCallback[];
+  /**
+   * Keras's EarlyStopping for every trial execution, as plain data so it works with `workers` too:
+   * e.g. { patience: 5 } watches the objective; { monitor, patience, minDelta, mode, baseline }.
+   */
+  earlyStopping?: EarlyStoppingSpec;
   /** Write TensorBoard logs under this folder (needs the TensorBoard integration). */
   tensorboard?: string;
   /** A hook that adds callbacks per trial execution. */
@@ -448,6 +454,7 @@ export class Tuner {
     if (opts.epochs !== undefined && !(Number.isInteger(opts.epochs) && opts.epochs >= 1)) {
       throw new Error(`epochs must be a positive integer (got ${opts.epochs}).`);
     }
+    if (opts.earlyStopping !== undefined) resolveEarlyStopping(opts.earlyStopping, this.oracle.objective);
     const factories: TrialCallbackFactory[] = [];
     if (opts.trialCallbacks) factories.push(opts.trialCallbacks);
     let tensorboard: TensorBoardIntegration | undefined;
@@ -573,6 +580,9 @@ export class Tuner {
   ): Promise<ExecutionResult> {
     const model = await this.build(hp);
     const recorder = new EpochRecorder(model, this.oracle.objective);
+    // Stateful: a fresh one per execution.
+    const stopper = opts.earlyStopping !== undefined
+      ? new EarlyStoppingCallback(resolveEarlyStopping(opts.earlyStopping, this.oracle.objective), (m) => new FatalError(m)) : undefined;
     try {
       if (run.parentId !== undefined) await loadWeightsInto(model, this.store.checkpointDir(run.parentId));
       const fitOptions: FitOptions = {
@@ -582,7 +592,7 @@ export class Tuner {
         validationSplit: opts.validationSplit,
         batchSize: opts.batchSize,
         shuffle: opts.shuffle,
-        callbacks: [recorder.callback(), ...toCallbacks(opts.callbacks), ...toCallbacks(run.extra)],
+        callbacks: [recorder.callback(), ...(stopper ? [stopper] : []), ...toCallbacks(opts.callbacks), ...toCallbacks(run.extra)],
         verbose: 0,
       };
       const hypermodel = await this.resolveHypermodel();
@@ -591,6 +601,7 @@ export class Tuner {
       startDataEpoch(opts.validationData, 0);
       const result = custom?.fit ? await custom.fit(hp, model, data, fitOptions) : await defaultFit(model, data, fitOptions);
       if (recorder.fatal) throw recorder.fatal;
+      if (stopper?.fatal) throw stopper.fatal;
       recorder.absorb(result, run.initialEpoch);
       if (recorder.nanEpoch !== null) {
         throw new Error(`The loss became NaN at epoch ${recorder.nanEpoch + 1} (a diverging model: lower the learning rate?).`);

@@ -161,6 +161,53 @@ test('--tuner asha, serially and with 2 workers', () => {
   assert.ok(promoted.length >= 1, 'the best first-rung trial was promoted');
 });
 
+test('--early-stopping stops trials early, with --workers 2; its companions are checked', () => {
+  // A model that can only gain 0.5 of validation accuracy in one epoch by a miracle: with min delta 0.5,
+  // epoch 0 is the best, epoch 1 does not improve, and patience 1 stops every trial after 2 of its 6 epochs.
+  const mod = path.join(work, 'es-model.mjs');
+  writeFileSync(mod, `
+    export default function (hp, context) {
+      const { tf } = context;
+      const model = tf.sequential({ layers: [
+        tf.layers.conv2d({ inputShape: context.inputShape, filters: hp.choice('filters', [2, 4]), kernelSize: 3, activation: 'relu' }),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: context.numClasses, activation: 'softmax' }),
+      ] });
+      model.compile({ optimizer: tf.train.sgd(hp.choice('lr', [0, 0.01])), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+      return model;
+    }
+  `);
+  const base = [
+    'tune', '--train', path.join(fixtures, 'toonvision/train'), '--val', path.join(fixtures, 'toonvision/val'), '--hypermodel', mod,
+    '--tuner', 'grid', '--max-trials', '4', '--epochs', '6', '--image-size', '8x8', '--objective', 'val_loss', '--directory', work,
+  ];
+  const r = cli([...base, '--project-name', 'es', '--workers', '2',
+    '--early-stopping', '1', '--early-stopping-monitor', 'val_accuracy', '--early-stopping-min-delta', '0.5', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.trials, 4);
+  assert.equal(r.json.epochsTrained, 4 * 2);
+  const s = cli(['summary', '--directory', work, '--project-name', 'es', '--json']).json;
+  for (const t of s.trials) assert.equal(t.epochs, 2, JSON.stringify(t));
+
+  // the objective by default: at lr 0 val_loss never improves, so patience 2 stops those trials after 3 epochs
+  const o = cli([...base, '--project-name', 'es-objective', '--workers', '1', '--early-stopping', '2', '--json']);
+  assert.equal(o.code, 0, o.stderr);
+  const so = cli(['summary', '--directory', work, '--project-name', 'es-objective', '--json']).json;
+  for (const t of so.trials.filter((x: any) => x.hyperparameters.lr === 0)) assert.equal(t.epochs, 3, JSON.stringify(t));
+
+  const bad = (args: string[], code: number, re: RegExp) => {
+    const b = cli([...base, '--project-name', 'es-bad', ...args]);
+    assert.equal(b.code, code, b.stderr);
+    assert.match(b.stderr, re);
+  };
+  bad(['--early-stopping', '-1'], 1, /--early-stopping must be a whole number >= 0; got "-1"/);
+  bad(['--early-stopping', 'soon'], 1, /--early-stopping must be a whole number >= 0/);
+  bad(['--early-stopping-monitor', 'val_loss'], 1, /--early-stopping-monitor needs --early-stopping <patience>/);
+  bad(['--early-stopping', '2', '--early-stopping-min-delta', '-0.1'], 1, /--early-stopping-min-delta must be a number >= 0/);
+  bad(['--early-stopping', '2', '--early-stopping-monitor', 'val_f2'], 1, /--early-stopping-monitor val_f2: cannot tell whether it should go down or up/);
+  bad(['--early-stopping', '2', '--early-stopping-monitor', 'val_f1_score'], 1, /earlyStopping.monitor "val_f1_score" is not among the metrics fit logs: val_loss, val_acc, loss, acc/);
+});
+
 test('bad input: clear messages on stderr and a non-zero exit code', () => {
   const missing = cli(['tune', '--train', path.join(work, 'nope'), '--directory', work]);
   assert.equal(missing.code, 1);

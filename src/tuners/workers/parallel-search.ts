@@ -15,6 +15,7 @@ import type { RunningTrialInfo } from '../display.js';
 import type { WorkerInit } from './protocol.js';
 import { TrialWorkerPool, type PoolEvent } from './worker-pool.js';
 import { toWorkerDataSpec } from './worker-data.js';
+import { resolveEarlyStopping } from '../early-stopping.js';
 
 /** How often a process with nothing to run checks whether other processes' trials unblocked the oracle. */
 const POLL_MS = 250;
@@ -27,8 +28,10 @@ function checkInputs(tuner: Tuner, trainData: TrainData, opts: SearchOptions): v
   }
   if (opts.callbacks?.length || opts.trialCallbacks) {
     throw new Error(`search({workers: ${opts.workers}}): callbacks and trialCallbacks cannot be sent to worker threads. ` +
-      'Give the module hypermodel a fit(hp, model, data, options) that adds them (e.g. early stopping), or use workers: 1.');
+      'For early stopping pass earlyStopping: { patience, monitor, minDelta } instead; for other callbacks give the module hypermodel ' +
+      'a fit(hp, model, data, options) that adds them, or use workers: 1.');
   }
+  if (opts.earlyStopping !== undefined) resolveEarlyStopping(opts.earlyStopping, tuner.oracle.objective);
   checkTrainData(trainData, 'search() training data');
   if (opts.validationData !== undefined) checkTrainData(opts.validationData, 'validationData');
   if (!isTensorData(trainData) && opts.validationSplit !== undefined) {
@@ -60,7 +63,7 @@ export async function parallelSearch(tuner: Tuner, trainData: TrainData, opts: S
     tuneNewEntries: oracle.tuneNewEntries,
     train: await toWorkerDataSpec(trainData, 'search() training data'),
     validation: opts.validationData !== undefined ? await toWorkerDataSpec(opts.validationData, 'validationData') : undefined,
-    fit: { epochs: opts.epochs, batchSize: opts.batchSize, shuffle: opts.shuffle, validationSplit: opts.validationSplit },
+    fit: { epochs: opts.epochs, batchSize: opts.batchSize, shuffle: opts.shuffle, validationSplit: opts.validationSplit, earlyStopping: opts.earlyStopping },
     tensorboard: opts.tensorboard,
   };
   const host = hostname();

@@ -2,6 +2,7 @@
 import type { HyperParameterSpec } from '../hyperparameters.js';
 import type { HyperModelModule } from '../hypermodel-module.js';
 import type { ObjectiveSpec } from '../objective.js';
+import type { EarlyStoppingSpec } from '../early-stopping.js';
 import type { TrialRecord } from '../trial.js';
 import type { WorkerDataSpec } from './worker-data.js';
 
@@ -19,7 +20,7 @@ export interface WorkerInit {
   tuneNewEntries: boolean;
   train: WorkerDataSpec;
   validation?: WorkerDataSpec;
-  fit: { epochs?: number; batchSize?: number; shuffle?: boolean; validationSplit?: number };
+  fit: { epochs?: number; batchSize?: number; shuffle?: boolean; validationSplit?: number; earlyStopping?: EarlyStoppingSpec };
   /** TensorBoard log folder (search({tensorboard})). */
   tensorboard?: string;
 }
