@@ -114,6 +114,12 @@ test('parallel search errors: function hypermodels, datasets and callbacks canno
   const mod = () => new RandomSearch({ hypermodel: { module: MODELS, exportName: 'denseHypermodel' }, maxTrials: 1, directory: root, projectName: 'err-mod', verbose: 0 });
   const ds = tf.data.zip({ xs: tf.data.array([[0, 0, 0, 0]]), ys: tf.data.array([[0]]) }).batch(1) as unknown as tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>;
   await assert.rejects(mod().search(ds, { workers: 2 }), /a tf\.data\.Dataset cannot be sent to worker threads/);
+  // an in-memory iterator (flow) has toDataset() but no toWorkerSpec(): the error says what works instead
+  const { ImageDataGenerator } = await import('../../src/data/index.js');
+  const images = tf.zeros([2, 4, 4, 1]) as tf.Tensor4D;
+  const flowed = new ImageDataGenerator().flow(images, [0, 1], { batchSize: 2 });
+  images.dispose();
+  await assert.rejects(mod().search(flowed as never, { workers: 2 }), /flowFromDirectoryForWorkers\(\.\.\.\), or have toWorkerSpec\(\).*or search with workers: 1/);
   await assert.rejects(mod().search(train, { validationData: val, workers: 2, callbacks: [{ onEpochEnd: async () => {} }] }), /callbacks and trialCallbacks cannot be sent to worker threads/);
   await assert.rejects(mod().search(train, { workers: 0 }), /workers must be a positive integer/);
   await assert.rejects(new RandomSearch({ hypermodel: { module: './relative.js' }, maxTrials: 1, directory: root, projectName: 'err-rel', verbose: 0 }).search(train, { workers: 2 }),
