@@ -41,6 +41,8 @@ export { defaultWorkerCount, DEFAULT_WORKER_BYTES } from './workers/worker-count
 export { hasWorkerSpec } from './workers/worker-data.js';
 export type { WorkerDataSource, WorkerDataModuleSpec } from './workers/worker-data.js';
 export { withFileLock } from './project-lock.js';
-export { flowFromDirectoryForWorkers, shareDecodedFolder, installSharedDecodedFolder } from './workers/directory-source.js';
+export { flowFromDirectoryForWorkers, shareDecodedFolder, shareDecodedFiles, installSharedDecodedFolder } from './workers/directory-source.js';
+export { flowFromDataframeForWorkers } from './workers/dataframe-source.js';
+export type { DataframeSourceOptions } from './workers/dataframe-source.js';
 export type { DirectorySourceOptions, SharedDecodedFolder } from './workers/directory-source.js';
 export type { LockOptions } from './project-lock.js';

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 
 export interface TensorData { xs: tf.Tensor; ys: tf.Tensor }
 /** Batches of images and labels (ys is optional in the type because a DirectoryIterator with classMode null yields none; fit needs it). */
-export type BatchDataset = tf.data.Dataset<{ xs: tf.Tensor; ys?: tf.Tensor }>;
+/** Batches of inputs and targets (a list of targets for a multi-output model). */
+export type BatchDataset = tf.data.Dataset<{ xs: tf.Tensor; ys?: tf.Tensor | tf.Tensor[] }>;
 export interface DatasetSource { toDataset(): BatchDataset }
 export type TrainData = TensorData | BatchDataset | DatasetSource;
 

@@ -98,3 +98,44 @@ test('a DirectoryIterator goes to the workers with its folder decoded once, in s
     await fs.rm(root, { recursive: true, force: true });
   }
 });
+
+test('a flowFromDataframe iterator goes to the workers with its rows decoded once, in shared memory', async () => {
+  await initBackend();
+  const { flowFromDataframeForWorkers } = await import('../../src/tuners/workers/dataframe-source.js');
+  const root = await fs.mkdtemp(join(tmpdir(), 'tuner-parallel-dataframe-'));
+  try {
+    await writeImages(join(root, 'images'), 10, 5);
+    // CSV-like rows: the label column, not the folder, names the class
+    const records: { file: string; label: string }[] = [];
+    for (const cls of ['horizontal', 'vertical']) for (const f of (await fs.readdir(join(root, 'images', cls))).sort()) records.push({ file: `${cls}/${f}`, label: cls[0] });
+    const stamp = new Date(1_700_000_000_000);
+    for (const r of records) await fs.utimes(join(root, 'images', r.file), stamp, stamp);
+    const source = (subset: 'training' | 'validation') => flowFromDataframeForWorkers({
+      records, generator: { rescale: 1 / 255, validationSplit: 0.3 },
+      flow: { directory: join(root, 'images'), xCol: 'file', yCol: 'label', subset, targetSize: [SIZE, SIZE], batchSize: 8, shuffle: subset === 'training', seed: 3, verbose: false },
+    });
+    const make = (projectName: string) => new GridSearch({
+      hypermodel: { module: MODELS, exportName: 'stripesCnn' }, objective: 'val_accuracy', maxTrials: 2, seed: 5, directory: root, projectName, verbose: 0,
+    });
+    const serial = make('serial');
+    await serial.search(source('training'), { validationData: source('validation'), epochs: 2 });
+    const train = source('training');
+    const val = source('validation');
+    const spec = await train.toWorkerSpec();
+    await val.toWorkerSpec();
+    const shared = (spec.options as { shared: { keys: string[] } }).shared;
+    assert.equal(shared.keys.filter(Boolean).length, train.samples, 'every training row decoded into the shared buffer');
+    // garble every file (same size and time): a worker that decoded a file itself would fail on it
+    for (const r of records) {
+      const f = join(root, 'images', r.file);
+      await fs.writeFile(f, Buffer.alloc((await fs.stat(f)).size, 7));
+      await fs.utimes(f, stamp, stamp);
+    }
+    const parallel = make('parallel');
+    await parallel.search(train, { validationData: val, epochs: 2, workers: 2 });
+    const summary = (t: GridSearch) => [...t.oracle.trials.values()].map((x) => [x.trialId, x.values, x.status, x.score, x.metrics.loss]);
+    assert.deepEqual(summary(parallel), summary(serial), 'the workers trained on the same batches as the serial search');
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});

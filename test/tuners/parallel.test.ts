@@ -119,7 +119,7 @@ test('parallel search errors: function hypermodels, datasets and callbacks canno
   const images = tf.zeros([2, 4, 4, 1]) as tf.Tensor4D;
   const flowed = new ImageDataGenerator().flow(images, [0, 1], { batchSize: 2 });
   images.dispose();
-  await assert.rejects(mod().search(flowed as never, { workers: 2 }), /flowFromDirectoryForWorkers\(\.\.\.\), or have toWorkerSpec\(\).*or search with workers: 1/);
+  await assert.rejects(mod().search(flowed as never, { workers: 2 }), /flowFromDataframeForWorkers\(\.\.\.\), or have toWorkerSpec\(\).*or search with workers: 1/);
   await assert.rejects(mod().search(train, { validationData: val, workers: 2, callbacks: [{ onEpochEnd: async () => {} }] }), /callbacks and trialCallbacks cannot be sent to worker threads/);
   await assert.rejects(mod().search(train, { workers: 0 }), /workers must be a positive integer/);
   await assert.rejects(new RandomSearch({ hypermodel: { module: './relative.js' }, maxTrials: 1, directory: root, projectName: 'err-rel', verbose: 0 }).search(train, { workers: 2 }),

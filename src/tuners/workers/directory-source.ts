@@ -11,6 +11,7 @@ import { decodeLimit } from '../../data/decode-pool.js';
 import { indexDirectory } from '../../data/file-index.js';
 import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../../data/image-data-generator.js';
 import type { DirectoryIterator, FlowFromDirectoryOptions } from '../../data/directory-iterator.js';
+import type { FileIteratorOptions } from '../../data/file-iterator.js';
 import type { WorkerDataModuleSpec, WorkerDataSource } from './worker-data.js';
 
 /** JSON options of `new ImageDataGenerator(generator).flowFromDirectory(directory, flow)`. */
@@ -37,8 +38,8 @@ interface WorkerOptions extends DirectorySourceOptions {
   std: Float32Array | null;
 }
 
-/** The decode options a DirectoryIterator derives from its flow options (its cache keys depend on them). */
-function decodeOptionsOf(flow: FlowFromDirectoryOptions): DecodeOptions {
+/** The decode options an image-file iterator derives from its flow options (its cache keys depend on them). */
+export function decodeOptionsOf(flow: FileIteratorOptions): DecodeOptions {
   return {
     targetSize: flow.targetSize ?? [256, 256],
     colorMode: flow.colorMode ?? 'rgb',
@@ -50,17 +51,22 @@ function decodeOptionsOf(flow: FlowFromDirectoryOptions): DecodeOptions {
 
 const sharedFolders = new Map<string, Promise<SharedDecodedFolder>>();
 
+/** An image file as the decoded cache keys it. */
+export interface CacheableFile {
+  filepath: string;
+  size: number;
+  mtimeMs: number;
+}
+
 /**
- * Decodes every image of the folder once into a SharedArrayBuffer (kept for the process: a second
- * search over the same folder reuses it) and puts views of it in this thread's decoded cache.
- * Unreadable images are left out: the iterator reports them as it always does.
+ * Decodes `files` once into a SharedArrayBuffer, memoised for the process under `id` (a second search
+ * over the same files reuses it), and puts views of it in this thread's decoded cache. Unreadable
+ * images are left out: the iterator reports them as it always does.
  */
-export function shareDecodedFolder(directory: string, flow: FlowFromDirectoryOptions = {}): Promise<SharedDecodedFolder> {
-  const decode = decodeOptionsOf(flow);
-  const id = JSON.stringify([directory, flow.classes, flow.followLinks, decodeOptionsKey(decode)]);
+export function shareDecodedFiles(id: string, files: () => readonly CacheableFile[], decode: DecodeOptions): Promise<SharedDecodedFolder> {
   let shared = sharedFolders.get(id);
   if (!shared) {
-    shared = decodeFolder(directory, flow, decode);
+    shared = decodeFiles(files(), decode);
     sharedFolders.set(id, shared);
     shared.catch(() => sharedFolders.delete(id));
   }
@@ -70,15 +76,21 @@ export function shareDecodedFolder(directory: string, flow: FlowFromDirectoryOpt
   });
 }
 
-async function decodeFolder(directory: string, flow: FlowFromDirectoryOptions, decode: DecodeOptions): Promise<SharedDecodedFolder> {
-  const index = indexDirectory(directory, { classes: flow.classes, followLinks: flow.followLinks });
+/** shareDecodedFiles for every image of a class-per-subfolder folder. */
+export function shareDecodedFolder(directory: string, flow: FlowFromDirectoryOptions = {}): Promise<SharedDecodedFolder> {
+  const decode = decodeOptionsOf(flow);
+  const id = JSON.stringify([directory, flow.classes, flow.followLinks, decodeOptionsKey(decode)]);
+  return shareDecodedFiles(id, () => indexDirectory(directory, { classes: flow.classes, followLinks: flow.followLinks }).files, decode);
+}
+
+async function decodeFiles(files: readonly CacheableFile[], decode: DecodeOptions): Promise<SharedDecodedFolder> {
   const [height, width] = decode.targetSize;
   const channels = channelsOf(decode.colorMode);
   const per = height * width * channels;
-  const buffer = new SharedArrayBuffer(per * index.files.length);
+  const buffer = new SharedArrayBuffer(per * files.length);
   const optionsKey = decodeOptionsKey(decode);
-  const keys: string[] = new Array(index.files.length).fill('');
-  await Promise.all(index.files.map((f, i) => decodeLimit(async () => {
+  const keys: string[] = new Array(files.length).fill('');
+  await Promise.all(files.map((f, i) => decodeLimit(async () => {
     const key = cacheKey(f.filepath, f.mtimeMs, f.size, optionsKey);
     const img = decodedCache.has(key) ? decodedCache.get(key)! : await decodeImage(f.filepath, decode).catch(() => null);
     if (!img || img.data.length !== per) return;

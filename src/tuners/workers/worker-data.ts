@@ -54,11 +54,11 @@ export async function toWorkerDataSpec(data: TrainData | unknown, what: string):
   if (isTensorData(data)) return { kind: 'tensors', xs: share(data.xs), ys: share(data.ys) };
   if (isDataset(data)) {
     throw new Error(`${what}: a tf.data.Dataset cannot be sent to worker threads. With workers > 1 pass {xs, ys} tensors, ` +
-      'an image folder from flowFromDirectoryForWorkers(...), or an object with toWorkerSpec() returning {module, exportName, options} ' +
+      'an image folder from flowFromDirectoryForWorkers(...) or flowFromDataframeForWorkers(...), or an object with toWorkerSpec() returning {module, exportName, options} ' +
       'that builds the data in each worker; or search with workers: 1.');
   }
-  throw new Error(`${what}: with workers > 1 the data must be {xs, ys} tensors, an image folder from flowFromDirectoryForWorkers(...), ` +
-    'or have toWorkerSpec() (got an object with toDataset() only, such as a flowFromDirectory, flow or flowFromDataframe iterator). ' +
+  throw new Error(`${what}: with workers > 1 the data must be {xs, ys} tensors, an image folder from flowFromDirectoryForWorkers(...) ` +
+    'or flowFromDataframeForWorkers(...), or have toWorkerSpec() (got an object with toDataset() only, such as a flowFromDirectory, flow or flowFromDataframe iterator). ' +
     'Give it a toWorkerSpec() returning {module, exportName, options} that re-creates it in a worker, or search with workers: 1.');
 }
 

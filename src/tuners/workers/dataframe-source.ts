@@ -1,0 +1,62 @@
+/**
+ * `flowFromDataframe` data that a parallel search can hand to its workers, decoded once per search:
+ * like directory-source.ts, the main thread decodes every kept row's image into ONE SharedArrayBuffer;
+ * each worker re-creates the DataFrameIterator from the same records and options and installs views of
+ * the shared pixels in its decoded cache, so no worker decodes a file again.
+ */
+import { statSync } from 'node:fs';
+import { decodeOptionsKey } from '../../data/decode.js';
+import type { DataFrameIterator, FlowFromDataframeOptions } from '../../data/dataframe-iterator.js';
+import type { DataFrameRecord } from '../../data/dataframe-index.js';
+import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../../data/image-data-generator.js';
+import { decodeOptionsOf, installSharedDecodedFolder, shareDecodedFiles, type CacheableFile, type SharedDecodedFolder } from './directory-source.js';
+import type { WorkerDataModuleSpec, WorkerDataSource } from './worker-data.js';
+
+/** JSON options of `new ImageDataGenerator(generator).flowFromDataframe(records, flow)`. */
+export interface DataframeSourceOptions {
+  /** Plain records (e.g. parsed CSV rows): they are copied to every worker. */
+  records: readonly DataFrameRecord[];
+  /** No preprocessingFunction: a function cannot reach a worker. */
+  generator?: Omit<ImageDataGeneratorOptions, 'preprocessingFunction'>;
+  flow?: FlowFromDataframeOptions;
+}
+
+interface WorkerOptions extends DataframeSourceOptions {
+  shared: SharedDecodedFolder;
+  mean: Float32Array | null;
+  std: Float32Array | null;
+}
+
+/**
+ * `new ImageDataGenerator(generator).flowFromDataframe(records, flow)`, plus `toWorkerSpec()` so that
+ * `search(iterator, {workers: N})` can send it to worker threads. Serial searches use it as the plain
+ * DataFrameIterator it is.
+ */
+export function flowFromDataframeForWorkers(opts: DataframeSourceOptions): DataFrameIterator & WorkerDataSource {
+  if (typeof (opts.generator as ImageDataGeneratorOptions | undefined)?.preprocessingFunction === 'function') {
+    throw new Error('flowFromDataframeForWorkers: a preprocessingFunction cannot be sent to worker threads; ' +
+      'do that step in the model (a layer) or use workers: 1.');
+  }
+  const generator = new ImageDataGenerator(opts.generator);
+  const iterator = generator.flowFromDataframe(opts.records, opts.flow);
+  const toWorkerSpec = async (): Promise<WorkerDataModuleSpec> => {
+    const decode = decodeOptionsOf(opts.flow ?? {});
+    const files = (): CacheableFile[] => iterator.filepaths.map((filepath) => {
+      const st = statSync(filepath, { throwIfNoEntry: false });
+      return { filepath, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1 };
+    });
+    const shared = await shareDecodedFiles(JSON.stringify(['dataframe', iterator.filepaths, decodeOptionsKey(decode)]), files, decode);
+    const options: WorkerOptions = { ...opts, shared, mean: generator.mean, std: generator.std };
+    return { module: import.meta.url, exportName: 'dataframeSourceInWorker', options };
+  };
+  return Object.assign(iterator, { toWorkerSpec });
+}
+
+/** The worker side: the same iterator, its decoded cache filled from the shared pixels. */
+export function dataframeSourceInWorker(o: WorkerOptions): DataFrameIterator {
+  installSharedDecodedFolder(o.shared);
+  const generator = new ImageDataGenerator(o.generator);
+  generator.mean = o.mean;
+  generator.std = o.std;
+  return generator.flowFromDataframe(o.records, { ...o.flow, cache: 'memory', verbose: false });
+}
