@@ -8,8 +8,8 @@ import { statSync } from 'node:fs';
 import { decodeOptionsKey } from '../../data/decode.js';
 import type { DataFrameIterator, FlowFromDataframeOptions } from '../../data/dataframe-iterator.js';
 import type { DataFrameRecord } from '../../data/dataframe-index.js';
-import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../../data/image-data-generator.js';
-import { decodeOptionsOf, installSharedDecodedFolder, shareDecodedFiles, type CacheableFile, type SharedDecodedFolder } from './directory-source.js';
+import type { ImageDataGeneratorOptions } from '../../data/image-data-generator.js';
+import { decodeOptionsOf, generatorForWorkers, generatorInWorker, shareDecodedFiles, type CacheableFile, type SharedSourceOptions } from './directory-source.js';
 import type { WorkerDataModuleSpec, WorkerDataSource } from './worker-data.js';
 
 /** JSON options of `new ImageDataGenerator(generator).flowFromDataframe(records, flow)`. */
@@ -21,11 +21,7 @@ export interface DataframeSourceOptions {
   flow?: FlowFromDataframeOptions;
 }
 
-interface WorkerOptions extends DataframeSourceOptions {
-  shared: SharedDecodedFolder;
-  mean: Float32Array | null;
-  std: Float32Array | null;
-}
+type WorkerOptions = DataframeSourceOptions & SharedSourceOptions;
 
 /**
  * `new ImageDataGenerator(generator).flowFromDataframe(records, flow)`, plus `toWorkerSpec()` so that
@@ -33,11 +29,7 @@ interface WorkerOptions extends DataframeSourceOptions {
  * DataFrameIterator it is.
  */
 export function flowFromDataframeForWorkers(opts: DataframeSourceOptions): DataFrameIterator & WorkerDataSource {
-  if (typeof (opts.generator as ImageDataGeneratorOptions | undefined)?.preprocessingFunction === 'function') {
-    throw new Error('flowFromDataframeForWorkers: a preprocessingFunction cannot be sent to worker threads; ' +
-      'do that step in the model (a layer) or use workers: 1.');
-  }
-  const generator = new ImageDataGenerator(opts.generator);
+  const generator = generatorForWorkers('flowFromDataframeForWorkers', opts.generator);
   const iterator = generator.flowFromDataframe(opts.records, opts.flow);
   const toWorkerSpec = async (): Promise<WorkerDataModuleSpec> => {
     const decode = decodeOptionsOf(opts.flow ?? {});
@@ -54,9 +46,5 @@ export function flowFromDataframeForWorkers(opts: DataframeSourceOptions): DataF
 
 /** The worker side: the same iterator, its decoded cache filled from the shared pixels. */
 export function dataframeSourceInWorker(o: WorkerOptions): DataFrameIterator {
-  installSharedDecodedFolder(o.shared);
-  const generator = new ImageDataGenerator(o.generator);
-  generator.mean = o.mean;
-  generator.std = o.std;
-  return generator.flowFromDataframe(o.records, { ...o.flow, cache: 'memory', verbose: false });
+  return generatorInWorker(o).flowFromDataframe(o.records, { ...o.flow, cache: 'memory', verbose: false });
 }

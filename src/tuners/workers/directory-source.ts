@@ -31,12 +31,7 @@ export interface SharedDecodedFolder {
   keys: string[];
 }
 
-interface WorkerOptions extends DirectorySourceOptions {
-  shared: SharedDecodedFolder;
-  /** featurewise statistics the main thread's generator fitted. */
-  mean: Float32Array | null;
-  std: Float32Array | null;
-}
+type WorkerOptions = DirectorySourceOptions & SharedSourceOptions;
 
 /** The decode options an image-file iterator derives from its flow options (its cache keys depend on them). */
 export function decodeOptionsOf(flow: FileIteratorOptions): DecodeOptions {
@@ -108,17 +103,39 @@ export function installSharedDecodedFolder(s: SharedDecodedFolder): void {
   });
 }
 
+/** The main thread's generator of a worker data source; a preprocessingFunction cannot reach a worker. */
+export function generatorForWorkers(source: string, options: ImageDataGeneratorOptions | undefined): ImageDataGenerator {
+  if (typeof options?.preprocessingFunction === 'function') {
+    throw new Error(`${source}: a preprocessingFunction cannot be sent to worker threads; ` +
+      'do that step in the model (a layer) or use workers: 1.');
+  }
+  return new ImageDataGenerator(options);
+}
+
+/** What every worker data source sends along: the shared pixels and the fitted featurewise statistics. */
+export interface SharedSourceOptions {
+  generator?: Omit<ImageDataGeneratorOptions, 'preprocessingFunction'>;
+  shared: SharedDecodedFolder;
+  mean: Float32Array | null;
+  std: Float32Array | null;
+}
+
+/** The worker side of a source: its decoded cache filled from the shared pixels, the same generator. */
+export function generatorInWorker(o: SharedSourceOptions): ImageDataGenerator {
+  installSharedDecodedFolder(o.shared);
+  const generator = new ImageDataGenerator(o.generator);
+  generator.mean = o.mean;
+  generator.std = o.std;
+  return generator;
+}
+
 /**
  * `new ImageDataGenerator(generator).flowFromDirectory(directory, flow)`, plus `toWorkerSpec()` so that
  * `search(iterator, {workers: N})` can send it to worker threads (see the module comment). Serial
  * searches use it as the plain DirectoryIterator it is.
  */
 export function flowFromDirectoryForWorkers(opts: DirectorySourceOptions): DirectoryIterator & WorkerDataSource {
-  if (typeof (opts.generator as ImageDataGeneratorOptions | undefined)?.preprocessingFunction === 'function') {
-    throw new Error('flowFromDirectoryForWorkers: a preprocessingFunction cannot be sent to worker threads; ' +
-      'do that step in the model (a layer) or use workers: 1.');
-  }
-  const generator = new ImageDataGenerator(opts.generator);
+  const generator = generatorForWorkers('flowFromDirectoryForWorkers', opts.generator);
   const iterator = generator.flowFromDirectory(opts.directory, opts.flow);
   const toWorkerSpec = async (): Promise<WorkerDataModuleSpec> => {
     const shared = await shareDecodedFolder(opts.directory, opts.flow);
@@ -130,9 +147,5 @@ export function flowFromDirectoryForWorkers(opts: DirectorySourceOptions): Direc
 
 /** The worker side: the same iterator, its decoded cache filled from the shared pixels. */
 export function directorySourceInWorker(o: WorkerOptions): DirectoryIterator {
-  installSharedDecodedFolder(o.shared);
-  const generator = new ImageDataGenerator(o.generator);
-  generator.mean = o.mean;
-  generator.std = o.std;
-  return generator.flowFromDirectory(o.directory, { ...o.flow, cache: 'memory', verbose: false });
+  return generatorInWorker(o).flowFromDirectory(o.directory, { ...o.flow, cache: 'memory', verbose: false });
 }
