@@ -1,5 +1,5 @@
 /** tfjs-tuner: Keras-style image folders and KerasTuner-style search for TensorFlow.js in Node. */
-import { setTensorBoardIntegration } from './tuners/tuner.js';
+import { setTensorBoardIntegration } from './tuners/tensorboard-hook.js';
 import { tensorBoardIntegration } from './tensorboard/tuner-integration.js';
 
 export * from './runtime/index.js';
