@@ -10,18 +10,38 @@ import { isHyperModelModule } from '../hypermodel-module.js';
 import { isOtherLiveProcess, isProcessAlive, parseWorkerSlotId, workerSlotId } from '../project-lock.js';
 import { checkTrainData, isTensorData, type TrainData } from '../train-data.js';
 import type { Trial } from '../trial.js';
-import { classifyTrialError, FatalError, getTensorBoardIntegration, type SearchOptions, type Tuner } from '../tuner.js';
+import { classifyTrialError, FatalError } from '../errors.js';
+import { getTensorBoardIntegration } from '../tensorboard-hook.js';
+import type { HyperModelSource, SearchOptions } from '../tuner-options.js';
+import type { Oracle } from '../oracle.js';
+import type { ProjectStore } from '../store.js';
+import type { TunerDisplay } from '../display.js';
 import type { RunningTrialInfo } from '../display.js';
 import type { WorkerInit } from './protocol.js';
 import { TrialWorkerPool, type PoolEvent } from './worker-pool.js';
 import { toWorkerDataSpec } from './worker-data.js';
 import { resolveEarlyStopping } from '../early-stopping.js';
 
+/** What the parallel search needs of the Tuner that runs it (the Tuner is not imported: no import circle). */
+export interface SearchHost {
+  readonly oracle: Oracle;
+  readonly store: ProjectStore;
+  readonly display: TunerDisplay;
+  readonly hypermodelSource: HyperModelSource;
+  readonly hypermodelOptions: unknown;
+  readonly tunerId: string;
+  readonly executionsPerTrial: number;
+  readonly deterministic: boolean;
+  readonly projectDir: string;
+  reload(): Promise<void>;
+  saveOracle(): Promise<void>;
+}
+
 /** How often a process with nothing to run checks whether other processes' trials unblocked the oracle. */
 const POLL_MS = 250;
 
 
-function checkInputs(tuner: Tuner, trainData: TrainData, opts: SearchOptions): void {
+function checkInputs(tuner: SearchHost, trainData: TrainData, opts: SearchOptions): void {
   if (!isHyperModelModule(tuner.hypermodelSource)) {
     throw new Error(`search({workers: ${opts.workers}}) trains in worker threads, which cannot receive a function: ` +
       'pass the hypermodel as {module: "/abs/path/to/model.js", exportName: "..."} (plus hypermodelOptions if the export is a factory).');
@@ -45,7 +65,7 @@ function checkInputs(tuner: Tuner, trainData: TrainData, opts: SearchOptions): v
   }
 }
 
-export async function parallelSearch(tuner: Tuner, trainData: TrainData, opts: SearchOptions): Promise<void> {
+export async function parallelSearch(tuner: SearchHost, trainData: TrainData, opts: SearchOptions): Promise<void> {
   checkInputs(tuner, trainData, opts);
   const tensorboard = opts.tensorboard !== undefined ? getTensorBoardIntegration() : undefined;
   await tuner.reload();
