@@ -30,8 +30,8 @@ const MUTATIONS = [
   },
   {
     name: 'promotions do not load their parent\'s checkpoint',
-    find: 'if (run.parentId !== undefined) await loadWeightsInto(',
-    replace: 'if (false as boolean) await loadWeightsInto(',
+    find: 'setStoredWeights(model, parent,',
+    replace: 'void (model, parent,',
     tests: ['tuners/asha'],
   },
   {
