@@ -109,10 +109,10 @@ export type {
 // Models: the CNN builder and its search space, the ToonVision reference model.
 export {
   InvalidModelError, buildCnn, buildCnnFromConfig, cnnConfigFromHp, cnnConfigToValues, checkCnnFits, countCnnParams, describeCnn, lossFor,
-  makeOptimizer, resolveTask,
+  makeOptimizer, resolveTask, planCnn, DEFAULT_MAX_PARAMS, DEFAULT_MAX_ACTIVATIONS,
 } from './models/cnn.js';
-export type { CnnBlockConfig, CnnConfig, CnnOptions, CnnTask, LabelMode } from './models/cnn.js';
-export { DEFAULT_CNN_SPACE, OPTIMIZER_NAMES } from './models/cnn-space.js';
+export type { CnnBlockConfig, CnnConfig, CnnFit, CnnOptions, CnnPlan, CnnTask, LabelMode } from './models/cnn.js';
+export { DEFAULT_CNN_SPACE, OPTIMIZER_NAMES, TOONVISION_RANGES } from './models/cnn-space.js';
 export type { BlockSpace, ChoiceSpace, CnnSpace, FixedSpace, NumberSpace, OptimizerName, RangeSpace, ValuesSpace } from './models/cnn-space.js';
 export { toonVisionConfig, toonVisionModel, toonVisionSpace } from './models/toonvision.js';
 export type { ToonVisionOptions } from './models/toonvision.js';
