@@ -14,19 +14,17 @@ import type { Trial } from './trial.js';
 import { importExport, isHyperModelModule, type HyperModelModule } from './hypermodel-module.js';
 import { isOtherLiveProcess, parseWorkerSlotId } from './project-lock.js';
 import { resolveEarlyStopping } from './early-stopping.js';
-import { classifyTrialError, FatalError } from './errors.js';
 import { getTensorBoardIntegration } from './tensorboard-hook.js';
 import { buildModel, disposeModel, TrialRunner } from './trial-runner.js';
+import { searchLoop } from './search-loop.js';
+import { SerialExecutor } from './executors/serial-executor.js';
+import { TrialOracle } from './executors/run-job.js';
 import { FileStorage } from './storage/file-storage.js';
 import type { SearchStorage } from './storage/search-storage.js';
 import { setStoredWeights } from './storage/model-artifacts.js';
 import type {
   HyperModel, HyperModelObject, HyperModelSource, SearchOptions, TensorBoardIntegration, TrialCallbackFactory, TunerOptions,
 } from './tuner-options.js';
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 export class Tuner {
   readonly oracle: Oracle;
@@ -155,22 +153,28 @@ export class Tuner {
     return buildModel(await this.resolveHypermodel(), hp);
   }
 
-  /** @internal The trial runner of this thread's trials (a SerialExecutor's). */
-  async trialRunner(): Promise<TrialRunner> {
-    return new TrialRunner({
-      oracle: this.oracle, hypermodel: await this.resolveHypermodel(), executionsPerTrial: this.executionsPerTrial,
+  /** @internal The trial runner of this thread's trials (a SerialExecutor's), on an oracle that only records. */
+  async trialRunner(): Promise<{ runner: TrialRunner; oracle: TrialOracle }> {
+    const oracle = new TrialOracle({ objective: this.oracle.objective, allowNewEntries: this.oracle.allowNewEntries, tuneNewEntries: this.oracle.tuneNewEntries });
+    const runner = new TrialRunner({
+      oracle, hypermodel: await this.resolveHypermodel(), executionsPerTrial: this.executionsPerTrial,
       deterministic: this.deterministic, artifacts: this.storage.artifacts, location: this.projectDir,
     });
+    return { runner, oracle };
   }
 
-  /** Runs the search until the oracle stops it. */
+  /** Runs the search until the oracle stops it: one loop, over a serial or a worker-thread executor. */
   async search(trainData: TrainData, opts: SearchOptions = {}): Promise<void> {
     if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1)) {
       throw new Error(`workers must be a positive integer (got ${opts.workers}).`);
     }
     if (opts.workers !== undefined && opts.workers > 1) {
-      const { parallelSearch } = await import('./workers/parallel-search.js');
-      return parallelSearch(this, trainData, opts);
+      const { checkParallelInputs, parallelExecutor } = await import('./workers/parallel-search.js');
+      checkParallelInputs(this, trainData, opts);
+      const tensorboard = opts.tensorboard !== undefined ? getTensorBoardIntegration() : undefined;
+      await this.reload();
+      const executor = await parallelExecutor(this, trainData, opts);
+      return searchLoop(this, executor, opts, { serial: false, tensorboard });
     }
     checkTrainData(trainData, 'search() training data');
     if (opts.validationData !== undefined) checkTrainData(opts.validationData, 'validationData');
@@ -203,59 +207,8 @@ export class Tuner {
         'Run this one with workers >= 2 to join it, or wait for it to finish.');
     }
     await this.store.saveTunerMarker(this.tunerId, { owner: true });
-    const started = Date.now();
-    this.display.searchBegin?.({
-      projectDir: this.projectDir, reloaded: this.oracle.trials.size > 0, objective: this.oracle.objective,
-      finishedTrials: [...this.oracle.trials.values()].filter((t) => t.status === 'COMPLETED' || t.status === 'FAILED').length,
-    });
-    let trialsRun = 0;
-    const runner = await this.trialRunner();
-    for (;;) {
-      const trial = this.oracle.createTrial(this.tunerId);
-      if (trial.status === 'STOPPED') break;
-      if (trial.status === 'IDLE') {
-        // Other workers' trials are still running; a single process has nothing more to do now.
-        this.display.message?.('The oracle is waiting for trials of other tuners; stopping here.');
-        break;
-      }
-      await this.store.saveTrial(trial.toRecord());
-      await this.saveOracle();
-      const trialNumber = this.oracle.startOrder.indexOf(trial.trialId) + 1;
-      const best = this.oracle.getBestTrials(1)[0];
-      this.display.trialBegin?.({ trial, trialNumber, best, objective: this.oracle.objective });
-      const t0 = Date.now();
-      let status: 'COMPLETED' | 'INVALID' | 'FAILED' = 'COMPLETED';
-      let message: string | undefined;
-      let retry = true;
-      try {
-        await runner.run(trial, trainData, opts, factories);
-      } catch (err) {
-        if (err instanceof FatalError) throw err;
-        ({ status, retry } = classifyTrialError((err as Error)?.name));
-        message = errorMessage(err);
-      }
-      trial.elapsedSeconds = (Date.now() - t0) / 1000;
-      let stop: unknown;
-      try {
-        this.oracle.endTrial(trial.trialId, status, message, { retry });
-      } catch (err) {
-        stop = err;
-      }
-      await this.store.saveTrial(trial.toRecord());
-      await this.saveOracle();
-      trialsRun++;
-      this.display.trialEnd?.({
-        trial, trialNumber, best: this.oracle.getBestTrials(1)[0], objective: this.oracle.objective,
-        elapsedSeconds: trial.elapsedSeconds, totalSeconds: (Date.now() - started) / 1000,
-      });
-      if (stop) throw stop;
-    }
-    if (tensorboard?.searchEnd && opts.tensorboard !== undefined) {
-      const names = new Set<string>();
-      for (const t of this.oracle.trials.values()) for (const k of Object.keys(t.metrics)) names.add(k);
-      await tensorboard.searchEnd(opts.tensorboard, this.oracle.hyperparameters.space, [...names]);
-    }
-    this.display.searchEnd?.({ best: this.oracle.getBestTrials(1)[0], objective: this.oracle.objective, totalSeconds: (Date.now() - started) / 1000, trialsRun });
+    const { runner, oracle } = await this.trialRunner();
+    return searchLoop(this, new SerialExecutor(runner, oracle, trainData, opts, factories), opts, { serial: true, tensorboard });
   }
 
   private requireLoaded(): void {

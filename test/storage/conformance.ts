@@ -156,7 +156,7 @@ export function describeStorageConformance(name: string, factoryModule: string):
       }
     });
 
-    test('artifacts: checkpoints by trial and the best model round-trip as bytes; delete removes them', async () => {
+    test('artifacts: checkpoints by trial, the best model and named files round-trip as bytes; delete removes checkpoints', async () => {
       const { storage } = await fresh();
       const model = tinyModel();
       const other = tinyModel();
@@ -179,6 +179,12 @@ export function describeStorageConformance(name: string, factoryModule: string):
         const best = await tf.loadLayersModel(storedModelLoader((await storage.artifacts.loadBestModel())!));
         assert.deepEqual(await (best.predict(x) as tf.Tensor).array(), await (model.predict(x) as tf.Tensor).array());
         best.dispose();
+
+        assert.equal(await storage.artifacts.loadFile('report.html'), undefined);
+        const html = new TextEncoder().encode('<h1>report</h1>');
+        await storage.artifacts.saveFile('report.html', html);
+        await storage.artifacts.saveFile('report.html', html); // replaces
+        assert.deepEqual([...(await storage.artifacts.loadFile('report.html'))!], [...html]);
       } finally {
         tf.dispose(x);
         model.dispose();

@@ -26,8 +26,8 @@ export type ExecutorEvent =
   | { type: 'epoch'; slot: number; trialId: string; epoch: number; logs: Record<string, number> }
   /** The trial trained: its record (metrics, best step, updated hyperparameters), the space it grew, its checkpoint. */
   | { type: 'result'; slot: number; trialId: string; record: TrialRecord; space: HyperParameterSpec[]; checkpoint?: StoredModel }
-  /** The trial threw (name decides INVALID/FAILED/fatal, see classifyTrialError). */
-  | { type: 'error'; slot: number; trialId: string; name: string; message: string }
+  /** The trial threw (name decides INVALID/FAILED/fatal, see classifyTrialError; error: the thrown value, same thread only). */
+  | { type: 'error'; slot: number; trialId: string; name: string | undefined; message: string; error?: unknown }
   /** The slot died (out of memory, process.exit): its trial, if any, must run again. */
   | { type: 'crash'; slot: number; trialId: string | undefined; reason: string };
 

@@ -253,6 +253,24 @@ class FileArtifacts implements ArtifactStore {
   loadBestModel(): Promise<StoredModel | undefined> {
     return readModel(join(this.projectDir, 'best-model'));
   }
+  private filePath(name: string): string {
+    if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.')) throw new Error(`A search file name must be a plain file name (got ${JSON.stringify(name)}).`);
+    return join(this.projectDir, name);
+  }
+  /** At the project's top level (report.html sits next to oracle.json). */
+  async saveFile(name: string, data: Uint8Array): Promise<void> {
+    await fs.mkdir(this.projectDir, { recursive: true });
+    await writeFileAtomic(this.filePath(name), data);
+  }
+  async loadFile(name: string): Promise<Uint8Array | undefined> {
+    try {
+      const b = await fs.readFile(this.filePath(name));
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
 }
 
 const WEIGHTS_BIN = 'weights.bin';

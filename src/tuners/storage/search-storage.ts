@@ -89,6 +89,12 @@ export interface ArtifactStore {
   /** The search's exported best model (`tfjs-tuner tune` writes it). */
   saveBestModel(model: StoredModel): Promise<void>;
   loadBestModel(): Promise<StoredModel | undefined>;
+  /**
+   * Other named files of the search (e.g. 'report.html', the CLI's HTML report). Names are plain file
+   * names (letters, digits, '.', '-', '_'); replaces what was there.
+   */
+  saveFile(name: string, data: Uint8Array): Promise<void>;
+  loadFile(name: string): Promise<Uint8Array | undefined>;
 }
 
 export interface OpenOptions {
