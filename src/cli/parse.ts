@@ -28,6 +28,16 @@ export function parseFraction(name: string) {
   };
 }
 
+/** A duration: "90", "90s", "10m", "1.5h" -> seconds (a bare number is seconds). */
+export function parseDuration(name: string) {
+  return (value: string): number => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$/i.exec(value);
+    const seconds = m ? Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(m[2]?.toLowerCase() ?? 's') as 's' | 'm' | 'h'] : NaN;
+    if (!(seconds > 0)) throw new UsageError(`${name} must be a duration such as 90s, 10m or 1.5h (a bare number is seconds); got "${value}".`);
+    return seconds;
+  };
+}
+
 /** "64x64", "48x96" (height x width) or "64" (square). */
 export function parseImageSize(value: string): [number, number] {
   const m = /^(\d+)(?:[xX*,](\d+))?$/.exec(value.trim());

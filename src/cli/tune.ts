@@ -55,6 +55,12 @@ export interface TuneOptions {
   tensorboard?: string;
   /** Keras EarlyStopping for every trial (--early-stopping PATIENCE, --early-stopping-monitor, --early-stopping-min-delta). */
   earlyStopping?: EarlyStoppingSpec;
+  /** Time budget in seconds (--max-time 10m). */
+  maxTime?: number;
+  /** Hyperband/BOHB iterations (default 1; with --max-time: until time is up). */
+  hyperbandIterations?: number;
+  executionsPerTrial?: number;
+  maxConsecutiveFailedTrials?: number;
 }
 
 export interface TuneResult {
@@ -67,16 +73,23 @@ export interface TuneResult {
   modelPath: string;
   reportPath: string;
   backend: string;
+  /** 'maxTime' when the time budget ended the search, 'oracle' when the tuner had nothing more to try. */
+  stoppedBy: 'oracle' | 'maxTime';
+  /** Seconds this run searched. */
+  searchSeconds: number;
 }
 
 function makeTuner(o: TuneOptions, hypermodel: HyperModelSource, hypermodelOptions: unknown, display: TunerDisplay): Tuner {
   const common = {
     hypermodel, hypermodelOptions, objective: o.objective, directory: o.directory, projectName: o.projectName,
     overwrite: o.overwrite, seed: o.seed, display,
+    ...(o.executionsPerTrial !== undefined ? { executionsPerTrial: o.executionsPerTrial } : {}),
+    ...(o.maxConsecutiveFailedTrials !== undefined ? { maxConsecutiveFailedTrials: o.maxConsecutiveFailedTrials } : {}),
   };
+  const iterations = o.hyperbandIterations !== undefined ? { hyperbandIterations: o.hyperbandIterations } : {};
   switch (o.tuner) {
-    case 'hyperband': return new Hyperband({ ...common, maxEpochs: o.maxEpochs, factor: o.factor });
-    case 'bohb': return new BOHB({ ...common, maxEpochs: o.maxEpochs, factor: o.factor });
+    case 'hyperband': return new Hyperband({ ...common, maxEpochs: o.maxEpochs, factor: o.factor, ...iterations });
+    case 'bohb': return new BOHB({ ...common, maxEpochs: o.maxEpochs, factor: o.factor, ...iterations });
     case 'asha': return new ASHA({ ...common, maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials });
     case 'random': return new RandomSearch({ ...common, maxTrials: o.maxTrials });
     case 'bayesian': return new BayesianOptimization({ ...common, maxTrials: o.maxTrials });
@@ -142,7 +155,11 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   const write = (t: string) => out.info(t.replace(/\n$/, ''));
   const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write));
   if (o.tensorboard) setTensorBoardIntegration(tensorBoardIntegration);
-  await tuner.search(train, {
+  if (o.hyperbandIterations !== undefined && o.tuner !== 'hyperband' && o.tuner !== 'bohb') {
+    throw new UsageError(`--hyperband-iterations is for --tuner hyperband or bohb, not ${o.tuner}.`);
+  }
+  const outcome = await tuner.search(train, {
+    ...(o.maxTime !== undefined ? { maxTime: o.maxTime } : {}),
     validationData: val, epochs: o.epochs, tensorboard: o.tensorboard, workers, workerBackend: backend.name, earlyStopping: o.earlyStopping,
     trialCallbacks: workers > 1 ? undefined : epochProgressBars(train.length),
   });
@@ -159,7 +176,8 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
       hyperparameters: best.values, objective: tuner.oracle.objective, score: best.score, trialId: best.trialId,
     });
     const evaluation = val ? await evaluateModel(model, val, train.classNames) : undefined;
-    reportPath = await writeSearchReport(tuner, evaluation, o.val ?? (split ? `${o.train} (validation split)` : undefined));
+    reportPath = await writeSearchReport(tuner, evaluation, o.val ?? (split ? `${o.train} (validation split)` : undefined),
+      outcome.stoppedBy === 'maxTime' ? `the time budget (--max-time ${o.maxTime} s) ended the search` : undefined);
   } finally {
     disposeModel(model);
   }
@@ -170,7 +188,9 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   const result: TuneResult = {
     bestTrialId: best.trialId, bestScore: best.score, bestHyperparameters: best.values,
     objective: tuner.oracle.objective, trials: ended.length, epochsTrained: epochs, modelPath, reportPath, backend: backend.name,
+    stoppedBy: outcome.stoppedBy, searchSeconds: +outcome.seconds.toFixed(1),
   };
+  if (outcome.stoppedBy === 'maxTime') out.info(`The time budget (${o.maxTime} s) ended the search after ${outcome.seconds.toFixed(0)} s.`);
   out.info('');
   out.info(`Best trial ${best.trialId}: ${tuner.oracle.objective.name} = ${best.score}`);
   out.info('Best hyperparameters:');
