@@ -21,7 +21,7 @@ interface Bracket { bracketNum: number; rounds: RoundEntry[][] }
 interface HyperbandState { currentBracket: number; currentIteration: number; brackets: Bracket[] }
 
 export class HyperbandOracle extends Oracle {
-  readonly kind = 'Hyperband';
+  readonly kind: string = 'Hyperband';
   readonly maxEpochs: number;
   readonly factor: number;
   hyperbandIterations: number;
@@ -138,8 +138,13 @@ export class HyperbandOracle extends Oracle {
     return [...trials].sort((a, b) => sign * ((a.score ?? Infinity) - (b.score ?? Infinity)))[0];
   }
 
+  /** The values of a bracket's fresh configuration: random here, model-based in BOHB. */
+  protected freshValues(): Record<string, HyperValue> | null {
+    return this.randomValues();
+  }
+
   private randomTrial(trialId: string, bracket: Bracket): PopulateResult {
-    const values = this.randomValues();
+    const values = this.freshValues();
     if (!values) return { status: this.ongoing.size > 0 ? 'IDLE' : 'STOPPED' };
     values['tuner/epochs'] = this.epochs(bracket.bracketNum, 0);
     values['tuner/initial_epoch'] = 0;
@@ -168,7 +173,7 @@ export class HyperbandOracle extends Oracle {
     });
   }
 
-  protected override getExtraState(): HyperbandState {
+  protected override getExtraState(): unknown {
     return { currentBracket: this.currentBracket, currentIteration: this.currentIteration, brackets: JSON.parse(JSON.stringify(this.brackets)) };
   }
 
