@@ -173,3 +173,32 @@ test('after one small search: resuming with another --image-size, evaluate on a 
   assert.equal(p.json.filter((x: any) => x.error).length, 1);
   assert.equal(p.json.filter((x: any) => x.predicted).length, 3);
 });
+
+test('Keras spellings and typos in ImageDataGenerator and flowFromDirectory options are rejected, naming the camelCase key', async () => {
+  const { ImageDataGenerator } = await import('../../src/data/image-data-generator.js');
+  assert.throws(() => new ImageDataGenerator({ rotation_range: 15 } as never), /unknown option "rotation_range"\. "rotation_range" is the Keras \(Python\) spelling: write rotationRange\./);
+  assert.throws(() => new ImageDataGenerator({ horizontalFlp: true } as never), /unknown option "horizontalFlp"\. Did you mean "horizontalFlip"\?/);
+  const dir = smallFolder('keys', ['bossbot', 'cashbot'], 1);
+  assert.throws(() => new ImageDataGenerator().flowFromDirectory(dir, { target_size: [8, 8] } as never), /flowFromDirectory\(\): unknown option "target_size".*write targetSize/);
+});
+
+test('evaluateModel without class names uses the iterator\'s, and maps a subset of classes by name', async () => {
+  const tf = await import('@tensorflow/tfjs');
+  const { evaluateModel } = await import('../../src/evaluation/evaluate-model.js');
+  // A "model" that always answers class 2 of 3.
+  const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [1, 1, 1] }), tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: 'zeros', biasInitializer: tf.initializers.constant({ value: 0 }) })] });
+  (model.layers[1] as any).setWeights([tf.zeros([1, 3]), tf.tensor1d([0, 0, 5])]);
+  const images = (classNames: string[] | undefined, classes: number[]) => ({
+    classes, filepaths: classes.map((_, i) => `f${i}.png`), ...(classNames ? { classNames } : {}),
+    async *[Symbol.asyncIterator]() { yield { xs: tf.zeros([classes.length, 1, 1, 1]) }; },
+  });
+  const own = await evaluateModel(model, images(['a', 'b', 'c'], [2, 2, 0]));
+  assert.equal(own.report.accuracy, 2 / 3);
+  await assert.rejects(evaluateModel(model, images(undefined, [0])), /carry no class names, so pass the model's/);
+  // the folder holds classes b and c only (its indices 0, 1): c is the model's class 2
+  const subset = await evaluateModel(model, images(['b', 'c'], [1, 1]), ['a', 'b', 'c']);
+  assert.equal(subset.report.accuracy, 1);
+  await assert.rejects(evaluateModel(model, images(['c', 'z'], [0]), ['a', 'b', 'c']), /class\(es\) the model does not know: "z"/);
+  await assert.rejects(evaluateModel(model, images(['a', 'b'], [0]), ['a', 'b', 'c', 'd']), /3 output unit\(s\) but 4 class names/);
+  model.dispose();
+});
