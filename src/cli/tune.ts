@@ -9,10 +9,12 @@ import { CNN_HYPERMODEL_MODULE } from '../models/cnn-hypermodel.js';
 import type { CnnSpace } from '../models/cnn-space.js';
 import { saveModelBundle } from '../models/model-io.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
-import {
-  ASHA, BayesianOptimization, GridSearch, Hyperband, RandomSearch, disposeModel, setTensorBoardIntegration, type Tuner, type HyperModelSource,
-} from '../tuners/tuner.js';
-import { flowFromDirectoryForWorkers } from '../tuners/workers/directory-source.js';
+import { ASHA, BayesianOptimization, GridSearch, Hyperband, RandomSearch } from '../tuners/builtin-tuners.js';
+import type { Tuner } from '../tuners/tuner.js';
+import type { HyperModelSource } from '../tuners/tuner-options.js';
+import { disposeModel } from '../tuners/trial-runner.js';
+import { setTensorBoardIntegration } from '../tuners/tensorboard-hook.js';
+import { flowFromDirectoryForWorkers } from '../data/worker-sources/directory-source.js';
 import { epochsTrained } from '../tuners/trial.js';
 import { ConsoleDisplay, type TunerDisplay } from '../tuners/display.js';
 import { resolveEarlyStopping, type EarlyStoppingSpec } from '../tuners/early-stopping.js';
