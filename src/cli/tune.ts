@@ -28,7 +28,7 @@ import { writeSearchReport } from './search-report.js';
 import { checkImages, checkObjective, checkSpace, checkWritableDirectory } from './preflight.js';
 import { checkProjectSettings, writeProjectSettings, type ProjectSettings } from './project-settings.js';
 import { capWorkers } from './workers.js';
-import { decodeOptionsOf } from '../tuners/workers/directory-source.js';
+import { decodeOptionsOf } from '../data/file-iterator.js';
 
 export const TUNER_KINDS = ['hyperband', 'asha', 'random', 'bayesian', 'grid'] as const;
 export type TunerKind = (typeof TUNER_KINDS)[number];
