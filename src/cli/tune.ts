@@ -9,7 +9,7 @@ import { CNN_HYPERMODEL_MODULE } from '../models/cnn-hypermodel.js';
 import type { CnnSpace } from '../models/cnn-space.js';
 import { saveModelBundle } from '../models/model-io.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
-import { ASHA, BayesianOptimization, GridSearch, Hyperband, RandomSearch } from '../tuners/builtin-tuners.js';
+import { ASHA, BayesianOptimization, BOHB, GridSearch, Hyperband, RandomSearch } from '../tuners/builtin-tuners.js';
 import type { Tuner } from '../tuners/tuner.js';
 import type { HyperModelSource } from '../tuners/tuner-options.js';
 import { disposeModel } from '../tuners/trial-runner.js';
@@ -30,7 +30,7 @@ import { checkProjectSettings, writeProjectSettings, type ProjectSettings } from
 import { capWorkers } from './workers.js';
 import { decodeOptionsOf } from '../data/file-iterator.js';
 
-export const TUNER_KINDS = ['hyperband', 'asha', 'random', 'bayesian', 'grid'] as const;
+export const TUNER_KINDS = ['hyperband', 'bohb', 'asha', 'random', 'bayesian', 'grid'] as const;
 export type TunerKind = (typeof TUNER_KINDS)[number];
 
 export interface TuneOptions {
@@ -87,6 +87,7 @@ function makeTuner(o: TuneOptions, hypermodel: HyperModelSource, hypermodelOptio
   };
   switch (o.tuner) {
     case 'hyperband': return new Hyperband({ ...common, maxEpochs: o.maxEpochs, factor: o.factor });
+    case 'bohb': return new BOHB({ ...common, maxEpochs: o.maxEpochs, factor: o.factor });
     case 'asha': return new ASHA({ ...common, maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials });
     case 'random': return new RandomSearch({ ...common, maxTrials: o.maxTrials });
     case 'bayesian': return new BayesianOptimization({ ...common, maxTrials: o.maxTrials });
