@@ -1,7 +1,7 @@
 """The reference CNN of bench/reference-cnn.ts in PyTorch, on the CPU with one thread (the peer that
 `npm run bench:train` compares with). Run: python3 bench/pytorch_reference.py [seconds]
-Prints training and inference images/s; the last line is one JSON object. Pass its trainImagesPerSec
-to `npm run bench:train -- --pytorch-ref N` to compare on the same machine."""
+Prints training and inference images/s; the last line is one JSON object. `npm run bench:train` runs it
+itself after the tfjs backends and prints the ratio (or why there is none)."""
 import json
 import sys
 import time

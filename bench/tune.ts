@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Worker } from 'node:worker_threads';
 import { initBackend } from '../src/runtime/backend.js';
-import { Hyperband } from '../src/tuners/tuner.js';
-import { flowFromDirectoryForWorkers } from '../src/tuners/workers/directory-source.js';
+import { Hyperband } from '../src/tuners/index.js';
+import { flowFromDirectoryForWorkers } from '../src/data/worker-sources/directory-source.js';
 import type { Trial } from '../src/tuners/trial.js';
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 64);

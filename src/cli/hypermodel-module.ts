@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { pathToFileURL } from 'node:url';
-import type { HyperModel } from '../tuners/tuner.js';
+import type { HyperModel } from '../tuners/tuner-options.js';
 import { UsageError } from './output.js';
 
 /** What a hypermodel module's factory receives: the shape of the data it will be trained on. */

@@ -1,6 +1,6 @@
 /** A progress bar per epoch while a trial trains (on a terminal only), for `tfjs-tuner tune`. */
 import cliProgress from 'cli-progress';
-import type { TrialCallbackFactory } from '../tuners/tuner.js';
+import type { TrialCallbackFactory } from '../tuners/tuner-options.js';
 
 /**
  * Per-trial fit callbacks that draw one bar per epoch: batches done, loss and accuracy so far.

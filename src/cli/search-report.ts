@@ -1,7 +1,6 @@
 /** Writes `<project>/report.html` at the end of `tfjs-tuner tune`: trials, learning curves, confusion matrix. */
 import path from 'node:path';
 import { renderReport } from '../report/report-html.js';
-import { writeFileAtomic } from '../tuners/atomic-write.js';
 import type { Tuner } from '../tuners/tuner.js';
 import type { ModelEvaluation } from '../evaluation/evaluate-model.js';
 
@@ -16,7 +15,7 @@ export async function writeSearchReport(tuner: Tuner, evaluation: ModelEvaluatio
     classNames: evaluation?.report.classNames,
     confusionMatrix: evaluation?.report.confusionMatrix,
   });
-  const file = path.join(tuner.projectDir, 'report.html');
-  await writeFileAtomic(file, html);
-  return file;
+  // Through the search's storage (a folder keeps it at <project>/report.html).
+  await tuner.storage.artifacts.saveFile('report.html', new TextEncoder().encode(html));
+  return path.join(tuner.projectDir, 'report.html');
 }

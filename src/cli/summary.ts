@@ -1,6 +1,6 @@
 /** `tfjs-tuner summary`: the results of a search from its project folder, finished or still running. */
 import { promises as fs } from 'node:fs';
-import { ProjectStore } from '../tuners/store.js';
+import { FileStorage } from '../tuners/storage/file-storage.js';
 import { describeObjective, type Objective } from '../tuners/objective.js';
 import { epochsTrained, type TrialRecord } from '../tuners/trial.js';
 import type { Output } from './output.js';
@@ -38,14 +38,16 @@ export function sortTrials(records: TrialRecord[], objective: Objective): TrialR
 }
 
 export async function summary(o: SummaryOptions, out: Output): Promise<SummaryResult> {
-  const store = new ProjectStore(o.directory, o.projectName);
+  // Read through the search's storage (a project folder here), never the files themselves.
+  const storage = new FileStorage(o.directory, o.projectName);
+  const store = { projectDir: storage.location };
   if (!(await fs.stat(store.projectDir).catch(() => undefined))?.isDirectory()) {
     throw new UsageError(`No search project at ${store.projectDir}: check --directory and --project-name (as given to tfjs-tuner tune).`);
   }
-  const oracle = await store.loadOracle();
-  if (!oracle) throw new UsageError(`${store.projectDir} holds no oracle.json: it is not a tfjs-tuner project (or the search never started).`);
-  const objective = oracle.settings.objective as Objective;
-  const records = sortTrials(await store.loadTrials(), objective);
+  const search = await storage.loadSearch();
+  if (!search) throw new UsageError(`${store.projectDir} holds no oracle.json: it is not a tfjs-tuner project (or the search never started).`);
+  const objective = search.settings.objective as Objective;
+  const records = sortTrials(await storage.loadTrials(), objective);
   const shown = o.numTrials === undefined ? records : records.slice(0, o.numTrials);
   const trials: SummaryTrial[] = shown.map((r) => ({
     trialId: r.trialId, status: r.status, score: r.score, bestStep: r.bestStep, hyperparameters: r.hyperparameters.values,

@@ -9,10 +9,12 @@ import { CNN_HYPERMODEL_MODULE } from '../models/cnn-hypermodel.js';
 import type { CnnSpace } from '../models/cnn-space.js';
 import { saveModelBundle } from '../models/model-io.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
-import {
-  ASHA, BayesianOptimization, GridSearch, Hyperband, RandomSearch, disposeModel, setTensorBoardIntegration, type Tuner, type HyperModelSource,
-} from '../tuners/tuner.js';
-import { flowFromDirectoryForWorkers } from '../tuners/workers/directory-source.js';
+import { ASHA, BayesianOptimization, BOHB, GridSearch, Hyperband, RandomSearch } from '../tuners/builtin-tuners.js';
+import type { Tuner } from '../tuners/tuner.js';
+import type { HyperModelSource } from '../tuners/tuner-options.js';
+import { disposeModel } from '../tuners/trial-runner.js';
+import { setTensorBoardIntegration } from '../tuners/tensorboard-hook.js';
+import { flowFromDirectoryForWorkers } from '../data/worker-sources/directory-source.js';
 import { epochsTrained } from '../tuners/trial.js';
 import { ConsoleDisplay, type TunerDisplay } from '../tuners/display.js';
 import { resolveEarlyStopping, type EarlyStoppingSpec } from '../tuners/early-stopping.js';
@@ -23,7 +25,7 @@ import { loadHypermodelModule, USER_HYPERMODEL_MODULE } from './hypermodel-modul
 import { epochProgressBars } from './progress.js';
 import { writeSearchReport } from './search-report.js';
 
-export const TUNER_KINDS = ['hyperband', 'asha', 'random', 'bayesian', 'grid'] as const;
+export const TUNER_KINDS = ['hyperband', 'bohb', 'asha', 'random', 'bayesian', 'grid'] as const;
 export type TunerKind = (typeof TUNER_KINDS)[number];
 
 export interface TuneOptions {
@@ -74,6 +76,7 @@ function makeTuner(o: TuneOptions, hypermodel: HyperModelSource, hypermodelOptio
   };
   switch (o.tuner) {
     case 'hyperband': return new Hyperband({ ...common, maxEpochs: o.maxEpochs, factor: o.factor });
+    case 'bohb': return new BOHB({ ...common, maxEpochs: o.maxEpochs, factor: o.factor });
     case 'asha': return new ASHA({ ...common, maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials });
     case 'random': return new RandomSearch({ ...common, maxTrials: o.maxTrials });
     case 'bayesian': return new BayesianOptimization({ ...common, maxTrials: o.maxTrials });

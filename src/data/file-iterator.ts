@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { EpochOrder } from './epoch-order.js';
-import { checkDecodeOptions, DEFAULT_MAX_IMAGE_PIXELS, type ColorMode, type DecodedImage, type Interpolation, type ResizeMode, channelsOf } from './decode.js';
+import { checkDecodeOptions, DEFAULT_MAX_IMAGE_PIXELS, type ColorMode, type DecodedImage, type DecodeOptions, type Interpolation, type ResizeMode, channelsOf } from './decode.js';
 import { DataConfigError } from './errors.js';
 import type { FileIndex, Subset } from './file-index.js';
 import { ImageLoader, type CacheMode, type OnError } from './image-loader.js';
@@ -78,6 +78,20 @@ export function readSubset(subset: unknown, what = ''): Subset | null {
   return (subset as Subset | undefined) ?? null;
 }
 
+/**
+ * The decode options (and so the decoded-cache keys) an image-file iterator derives from its options:
+ * the one place these defaults live (worker data sources share decoded pixels under the same keys).
+ */
+export function decodeOptionsOf(o: FileIteratorOptions, resizeMode?: ResizeMode): DecodeOptions & { targetSize: readonly [number, number]; colorMode: ColorMode } {
+  return {
+    targetSize: o.targetSize ?? [256, 256],
+    colorMode: o.colorMode ?? 'rgb',
+    interpolation: o.interpolation ?? 'nearest',
+    resizeMode: resizeMode ?? (o.keepAspectRatio ? 'crop' : 'stretch'),
+    maxImagePixels: o.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+  };
+}
+
 export abstract class ImageFileIterator<B extends { xs: tf.Tensor4D }> implements AsyncIterable<B> {
   readonly directory: string;
   readonly filenames: string[];
@@ -107,15 +121,8 @@ export abstract class ImageFileIterator<B extends { xs: tf.Tensor4D }> implement
     setup: CoreSetup,
   ) {
     const o = options;
-    const targetSize = o.targetSize ?? [256, 256];
-    const colorMode = o.colorMode ?? 'rgb';
-    const decode = {
-      targetSize,
-      colorMode,
-      interpolation: o.interpolation ?? 'nearest',
-      resizeMode: setup.resizeMode ?? (o.keepAspectRatio ? 'crop' : 'stretch'),
-      maxImagePixels: o.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
-    } as const;
+    const decode = decodeOptionsOf(o, setup.resizeMode);
+    const { targetSize, colorMode } = decode;
     checkDecodeOptions(decode);
     const batchSize = o.batchSize ?? 32;
     if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new DataConfigError(`"batchSize" must be a whole number > 0; got ${batchSize}.`);

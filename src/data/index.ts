@@ -26,3 +26,7 @@ export { indexDirectory, IMAGE_EXTENSIONS, compareCodePoints } from './file-inde
 export type { FileIndex, IndexedFile, Subset } from './file-index.js';
 export { DataConfigError, ImageDecodeError } from './errors.js';
 export type { ImageErrorKind } from './errors.js';
+export { flowFromDirectoryForWorkers, shareDecodedFolder, shareDecodedFiles, installSharedDecodedFolder } from './worker-sources/directory-source.js';
+export { flowFromDataframeForWorkers } from './worker-sources/dataframe-source.js';
+export type { DataframeSourceOptions } from './worker-sources/dataframe-source.js';
+export type { DirectorySourceOptions, SharedDecodedFolder } from './worker-sources/directory-source.js';

@@ -49,7 +49,22 @@ export interface CnnOptions {
    * with no second pooling on 600x200 images and a wide dense layer). Default: no limit.
    */
   maxParams?: number;
+  /**
+   * 'adapt' (default): every configuration fits the input. A pooling larger than what is left of the feature
+   * map pools what is left (its window is clamped, a 1x1 map is not pooled), inputs whose convolution outputs
+   * would hold more than `maxActivations` values per image are average-pooled first (a stem), and a head
+   * max pooling before Flatten keeps the weights under `maxParams` (like torchvision's adaptive pooling).
+   * 'strict': the model is exactly what the hyperparameters say, or InvalidModelError (no stem, no head pooling).
+   */
+  fit?: CnnFit;
+  /** 'adapt' only: the most values one convolution output may hold per image. Default 4,194,304 (16 MB float32). */
+  maxActivations?: number;
 }
+
+export type CnnFit = 'adapt' | 'strict';
+/** Default weight cap when fitting ('adapt'): 4M weights, 16 MB (48 MB with Adam's moments). */
+export const DEFAULT_MAX_PARAMS = 4_000_000;
+export const DEFAULT_MAX_ACTIVATIONS = 4_194_304;
 
 export interface CnnBlockConfig { filters: number; kernelSize: number; poolSize: number; dropout: number }
 
@@ -67,6 +82,9 @@ export interface CnnConfig {
   seed?: number;
   name?: string;
   maxParams?: number;
+  /** Missing = 'strict' (a config made by hand is built as written); cnnConfigFromHp fills in 'adapt'. */
+  fit?: CnnFit;
+  maxActivations?: number;
 }
 
 /** The loss for a task and label mode. */
@@ -177,67 +195,123 @@ export function cnnConfigFromHp(hp: HyperParameters, opts: CnnOptions): CnnConfi
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.name !== undefined ? { name: opts.name } : {}),
     ...(opts.maxParams !== undefined ? { maxParams: opts.maxParams } : {}),
+    fit: opts.fit ?? 'adapt',
+    ...(opts.maxActivations !== undefined ? { maxActivations: opts.maxActivations } : {}),
   };
+  if (config.fit !== 'adapt' && config.fit !== 'strict') throw new Error(`fit must be 'adapt' or 'strict', got ${JSON.stringify(config.fit)}.`);
+  for (const k of ['maxParams', 'maxActivations'] as const) {
+    const v = config[k];
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new Error(`${k} must be a positive integer, got ${v}.`);
+  }
   checkCnnFits(config);
   return config;
 }
 
-/** The number of weights the model will have (what model.countParams() says), computed without tfjs. */
-export function countCnnParams(config: Pick<CnnConfig, 'inputShape' | 'blocks' | 'denseUnits' | 'task' | 'numClasses'>): number {
-  const sizes = checkCnnFits(config);
-  let channels = config.inputShape[2];
-  let params = 0;
-  for (const b of config.blocks) {
-    params += b.kernelSize * b.kernelSize * channels * b.filters + b.filters;
-    channels = b.filters;
-  }
-  const [h, w] = sizes.length > 0 ? sizes[sizes.length - 1] : [config.inputShape[0], config.inputShape[1]];
-  let features = h * w * channels;
-  if (config.denseUnits > 0) {
-    params += features * config.denseUnits + config.denseUnits;
-    features = config.denseUnits;
-  }
-  const outputs = config.task === 'binary' ? 1 : config.numClasses;
-  return params + features * outputs + outputs;
+type FitConfig = Pick<CnnConfig, 'inputShape' | 'blocks'> &
+  Partial<Pick<CnnConfig, 'maxParams' | 'denseUnits' | 'task' | 'numClasses' | 'fit' | 'maxActivations'>>;
+
+/** The layers a config makes, as sizes: pooling windows [h, w] per block, the stem and head windows (1x1 = none). */
+export interface CnnPlan {
+  stem: [number, number];
+  blocks: Array<{ pools: Array<[number, number]>; out: [number, number] }>;
+  head: [number, number];
+  /** Height x width flattened before the dense layers. */
+  flat: [number, number];
+  params: number;
 }
 
-/**
- * Height x width after each block; throws InvalidModelError naming the block when a pooling has too
- * little to pool, or when the model has more weights than `config.maxParams`.
- */
-export function checkCnnFits(config: Pick<CnnConfig, 'inputShape' | 'blocks'> & Partial<Pick<CnnConfig, 'maxParams' | 'denseUnits' | 'task' | 'numClasses'>>): Array<[number, number]> {
-  const [h0, w0, c] = config.inputShape;
-  let h = h0, w = w0;
-  const trail: string[] = [`input ${h0}x${w0}x${c}`];
-  const sizes: Array<[number, number]> = [];
+const clampPool = (p: number, h: number, w: number): [number, number] => [Math.min(p, h), Math.min(p, w)];
+
+/** One pass over the layers for a given stem and head window; `strict` throws where a pooling does not fit. */
+function planWith(config: FitConfig, stemWindow: number, headWindow: number, strict: boolean): CnnPlan & { maxAct: number } {
+  const [h0, w0, c0] = config.inputShape;
+  const stem = clampPool(stemWindow, h0, w0);
+  let h = Math.floor(h0 / stem[0]), w = Math.floor(w0 / stem[1]);
+  const trail: string[] = [`input ${h0}x${w0}x${c0}`];
+  let channels = c0, params = 0, maxAct = 0;
+  const blocks: CnnPlan['blocks'] = [];
   config.blocks.forEach((b, idx) => {
     const i = idx + 1;
-    const pools: Array<[number, string]> = [[2, 'first max pooling (pool 2)']];
-    if (b.poolSize > 1) pools.push([b.poolSize, `second max pooling (pool_size_${i} = ${b.poolSize})`]);
-    for (const [p, what] of pools) {
-      if (h < p || w < p) {
+    params += b.kernelSize * b.kernelSize * channels * b.filters + b.filters;
+    channels = b.filters;
+    maxAct = Math.max(maxAct, h * w * b.filters);
+    const wanted: Array<[number, string]> = [[2, 'first max pooling (pool 2)']];
+    if (b.poolSize > 1) wanted.push([b.poolSize, `second max pooling (pool_size_${i} = ${b.poolSize})`]);
+    const pools: Array<[number, number]> = [];
+    for (const [p, what] of wanted) {
+      if (strict && (h < p || w < p)) {
         throw new InvalidModelError(
           `Block ${i} of ${config.blocks.length} does not fit the input: its ${what} needs a feature map of at least ` +
           `${p}x${p} but gets ${h}x${w} (${trail.join(' -> ')}). Use fewer blocks (num_blocks), smaller pool sizes, ` +
           `or larger images (target size).`);
       }
-      h = Math.floor(h / p);
-      w = Math.floor(w / p);
+      const win = clampPool(p, h, w);
+      pools.push(win);
+      h = Math.floor(h / win[0]);
+      w = Math.floor(w / win[1]);
     }
     trail.push(`block ${i}: ${h}x${w}`);
-    sizes.push([h, w]);
+    blocks.push({ pools, out: [h, w] });
   });
-  const { maxParams, denseUnits, task, numClasses } = config;
-  if (maxParams !== undefined && denseUnits !== undefined && task !== undefined && numClasses !== undefined) {
-    const params = countCnnParams({ inputShape: config.inputShape, blocks: config.blocks, denseUnits, task, numClasses });
-    if (params > maxParams) {
-      throw new InvalidModelError(
-        `The model would have ${params.toLocaleString('en-US')} weights, more than maxParams ${maxParams.toLocaleString('en-US')} ` +
-        `(${trail.join(' -> ')}, flattened before ${denseUnits > 0 ? `a ${denseUnits}-unit dense layer` : 'the output'}). ` +
-        `Use more pooling (pool sizes, num_blocks), fewer dense_units, smaller images, or raise maxParams.`);
-    }
+  const head = clampPool(headWindow, h, w);
+  h = Math.floor(h / head[0]);
+  w = Math.floor(w / head[1]);
+  let features = h * w * channels;
+  const denseUnits = config.denseUnits ?? 0;
+  if (denseUnits > 0) {
+    params += features * denseUnits + denseUnits;
+    features = denseUnits;
   }
-  return sizes;
+  const outputs = config.task === 'binary' ? 1 : (config.numClasses ?? 2);
+  params += features * outputs + outputs;
+  return { stem, blocks, head, flat: [h, w], params, maxAct };
+}
+
+/**
+ * The layer sizes of a config. 'strict': throws InvalidModelError naming the block when a pooling has too
+ * little to pool, or when the model has more weights than `maxParams`. 'adapt': picks the smallest stem
+ * that keeps every convolution output under maxActivations and the smallest head pooling that keeps the
+ * weights under maxParams; throws only when even a 1x1 map before Flatten has too many weights.
+ */
+export function planCnn(config: FitConfig): CnnPlan {
+  const trailOf = (p: CnnPlan) => [`input ${config.inputShape.join('x')}`, ...p.blocks.map((b, i) => `block ${i + 1}: ${b.out[0]}x${b.out[1]}`)].join(' -> ');
+  const denseUnits = config.denseUnits ?? 0;
+  const tooBig = (params: number, maxParams: number, p: CnnPlan) => new InvalidModelError(
+    `The model would have ${params.toLocaleString('en-US')} weights, more than maxParams ${maxParams.toLocaleString('en-US')} ` +
+    `(${trailOf(p)}, flattened before ${denseUnits > 0 ? `a ${denseUnits}-unit dense layer` : 'the output'}). ` +
+    `Use more pooling (pool sizes, num_blocks), fewer dense_units, smaller images, or raise maxParams.`);
+  if ((config.fit ?? 'strict') === 'strict') {
+    const p = planWith(config, 1, 1, true);
+    if (config.maxParams !== undefined && config.denseUnits !== undefined && config.task !== undefined && p.params > config.maxParams) {
+      throw tooBig(p.params, config.maxParams, p);
+    }
+    return p;
+  }
+  const maxAct = config.maxActivations ?? DEFAULT_MAX_ACTIVATIONS;
+  const maxParams = config.maxParams ?? DEFAULT_MAX_PARAMS;
+  let stem = 1;
+  const side = Math.max(config.inputShape[0], config.inputShape[1]);
+  while (stem < side && planWith(config, stem, 1, false).maxAct > maxAct) stem++;
+  let head = 1;
+  let p = planWith(config, stem, head, false);
+  const [fh, fw] = p.flat;
+  while (p.params > maxParams && (p.flat[0] > 1 || p.flat[1] > 1)) {
+    head++;
+    p = planWith(config, stem, head, false);
+    if (head > Math.max(fh, fw)) break;
+  }
+  if (p.params > maxParams) throw tooBig(p.params, maxParams, p);
+  return p;
+}
+
+/** The number of weights the model will have (what model.countParams() says), computed without tfjs. */
+export function countCnnParams(config: Pick<CnnConfig, 'inputShape' | 'blocks' | 'denseUnits' | 'task' | 'numClasses'> & Partial<Pick<CnnConfig, 'fit' | 'maxParams' | 'maxActivations'>>): number {
+  return planCnn(config).params;
+}
+
+/** Height x width after each block (see planCnn for what throws). */
+export function checkCnnFits(config: FitConfig): Array<[number, number]> {
+  return planCnn(config).blocks.map((b) => b.out);
 }
 
 export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
@@ -251,7 +325,8 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
 
 /** Builds and compiles the model a CnnConfig describes (checking the fit first). */
 export function buildCnnFromConfig(config: CnnConfig): tf.LayersModel {
-  checkCnnFits(config);
+  const plan = planCnn(config);
+  const isPool = (win: [number, number]) => win[0] > 1 || win[1] > 1;
   let seed = config.seed;
   const nextSeed = () => (seed === undefined ? undefined : seed++);
   const kernelInit = () => {
@@ -262,19 +337,22 @@ export function buildCnnFromConfig(config: CnnConfig): tf.LayersModel {
   let first = true;
   const input = () => (first ? ((first = false), { inputShape: config.inputShape as number[] }) : {});
   if (config.rescale !== undefined) model.add(tf.layers.rescaling({ scale: config.rescale, ...input(), name: 'rescaling' }));
+  if (isPool(plan.stem)) model.add(tf.layers.averagePooling2d({ ...input(), poolSize: plan.stem, name: 'stem_pool' }));
   config.blocks.forEach((b, idx) => {
     const i = idx + 1;
     model.add(tf.layers.conv2d({
       ...input(), filters: b.filters, kernelSize: b.kernelSize, padding: 'same', activation: 'relu',
       kernelInitializer: kernelInit(), name: `block${i}_conv`,
     }));
-    model.add(tf.layers.maxPooling2d({ poolSize: 2, name: `block${i}_pool` }));
-    if (b.poolSize > 1) model.add(tf.layers.maxPooling2d({ poolSize: b.poolSize, name: `block${i}_pool${b.poolSize}` }));
+    const [first, second] = plan.blocks[idx].pools;
+    if (isPool(first)) model.add(tf.layers.maxPooling2d({ poolSize: first, name: `block${i}_pool` }));
+    if (second && isPool(second)) model.add(tf.layers.maxPooling2d({ poolSize: second, name: `block${i}_pool${b.poolSize}` }));
     if (b.dropout > 0) {
       const s = nextSeed();
       model.add(tf.layers.dropout({ rate: b.dropout, ...(s !== undefined ? { seed: s } : {}), name: `block${i}_dropout` }));
     }
   });
+  if (isPool(plan.head)) model.add(tf.layers.maxPooling2d({ ...input(), poolSize: plan.head, name: 'head_pool' }));
   model.add(tf.layers.flatten({ ...input(), name: 'flatten' }));
   if (config.denseUnits > 0) {
     model.add(tf.layers.dense({ units: config.denseUnits, activation: 'relu', kernelInitializer: kernelInit(), name: 'hidden_dense' }));
@@ -321,14 +399,18 @@ export function cnnConfigToValues(config: CnnConfig): Record<string, HyperValue>
 
 /** One line describing the architecture, e.g. for logs and the CLI: `conv 8@3x3 > pool 2 > pool 2 | ... | dense 4 softmax; adam 0.001`. */
 export function describeCnn(config: CnnConfig): string {
-  const blocks = config.blocks.map((b) =>
-    [`conv ${b.filters}@${b.kernelSize}x${b.kernelSize}`, 'pool 2', ...(b.poolSize > 1 ? [`pool ${b.poolSize}`] : []),
+  const plan = planCnn(config);
+  const pool = (kind: string, win: [number, number]) => (win[0] > 1 || win[1] > 1 ? [`${kind} ${win[0] === win[1] ? win[0] : `${win[0]}x${win[1]}`}`] : []);
+  const blocks = config.blocks.map((b, idx) =>
+    [`conv ${b.filters}@${b.kernelSize}x${b.kernelSize}`, ...plan.blocks[idx].pools.flatMap((win) => pool('pool', win)),
       ...(b.dropout > 0 ? [`dropout ${b.dropout}`] : [])].join(' > '));
   const head = [
     ...(config.denseUnits > 0 ? [`dense ${config.denseUnits} relu`] : []),
     config.task === 'binary' ? 'dense 1 sigmoid' : `dense ${config.numClasses} softmax`,
   ].join(' > ');
   const [h, w, c] = config.inputShape;
-  return `${h}x${w}x${c}${config.rescale !== undefined ? ` > rescale ${config.rescale}` : ''} > ${[...blocks, `flatten > ${head}`].join(' | ')}; ` +
+  const stem = pool('avgpool', plan.stem).map((x) => ` > ${x}`).join('');
+  const flatten = [...pool('pool', plan.head), 'flatten'].join(' > ');
+  return `${h}x${w}x${c}${config.rescale !== undefined ? ` > rescale ${config.rescale}` : ''}${stem} > ${[...blocks, `${flatten} > ${head}`].join(' | ')}; ` +
     `${config.optimizer} ${config.learningRate}, ${lossFor(config.task, config.labelMode)}`;
 }

@@ -5,7 +5,7 @@
  * Metrics are the per-epoch scalars (loss, val_accuracy, ...) and `score`, each execution's best value of
  * the objective.
  */
-import type { TensorBoardIntegration } from '../tuners/tuner.js';
+import type { TensorBoardIntegration } from '../tuners/tuner-options.js';
 import { TrialLogger, writeHparamsExperiment } from './trial-logger.js';
 
 export const tensorBoardIntegration: TensorBoardIntegration = {

@@ -16,16 +16,25 @@ export type { HyperbandOptions } from './oracles/hyperband.js';
 export { BayesianOptimizationOracle } from './oracles/bayesian.js';
 export { ASHAOracle } from './oracles/asha.js';
 export type { ASHAOptions } from './oracles/asha.js';
+export { BOHBOracle } from './oracles/bohb.js';
+export type { BOHBOptions } from './oracles/bohb.js';
 export type { BayesianOptions } from './oracles/bayesian.js';
 export { GaussianProcess, matern52 } from './gaussian-process.js';
-export {
-  Tuner, RandomSearch, GridSearch, Hyperband, BayesianOptimization, ASHA, FatalError, FailedTrialError, InvalidTrialError,
-  disposeModel, setTensorBoardIntegration, trialSeedKey,
-} from './tuner.js';
+export { Tuner } from './tuner.js';
+export { RandomSearch, GridSearch, Hyperband, BayesianOptimization, ASHA, BOHB } from './builtin-tuners.js';
+export { FatalError, FailedTrialError, InvalidTrialError } from './errors.js';
+export { disposeModel, trialSeedKey } from './trial-runner.js';
+export { setTensorBoardIntegration } from './tensorboard-hook.js';
 export type {
   HyperModel, HyperModelFn, HyperModelObject, HyperModelSource, FitResult, TunerOptions, SearchOptions,
   TrialCallbackContext, TrialCallbackHooks, ExecutionScore, TrialCallbackFactory, TensorBoardIntegration,
-} from './tuner.js';
+} from './tuner-options.js';
+export { FileStorage } from './storage/file-storage.js';
+export type { FileStorageOptions } from './storage/file-storage.js';
+export type {
+  SearchStorage, SearchTransaction, StoredSearch, StoredModel, ArtifactStore, WorkerInfo, WorkerRecord, OpenOptions,
+} from './storage/search-storage.js';
+export type { Executor, ExecutorEvent, TrialJob } from './executors/executor.js';
 export { EarlyStoppingCallback, resolveEarlyStopping } from './early-stopping.js';
 export type { EarlyStoppingSpec, ResolvedEarlyStopping } from './early-stopping.js';
 export { defaultFit, isTensorData, isDataset, isDatasetSource, startDataEpoch } from './train-data.js';
@@ -41,8 +50,4 @@ export { defaultWorkerCount, DEFAULT_WORKER_BYTES } from './workers/worker-count
 export { hasWorkerSpec } from './workers/worker-data.js';
 export type { WorkerDataSource, WorkerDataModuleSpec } from './workers/worker-data.js';
 export { withFileLock } from './project-lock.js';
-export { flowFromDirectoryForWorkers, shareDecodedFolder, shareDecodedFiles, installSharedDecodedFolder } from './workers/directory-source.js';
-export { flowFromDataframeForWorkers } from './workers/dataframe-source.js';
-export type { DataframeSourceOptions } from './workers/dataframe-source.js';
-export type { DirectorySourceOptions, SharedDecodedFolder } from './workers/directory-source.js';
 export type { LockOptions } from './project-lock.js';

@@ -185,7 +185,7 @@ test('a model that does not fit the input throws InvalidModelError naming the bl
   hp.setValue('num_blocks', 3);
   let err: unknown;
   try {
-    buildCnn(hp, { inputShape: [16, 24, 3], numClasses: 4 });
+    buildCnn(hp, { inputShape: [16, 24, 3], numClasses: 4, fit: 'strict' });
   } catch (e) {
     err = e;
   }
@@ -202,7 +202,7 @@ test('a model that does not fit the input throws InvalidModelError naming the bl
   const hp2 = new HyperParameters();
   hp2.setValue('pool_size_1', 4);
   // 8x8: pool 2 -> 4x4, pool 4 -> 1x1, then block 2 has nothing to pool.
-  assert.throws(() => buildCnn(hp2, { inputShape: [8, 8, 1], numClasses: 3 }),
+  assert.throws(() => buildCnn(hp2, { inputShape: [8, 8, 1], numClasses: 3, fit: 'strict' }),
     (e: Error) => e instanceof InvalidModelError && /^Block 2 of 2 .* gets 1x1 \(input 8x8x1 -> block 1: 1x1\)/.test(e.message));
   assert.throws(() => toonVisionModel({ inputShape: [8, 8, 3], numClasses: 4 }), InvalidModelError);
 });
@@ -211,7 +211,7 @@ test('maxParams turns an oversized model into InvalidModelError, counted before 
   // ToonVision-sized input, one block without a second pooling, a wide dense layer.
   const hp = new HyperParameters();
   for (const [k, v] of Object.entries({ num_blocks: 1, filters_1: 32, pool_size_1: 1, dense_units: 128 })) hp.setValue(k, v);
-  const opts = { inputShape: [600, 200, 3], numClasses: 4 };
+  const opts = { inputShape: [600, 200, 3], numClasses: 4, fit: 'strict' as const };
   const cfg = cnnConfigFromHp(hp, opts);
   // conv 3*3*3*32+32, dense 300*100*32*128+128, output 128*4+4
   assert.equal(countCnnParams(cfg), 896 + 122_880_128 + 516);
@@ -250,9 +250,9 @@ test('binary and multiclass heads: units, activation, loss and output shape foll
   assert.throws(bad({ inputShape: [16, 16] }), /inputShape must be \[height, width, channels\]/);
 });
 
-test('random draws from the whole space build a working model or throw InvalidModelError, and leak nothing', () => {
+test("random draws from the whole space build a working model or throw InvalidModelError with fit 'strict', and leak nothing", () => {
   const first = new HyperParameters();
-  const opts = { inputShape: [24, 24, 3], numClasses: 4, space: { num_blocks: { min: 1, max: 4 } } };
+  const opts = { inputShape: [24, 24, 3], numClasses: 4, space: { num_blocks: { min: 1, max: 4 } }, fit: 'strict' as const };
   cnnConfigFromHp(first, opts);
   const rng = new Rng(7);
   const before = tf.memory().numTensors;

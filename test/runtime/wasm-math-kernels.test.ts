@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { maxRelError, randArray, rng, runOn } from './kernel-test-utils.js';
+import { maxElementError, randArray, rng, runOn } from './kernel-test-utils.js';
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -32,7 +32,8 @@ test('wasm BatchMatMul equals the cpu kernel for every transpose, batch broadcas
         const want = await runOn('cpu', 'BatchMatMul', inputs, { transposeA, transposeB });
         assert.deepEqual(got.shape, want.shape, what);
         assert.equal(got.leaked, 0, `${what} leaked tensors`);
-        assert.ok(maxRelError(got.data, want.data) <= 1e-5, `${what}: max relative error ${maxRelError(got.data, want.data)}`);
+        // sums of up to 8192 products taken in another order: float32 rounding alone differs by ~2e-5
+        assert.ok(maxElementError(got.data, want.data) <= 1e-4, `${what}: max element-wise error ${maxElementError(got.data, want.data)}`);
       }
   await tf.setBackend('wasm');
 });
@@ -56,7 +57,7 @@ test('wasm Add equals the cpu kernel for bias vectors along the last axis and ot
     const want = await runOn('cpu', 'Add', inputs, {});
     assert.deepEqual(got.shape, want.shape, `Add ${as} + ${bs}`);
     assert.equal(got.leaked, 0);
-    assert.ok(maxRelError(got.data, want.data) <= 1e-6, `Add ${as} + ${bs}`);
+    assert.ok(maxElementError(got.data, want.data) <= 1e-6, `Add ${as} + ${bs}`);
   }
   await tf.setBackend('wasm');
 });

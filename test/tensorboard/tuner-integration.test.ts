@@ -39,6 +39,8 @@ test('search({tensorboard}) writes each trial execution\'s scalars and hparams, 
       assert.deepEqual(train.get('epoch_loss')!.map((p) => p.step), [0, 1, 2]);
       const recorded = trial.metrics.val_loss;
       assert.ok(recorded, 'trial recorded val_loss');
+      assert.equal(recorded.length, 3);
+      assert.deepEqual(val.get('epoch_loss')!.map((p) => p.step), [0, 1, 2]);
       val.get('epoch_loss')!.forEach((p, i) => assert.ok(Math.abs(p.value - recorded[i]) < 1e-6));
       const sessionEvents = (await readEventRun(run)).flatMap((f) => f.events);
       // one execution: its best objective value is the trial's score
@@ -77,6 +79,7 @@ test('a search with 2 worker threads logs every trial execution to TensorBoard, 
       const valScalars = scalarsFromEvents((await readEventRun(join(run, 'validation'))).flatMap((f) => f.events));
       const recorded = trial.metrics.val_loss;
       assert.deepEqual(valScalars.get('epoch_loss')!.map((p) => p.step), [0, 1]);
+      assert.equal(recorded.length, 2);
       valScalars.get('epoch_loss')!.forEach((p, i) => assert.ok(Math.abs(p.value - recorded[i]) < 1e-6, `trial ${trial.trialId} epoch ${i}`));
       const session = hparamsFromEvents((await readEventRun(run)).flatMap((f) => f.events));
       assert.ok(session.sessionStartInfo && session.sessionEndInfo, `trial ${trial.trialId}: session start and end`);

@@ -8,7 +8,8 @@ import { HyperParameters } from '../../src/tuners/hyperparameters.js';
 import { ASHAOracle } from '../../src/tuners/oracles/asha.js';
 import { Rng } from '../../src/util/rng.js';
 import { initBackend } from '../../src/runtime/backend.js';
-import { ASHA } from '../../src/tuners/tuner.js';
+import { ASHA } from '../../src/tuners/index.js';
+import { fileSystemLoad } from '../../src/tuners/fs-io-handler.js';
 import { tinyData } from './fixtures/tiny.js';
 
 /** A synthetic learning curve: the loss falls with epochs towards (x - 0.3)^2. */
@@ -119,9 +120,12 @@ test('ASHA tunes real models with 2 workers; promotions continue from their pare
   const root = await fs.mkdtemp(join(tmpdir(), 'tuner-asha-'));
   const train = tinyData(64, 1);
   const val = tinyData(32, 2);
+  const starts = join(root, 'starts');
+  await fs.mkdir(starts);
   try {
     const tuner = new ASHA({
-      hypermodel: { module: join(import.meta.dirname, 'fixtures', 'parallel-models.ts'), exportName: 'denseHypermodel' },
+      hypermodel: { module: join(import.meta.dirname, 'fixtures', 'parallel-models.ts'), exportName: 'startWeightsRecorder' },
+      hypermodelOptions: { dir: starts },
       objective: 'val_loss', minEpochs: 1, maxEpochs: 4, factor: 2, maxTrials: 6, seed: 3, directory: root, projectName: 'asha', verbose: 0,
     });
     await tuner.search(train, { validationData: val, workers: 2 });
@@ -138,6 +142,20 @@ test('ASHA tunes real models with 2 workers; promotions continue from their pare
       assert.ok(existsSync(join(root, 'asha', `trial_${t.trialId}`, 'checkpoint', 'model.json')));
     }
     assert.ok(trials.some((t) => t.values['tuner/round'] === 2), 'some configuration reached the top rung (4 epochs)');
+    // every promotion's model starts from exactly its parent's checkpoint (the parent's best epoch)
+    const records = await Promise.all((await fs.readdir(starts)).map(async (f) => JSON.parse(await fs.readFile(join(starts, f), 'utf8'))));
+    const fromParent = records.filter((r) => r.parent !== null);
+    assert.equal(records.length, trials.length, 'one training start per trial');
+    assert.deepEqual(fromParent.map((r) => r.parent).sort(), promoted.map((t) => t.values['tuner/trial_id']).sort());
+    for (const r of fromParent) {
+      assert.equal(r.initialEpoch, tuner.oracle.getTrial(r.parent).values['tuner/epochs']);
+      const ckpt = await tf.loadLayersModel(fileSystemLoad(join(root, 'asha', `trial_${r.parent}`, 'checkpoint')));
+      assert.deepEqual(r.weights, ckpt.getWeights().map((w) => Array.from(w.dataSync())), `promotion of ${r.parent} starts from its checkpoint`);
+      ckpt.dispose();
+    }
+    // ... which is not the fresh initialisation a new model would have
+    const fresh = records.filter((r) => r.parent === null).map((r) => JSON.stringify(r.weights));
+    for (const r of fromParent) assert.ok(!fresh.includes(JSON.stringify(r.weights)));
   } finally {
     tf.dispose([train.xs, train.ys, val.xs, val.ys]);
     await fs.rm(root, { recursive: true, force: true });

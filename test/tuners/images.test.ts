@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { GridSearch, InvalidTrialError, disposeModel } from '../../src/tuners/tuner.js';
+import { GridSearch, InvalidTrialError, disposeModel } from '../../src/tuners/index.js';
 import type { HyperParameters } from '../../src/tuners/hyperparameters.js';
 import { SIZE, decodeFolder, writeImages } from './fixtures/stripes.js';
 

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { GridSearch, disposeModel } from '../../src/tuners/tuner.js';
+import { GridSearch, disposeModel } from '../../src/tuners/index.js';
 import { SIZE, decodeFolder, writeImages } from './fixtures/stripes.js';
 import { SharedImageSource, type SharedImages } from './fixtures/parallel-models.js';
-import { flowFromDirectoryForWorkers } from '../../src/tuners/workers/directory-source.js';
+import { flowFromDirectoryForWorkers } from '../../src/data/worker-sources/directory-source.js';
 
 const MODELS = join(import.meta.dirname, 'fixtures', 'parallel-models.ts');
 
@@ -101,7 +101,7 @@ test('a DirectoryIterator goes to the workers with its folder decoded once, in s
 
 test('a flowFromDataframe iterator goes to the workers with its rows decoded once, in shared memory', async () => {
   await initBackend();
-  const { flowFromDataframeForWorkers } = await import('../../src/tuners/workers/dataframe-source.js');
+  const { flowFromDataframeForWorkers } = await import('../../src/data/worker-sources/dataframe-source.js');
   const root = await fs.mkdtemp(join(tmpdir(), 'tuner-parallel-dataframe-'));
   try {
     await writeImages(join(root, 'images'), 10, 5);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { Hyperband, RandomSearch } from '../../src/tuners/tuner.js';
+import { Hyperband, RandomSearch } from '../../src/tuners/index.js';
 import type { Trial } from '../../src/tuners/trial.js';
 import { ConsoleDisplay } from '../../src/tuners/display.js';
 import { tinyData } from './fixtures/tiny.js';

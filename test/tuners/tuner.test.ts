@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import {
   BayesianOptimization, GridSearch, Hyperband, RandomSearch, FailedTrialError, disposeModel, type TrialCallbackContext,
-} from '../../src/tuners/tuner.js';
+} from '../../src/tuners/index.js';
 import { ConsoleDisplay } from '../../src/tuners/display.js';
 import { fileSystemLoad, loadWeightsInto } from '../../src/tuners/fs-io-handler.js';
 import type { HyperParameters } from '../../src/tuners/hyperparameters.js';

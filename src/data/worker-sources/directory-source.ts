@@ -5,14 +5,15 @@
  * same options and installs the same views in its cache, so no worker decodes a file again and the
  * pixels sit in memory once, whatever the number of workers.
  */
-import { DEFAULT_MAX_IMAGE_PIXELS, channelsOf, decodeImage, decodeOptionsKey, type DecodeOptions } from '../../data/decode.js';
-import { cacheKey, decodedCache } from '../../data/decoded-cache.js';
-import { decodeLimit } from '../../data/decode-pool.js';
-import { indexDirectory } from '../../data/file-index.js';
-import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../../data/image-data-generator.js';
-import type { DirectoryIterator, FlowFromDirectoryOptions } from '../../data/directory-iterator.js';
-import type { FileIteratorOptions } from '../../data/file-iterator.js';
-import type { WorkerDataModuleSpec, WorkerDataSource } from './worker-data.js';
+import { DEFAULT_MAX_IMAGE_PIXELS, channelsOf, decodeImage, decodeOptionsKey, type DecodeOptions } from '../decode.js';
+import { cacheKey, decodedCache } from '../decoded-cache.js';
+import { decodeLimit } from '../decode-pool.js';
+import { setAugmentWorkers } from '../augment-pool.js';
+import { indexDirectory } from '../file-index.js';
+import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../image-data-generator.js';
+import type { DirectoryIterator, FlowFromDirectoryOptions } from '../directory-iterator.js';
+import { decodeOptionsOf } from '../file-iterator.js';
+import type { WorkerDataModuleSpec, WorkerDataSource } from '../../contract/worker-data.js';
 
 /** JSON options of `new ImageDataGenerator(generator).flowFromDirectory(directory, flow)`. */
 export interface DirectorySourceOptions {
@@ -33,16 +34,7 @@ export interface SharedDecodedFolder {
 
 type WorkerOptions = DirectorySourceOptions & SharedSourceOptions;
 
-/** The decode options an image-file iterator derives from its flow options (its cache keys depend on them). */
-export function decodeOptionsOf(flow: FileIteratorOptions): DecodeOptions {
-  return {
-    targetSize: flow.targetSize ?? [256, 256],
-    colorMode: flow.colorMode ?? 'rgb',
-    interpolation: flow.interpolation ?? 'nearest',
-    resizeMode: flow.keepAspectRatio ? 'crop' : 'stretch',
-    maxImagePixels: flow.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
-  };
-}
+export { decodeOptionsOf };
 
 const sharedFolders = new Map<string, Promise<SharedDecodedFolder>>();
 
@@ -122,6 +114,9 @@ export interface SharedSourceOptions {
 
 /** The worker side of a source: its decoded cache filled from the shared pixels, the same generator. */
 export function generatorInWorker(o: SharedSourceOptions): ImageDataGenerator {
+  // Every trial worker already keeps a core busy: augment in this thread rather than in a nested pool
+  // per worker (N workers x cores threads would only fight over the same cores).
+  setAugmentWorkers(0);
   installSharedDecodedFolder(o.shared);
   const generator = new ImageDataGenerator(o.generator);
   generator.mean = o.mean;

@@ -5,12 +5,12 @@
  * the shared pixels in its decoded cache, so no worker decodes a file again.
  */
 import { statSync } from 'node:fs';
-import { decodeOptionsKey } from '../../data/decode.js';
-import type { DataFrameIterator, FlowFromDataframeOptions } from '../../data/dataframe-iterator.js';
-import type { DataFrameRecord } from '../../data/dataframe-index.js';
-import type { ImageDataGeneratorOptions } from '../../data/image-data-generator.js';
+import { decodeOptionsKey } from '../decode.js';
+import type { DataFrameIterator, FlowFromDataframeOptions } from '../dataframe-iterator.js';
+import type { DataFrameRecord } from '../dataframe-index.js';
+import type { ImageDataGeneratorOptions } from '../image-data-generator.js';
 import { decodeOptionsOf, generatorForWorkers, generatorInWorker, shareDecodedFiles, type CacheableFile, type SharedSourceOptions } from './directory-source.js';
-import type { WorkerDataModuleSpec, WorkerDataSource } from './worker-data.js';
+import type { WorkerDataModuleSpec, WorkerDataSource } from '../../contract/worker-data.js';
 
 /** JSON options of `new ImageDataGenerator(generator).flowFromDataframe(records, flow)`. */
 export interface DataframeSourceOptions {

@@ -1,0 +1,229 @@
+/**
+ * The one search loop, for every executor: ask the oracle for a trial in a transaction, hand it to an
+ * idle executor slot, record its result in another transaction, until the oracle stops the search.
+ * Every oracle step is a transaction on the project (lock, reload the state, decide, save), so several
+ * processes sharing one project run one consistent search; a trial whose worker or process died runs
+ * again. A serial search (SerialExecutor) goes through exactly the same steps, as worker `tunerId`.
+ */
+import { hostname } from 'node:os';
+import { HyperParameters } from './hyperparameters.js';
+import { isOtherLiveProcess, isProcessAlive, parseWorkerSlotId, workerSlotId } from './project-lock.js';
+import type { Trial } from './trial.js';
+import { classifyTrialError, FatalError } from './errors.js';
+import type { HyperModelSource, SearchOptions, TensorBoardIntegration } from './tuner-options.js';
+import type { Oracle } from './oracle.js';
+import type { ProjectStore } from './store.js';
+import type { RunningTrialInfo, TunerDisplay } from './display.js';
+import type { Executor, ExecutorEvent } from './executors/executor.js';
+
+/** How often a process with nothing to run checks whether other processes' trials unblocked the oracle. */
+const POLL_MS = 250;
+
+/** What the loop needs of the Tuner that runs it (the Tuner is not imported: no import circle). */
+export interface SearchHost {
+  readonly oracle: Oracle;
+  readonly store: ProjectStore;
+  readonly display: TunerDisplay;
+  readonly hypermodelSource: HyperModelSource;
+  readonly hypermodelOptions: unknown;
+  readonly tunerId: string;
+  readonly executionsPerTrial: number;
+  readonly deterministic: boolean;
+  readonly projectDir: string;
+  reload(): Promise<void>;
+  saveOracle(): Promise<void>;
+}
+
+export interface LoopOptions {
+  /** One slot in this thread, as worker `tunerId` (not per-slot worker ids). */
+  serial: boolean;
+  tensorboard?: TensorBoardIntegration;
+}
+
+export async function searchLoop(tuner: SearchHost, executor: Executor, opts: SearchOptions, loop: LoopOptions): Promise<void> {
+  const { oracle, store, display } = tuner;
+  const { serial } = loop;
+  const host = hostname();
+  const workerId = (slot: number) => (serial ? tuner.tunerId : workerSlotId(tuner.tunerId, slot));
+
+  /** One oracle step: holding the project lock, on the latest state on disk, saved afterwards. */
+  const transact = <T>(fn: () => T | Promise<T>): Promise<T> => store.withLock(async () => {
+    const file = await store.loadOracle();
+    if (file) oracle.setState(file.state);
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      await tuner.saveOracle();
+    }
+    return result;
+  });
+
+  const poolStarted = Date.now();
+  let readyWorkers = 0;
+  const running = new Map<string, RunningTrialInfo & { started: number }>();
+  // A serial search shows its own per-epoch progress (trial callbacks); the running-trials view is for workers.
+  const showProgress = () => {
+    if (!serial) display.progress?.({ running: [...running.values()], objective: oracle.objective });
+  };
+
+  /** Trials whose process died (on this host), or left by a killed serial run of this tuner, run again. */
+  const reclaim = async (): Promise<void> => {
+    if (serial) return; // a serial search continues its own running trial (the oracle hands it back)
+    for (const [tid, trialId] of [...oracle.ongoing]) {
+      const owner = parseWorkerSlotId(tid);
+      if (!owner && isOtherLiveProcess(await store.loadTunerMarker(tid))) {
+        throw new Error(`A serial search (tuner "${tid}", workers: 1) is running on ${tuner.projectDir}: it does not share the project. ` +
+          'Wait for it to finish, or run every process sharing a project with workers >= 2.');
+      }
+      const dead = owner ? owner.host === host && !isProcessAlive(owner.pid) : true;
+      const orphan = owner?.pid === process.pid && owner.host === host && !running.has(trialId);
+      if (dead || orphan) {
+        const t = oracle.requeueCrashedTrial(trialId, `The process training it (${tid}) stopped; it runs again.`);
+        await store.saveTrial(t.toRecord());
+      }
+    }
+  };
+
+  const started = Date.now();
+  display.searchBegin?.({
+    projectDir: tuner.projectDir, reloaded: oracle.trials.size > 0, objective: oracle.objective,
+    finishedTrials: [...oracle.trials.values()].filter((t) => t.status === 'COMPLETED' || t.status === 'FAILED').length,
+  });
+  let trialsRun = 0;
+  let failure: unknown;
+
+  const finish = async (trialId: string, end: (trial: Trial) => void | Promise<void>): Promise<void> => {
+    const info = running.get(trialId);
+    running.delete(trialId);
+    let stop: unknown;
+    const trial = await transact(async () => {
+      const t = oracle.getTrial(trialId);
+      if (info) t.elapsedSeconds = (Date.now() - info.started) / 1000;
+      try {
+        await end(t);
+      } catch (err) {
+        stop = err;
+      }
+      await store.saveTrial(t.toRecord());
+      return t;
+    });
+    trialsRun++;
+    display.trialEnd?.({
+      trial, trialNumber: info?.trialNumber ?? oracle.startOrder.indexOf(trialId) + 1, best: oracle.getBestTrials(1)[0], objective: oracle.objective,
+      elapsedSeconds: trial.elapsedSeconds ?? 0, totalSeconds: (Date.now() - started) / 1000,
+    });
+    showProgress();
+    if (stop) throw stop;
+  };
+
+  const handle = async (ev: ExecutorEvent): Promise<void> => {
+    switch (ev.type) {
+      case 'ready':
+        if (++readyWorkers === executor.slots) {
+          display.message?.(`${executor.slots} trial workers ready in ${((Date.now() - poolStarted) / 1000).toFixed(1)} s.`);
+        }
+        return;
+      case 'startError':
+        throw new FatalError(`A trial worker could not start: ${ev.message}`);
+      case 'epoch': {
+        const r = running.get(ev.trialId);
+        if (r) {
+          r.epochsDone++;
+          r.logs = ev.logs;
+          showProgress();
+        }
+        return;
+      }
+      case 'result':
+        return finish(ev.trialId, (t) => {
+          oracle.updateSpace(ev.space);
+          t.hyperparameters = HyperParameters.fromConfig({ space: oracle.hyperparameters.space, values: ev.record.hyperparameters.values });
+          oracle.updateTrial(ev.trialId, { metrics: ev.record.metrics, bestMetrics: ev.record.bestMetrics ?? {}, bestStep: ev.record.bestStep });
+          oracle.endTrial(ev.trialId, 'COMPLETED');
+        });
+      case 'error':
+        // In this thread the error itself says it (instanceof); from a worker only its name does.
+        if (serial ? ev.error instanceof FatalError : ev.name === 'FatalError') {
+          throw serial ? ev.error : new FatalError(ev.message); // its trial is put back below (or resumed, serially)
+        }
+        return finish(ev.trialId, () => {
+          const { status, retry } = classifyTrialError(ev.name);
+          oracle.endTrial(ev.trialId, status, ev.message, { retry });
+        });
+      case 'crash': {
+        if (ev.trialId === undefined) return;
+        const info = running.get(ev.trialId);
+        running.delete(ev.trialId);
+        const t = await transact(async () => {
+          const trial = oracle.requeueCrashedTrial(ev.trialId!, `Its worker died (${ev.reason}).`);
+          await store.saveTrial(trial.toRecord());
+          return trial;
+        });
+        display.message?.(`Trial ${info?.trialNumber ?? ev.trialId}: its worker died (${ev.reason}); ` +
+          (t.status === 'FAILED' ? `FAILED after ${t.crashes} crashes.` : 'it will run again.'));
+        showProgress();
+        return;
+      }
+    }
+  };
+
+  try {
+    for (;;) {
+      let verdict: 'IDLE' | 'STOPPED' | undefined;
+      for (const slot of executor.idleSlots()) {
+        const got = await transact(async () => {
+          await reclaim();
+          const trial = oracle.createTrial(workerId(slot));
+          if (trial.status === 'RUNNING') await store.saveTrial(trial.toRecord());
+          return { trial, space: oracle.hyperparameters.space, seed: oracle.seed, best: oracle.getBestTrials(1)[0] };
+        });
+        if (got.trial.status !== 'RUNNING') {
+          verdict = got.trial.status === 'IDLE' ? 'IDLE' : 'STOPPED';
+          break;
+        }
+        const trial = got.trial;
+        const trialNumber = oracle.startOrder.indexOf(trial.trialId) + 1;
+        const epochs = 'tuner/epochs' in trial.values
+          ? Number(trial.values['tuner/epochs']) - Number(trial.values['tuner/initial_epoch'] ?? 0) : opts.epochs ?? 1;
+        running.set(trial.trialId, { trialId: trial.trialId, trialNumber, worker: slot, epochsDone: 0, epochs: epochs * tuner.executionsPerTrial, started: Date.now() });
+        executor.start(slot, { trial: trial.toRecord(), space: got.space, seed: got.seed });
+        display.trialBegin?.({ trial, trialNumber, best: got.best, objective: oracle.objective });
+        showProgress();
+      }
+      if (running.size === 0 && verdict === 'STOPPED') break;
+      if (serial && running.size === 0 && verdict === 'IDLE') {
+        // Other workers' trials are still running; a single process has nothing more to do now.
+        display.message?.('The oracle is waiting for trials of other tuners; stopping here.');
+        break;
+      }
+      // Nothing of ours runs and the oracle waits on other processes' trials: look again soon.
+      const ev = await executor.next(running.size === 0 && verdict === 'IDLE' ? POLL_MS : undefined);
+      if (ev) await handle(ev);
+    }
+  } catch (err) {
+    failure = err;
+  } finally {
+    await executor.close();
+    if (running.size > 0 && !serial) {
+      // Stopped with trials in flight (an error): put them back so a resumed search runs them.
+      await transact(async () => {
+        for (const id of running.keys()) {
+          const t = oracle.requeueCrashedTrial(id, 'The search stopped while it trained; it runs again on resume.', Infinity);
+          t.crashes = Math.max(0, t.crashes - 1);
+          await store.saveTrial(t.toRecord());
+        }
+      }).catch(() => undefined);
+    }
+  }
+  if (failure) throw failure;
+  // Leave this tuner with the final state of the whole search (other processes' trials included).
+  if (!serial) await transact(() => undefined);
+  const { tensorboard } = loop;
+  if (tensorboard?.searchEnd && opts.tensorboard !== undefined) {
+    const names = new Set<string>();
+    for (const t of oracle.trials.values()) for (const k of Object.keys(t.metrics)) names.add(k);
+    await tensorboard.searchEnd(opts.tensorboard, oracle.hyperparameters.space, [...names]);
+  }
+  display.searchEnd?.({ best: oracle.getBestTrials(1)[0], objective: oracle.objective, totalSeconds: (Date.now() - started) / 1000, trialsRun });
+}

@@ -1,0 +1,296 @@
+/**
+ * The embedded default SearchStorage: a project folder `<directory>/<projectName>/`, in the layout the
+ * current version writes, so its projects resume unchanged:
+ *   oracle.json                 the search state (format oracle@1: trials also embedded, for readers of v1)
+ *   trial_<id>/trial.json       each trial's record
+ *   trial_<id>/checkpoint/      its best epoch's model (model.json + weights.bin, the tfjs format)
+ *   best-model/                 the exported best model (model.json + weights.bin)
+ *   .workers/<id>.json          registered workers (host, pid, lastSeen)
+ *   .lock                       held by a transaction (see project-lock.ts)
+ *   .journal.json               a transaction's writes while they are applied
+ * A transaction holds the lock, buffers its writes, then writes them all to the journal in one atomic
+ * write before applying them: a process killed before the journal leaves nothing, one killed after it
+ * leaves a journal the next transaction replays. So every transaction is whole or not at all.
+ */
+import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../atomic-write.js';
+import { isProcessAlive, withFileLock, type LockOptions } from '../project-lock.js';
+import type { TrialRecord } from '../trial.js';
+import type { OracleState } from '../oracle.js';
+import {
+  SEARCH_FORMAT, type ArtifactStore, type OpenOptions, type SearchStorage, type SearchTransaction, type StoredModel,
+  type StoredSearch, type WorkerInfo, type WorkerRecord,
+} from './search-storage.js';
+
+/** The oracle.json format of tfjs-tuner 0.1 (trials embedded in the state), which this storage keeps writing. */
+const FILE_FORMAT = 'tfjs-tuner/oracle@1';
+interface OracleFileV1 {
+  format: typeof FILE_FORMAT;
+  settings: Record<string, unknown>;
+  initialSpace: StoredSearch['initialSpace'];
+  state: OracleState;
+}
+
+/** A worker not heard of for this long, on another host, is considered dead. */
+const DEFAULT_STALE_MS = 60_000;
+const HEARTBEAT_MS = 10_000;
+
+interface Journal { search?: OracleFileV1; trials: TrialRecord[] }
+
+export interface FileStorageOptions extends LockOptions {
+  /** Another host's worker is dead after this long without a heartbeat (default 60 s). */
+  workerStaleMs?: number;
+}
+
+export class FileStorage implements SearchStorage {
+  readonly projectDir: string;
+  readonly artifacts: ArtifactStore;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly mine = new Map<string, WorkerInfo>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly directory: string, readonly projectName: string, private readonly opts: FileStorageOptions = {}) {
+    this.projectDir = join(directory, projectName);
+    this.artifacts = new FileArtifacts(this.projectDir);
+  }
+
+  get location(): string {
+    return this.projectDir;
+  }
+
+  private get oraclePath(): string {
+    return join(this.projectDir, 'oracle.json');
+  }
+  private get journalPath(): string {
+    return join(this.projectDir, '.journal.json');
+  }
+  private trialPath(trialId: string): string {
+    return join(this.projectDir, `trial_${trialId}`, 'trial.json');
+  }
+
+  async open(opts: OpenOptions = {}): Promise<void> {
+    if (opts.overwrite) await fs.rm(this.projectDir, { recursive: true, force: true });
+    await fs.mkdir(this.projectDir, { recursive: true });
+    await this.removeStaleTempFiles();
+  }
+
+  /** A process killed during a write leaves its temporary file behind: clean those up. */
+  private async removeStaleTempFiles(): Promise<void> {
+    const entries = await fs.readdir(this.projectDir, { recursive: true });
+    for (const rel of entries.map(String)) {
+      const m = /(?:^|[\\/])\.[^\\/]+\.tmp-(\d+)-\d+$/.exec(rel);
+      // Another live process may be writing it: only remove files of dead writers.
+      if (m && !isProcessAlive(Number(m[1]))) await fs.rm(join(this.projectDir, rel), { force: true });
+    }
+  }
+
+  async exists(): Promise<boolean> {
+    return (await this.readSearchFile()) !== undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const id of [...this.mine.keys()]) await this.unregisterWorker(id);
+    await this.queue;
+  }
+
+  /** Calls from this process queue first, so they never wait on their own lock file. */
+  transaction<T>(fn: (tx: SearchTransaction) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => withFileLock(join(this.projectDir, '.lock'), async () => {
+      await this.replayJournal();
+      const journal: Journal = { trials: [] };
+      const pending = new Map<string, TrialRecord>();
+      let search: StoredSearch | undefined | null = null; // null: not written
+      const tx: SearchTransaction = {
+        loadSearch: async () => (search !== null ? search : this.loadSearch()),
+        saveSearch: async (s) => {
+          search = structuredClone(s);
+        },
+        loadTrial: async (id) => pending.get(id) ?? (await readJsonIfExists<TrialRecord>(this.trialPath(id))),
+        loadTrials: async () => {
+          const byId = new Map((await this.loadTrials()).map((r) => [r.trialId, r]));
+          for (const [id, r] of pending) byId.set(id, r);
+          return [...byId.values()].sort((a, b) => (a.trialId < b.trialId ? -1 : a.trialId > b.trialId ? 1 : 0));
+        },
+        saveTrial: async (r) => {
+          pending.set(r.trialId, structuredClone(r));
+        },
+        workers: () => this.workers(),
+      };
+      const result = await fn(tx);
+      if (search === null && pending.size === 0) return result;
+      journal.trials = [...pending.values()];
+      if (search !== null && search !== undefined) journal.search = await this.toFile(search, pending);
+      await writeJsonAtomic(this.journalPath, journal);
+      await this.replayJournal();
+      return result;
+    }, this.opts));
+    this.queue = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /** Applies (again) the journal of a committed transaction, then removes it. Called holding the lock. */
+  private async replayJournal(): Promise<void> {
+    const journal = await readJsonIfExists<Journal>(this.journalPath);
+    if (!journal) return;
+    for (const r of journal.trials) {
+      await fs.mkdir(join(this.projectDir, `trial_${r.trialId}`), { recursive: true });
+      await writeJsonAtomic(this.trialPath(r.trialId), r);
+    }
+    if (journal.search) await writeJsonAtomic(this.oraclePath, journal.search);
+    await fs.rm(this.journalPath, { force: true });
+  }
+
+  /** oracle.json keeps v1's shape: the state embeds the records of its trial ids. */
+  private async toFile(search: StoredSearch, pending: Map<string, TrialRecord>): Promise<OracleFileV1> {
+    const { trialIds, ...rest } = search.state;
+    const trials: TrialRecord[] = [];
+    for (const id of trialIds) {
+      const r = pending.get(id) ?? (await readJsonIfExists<TrialRecord>(this.trialPath(id)));
+      if (!r) throw new Error(`The search state names trial ${id}, but ${this.location} holds no record of it: save the trial in the same transaction.`);
+      trials.push(r);
+    }
+    return { format: FILE_FORMAT, settings: search.settings, initialSpace: search.initialSpace, state: { ...rest, trials } as OracleState };
+  }
+
+  private async readSearchFile(): Promise<OracleFileV1 | undefined> {
+    const file = await readJsonIfExists<OracleFileV1>(this.oraclePath);
+    if (file && file.format !== FILE_FORMAT) {
+      throw new Error(`${this.oraclePath} was not written by this version of tfjs-tuner (format ${JSON.stringify(file.format)}); ` +
+        'use overwrite: true or another projectName.');
+    }
+    return file;
+  }
+
+  async loadSearch(): Promise<StoredSearch | undefined> {
+    const file = await this.readSearchFile();
+    if (!file) return undefined;
+    const { trials, ...rest } = file.state;
+    return { format: SEARCH_FORMAT, settings: file.settings, initialSpace: file.initialSpace, state: { ...rest, trialIds: trials.map((t) => t.trialId) } };
+  }
+
+  async loadTrials(): Promise<TrialRecord[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.projectDir);
+    } catch {
+      return [];
+    }
+    const out: TrialRecord[] = [];
+    for (const name of names.filter((n) => n.startsWith('trial_')).sort()) {
+      const r = await readJsonIfExists<TrialRecord>(join(this.projectDir, name, 'trial.json'));
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  private workerPath(workerId: string): string {
+    return join(this.projectDir, '.workers', `${encodeURIComponent(workerId)}.json`);
+  }
+
+  async registerWorker(workerId: string, info: WorkerInfo): Promise<void> {
+    this.mine.set(workerId, info);
+    await fs.mkdir(join(this.projectDir, '.workers'), { recursive: true });
+    await writeJsonAtomic(this.workerPath(workerId), { workerId, ...info, lastSeen: Date.now() });
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.heartbeat().catch(() => undefined), HEARTBEAT_MS);
+      this.timer.unref();
+    }
+  }
+
+  async unregisterWorker(workerId: string): Promise<void> {
+    this.mine.delete(workerId);
+    await fs.rm(this.workerPath(workerId), { force: true });
+  }
+
+  async heartbeat(): Promise<void> {
+    for (const [workerId, info] of this.mine) await writeJsonAtomic(this.workerPath(workerId), { workerId, ...info, lastSeen: Date.now() });
+  }
+
+  private async workers(): Promise<WorkerRecord[]> {
+    let names: string[];
+    try {
+      names = (await fs.readdir(join(this.projectDir, '.workers'))).filter((n) => n.endsWith('.json'));
+    } catch {
+      return [];
+    }
+    const stale = this.opts.workerStaleMs ?? DEFAULT_STALE_MS;
+    const out: WorkerRecord[] = [];
+    for (const name of names.sort()) {
+      const r = await readJsonIfExists<Omit<WorkerRecord, 'alive'>>(join(this.projectDir, '.workers', name)).catch(() => undefined);
+      if (!r) continue;
+      // On this host the pid says it at once; elsewhere only the heartbeat can.
+      const alive = r.host === hostname() ? isProcessAlive(r.pid) : Date.now() - r.lastSeen < stale;
+      out.push({ ...r, alive });
+    }
+    return out;
+  }
+}
+
+/** Checkpoints and the best model as model.json + weights.bin folders (readable by tf.loadLayersModel). */
+class FileArtifacts implements ArtifactStore {
+  constructor(private readonly projectDir: string) {}
+
+  private checkpointDir(trialId: string): string {
+    return join(this.projectDir, `trial_${trialId}`, 'checkpoint');
+  }
+
+  saveCheckpoint(trialId: string, model: StoredModel): Promise<void> {
+    return writeModel(this.checkpointDir(trialId), model);
+  }
+  loadCheckpoint(trialId: string): Promise<StoredModel | undefined> {
+    return readModel(this.checkpointDir(trialId));
+  }
+  async deleteCheckpoint(trialId: string): Promise<void> {
+    await fs.rm(this.checkpointDir(trialId), { recursive: true, force: true });
+  }
+  saveBestModel(model: StoredModel): Promise<void> {
+    return writeModel(join(this.projectDir, 'best-model'), model);
+  }
+  loadBestModel(): Promise<StoredModel | undefined> {
+    return readModel(join(this.projectDir, 'best-model'));
+  }
+  private filePath(name: string): string {
+    if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.')) throw new Error(`A search file name must be a plain file name (got ${JSON.stringify(name)}).`);
+    return join(this.projectDir, name);
+  }
+  /** At the project's top level (report.html sits next to oracle.json). */
+  async saveFile(name: string, data: Uint8Array): Promise<void> {
+    await fs.mkdir(this.projectDir, { recursive: true });
+    await writeFileAtomic(this.filePath(name), data);
+  }
+  async loadFile(name: string): Promise<Uint8Array | undefined> {
+    try {
+      const b = await fs.readFile(this.filePath(name));
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+}
+
+const WEIGHTS_BIN = 'weights.bin';
+
+/** Weights first, then the model.json naming them, each atomically: a reader never sees a half model. */
+async function writeModel(dir: string, model: StoredModel): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const manifest = (model.modelJson.weightsManifest as Array<{ paths: string[]; weights: unknown[] }> | undefined) ?? [];
+  const weights = manifest.flatMap((g) => g.weights);
+  const modelJson = { ...model.modelJson, weightsManifest: [{ paths: [WEIGHTS_BIN], weights }] };
+  await writeFileAtomic(join(dir, WEIGHTS_BIN), model.weights);
+  await writeFileAtomic(join(dir, 'model.json'), JSON.stringify(modelJson));
+}
+
+async function readModel(dir: string): Promise<StoredModel | undefined> {
+  const modelJson = await readJsonIfExists<Record<string, unknown>>(join(dir, 'model.json'));
+  if (!modelJson) return undefined;
+  const manifest = (modelJson.weightsManifest as Array<{ paths: string[] }> | undefined) ?? [];
+  const parts: Buffer[] = [];
+  for (const g of manifest) for (const p of g.paths) parts.push(await fs.readFile(join(dir, p)));
+  const buf = Buffer.concat(parts);
+  return { modelJson, weights: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
+}

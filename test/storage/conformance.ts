@@ -1,0 +1,197 @@
+/**
+ * The cases every SearchStorage must pass (FileStorage now, PostgresStorage next):
+ *   describeStorageConformance('FileStorage', '/abs/path/to/factory-module.ts')
+ * The factory module exports `makeStorage(key)` (see StorageFactoryModule); each case uses a fresh
+ * key, and child processes (real ones, `node --import tsx`) open the same key through the same module.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { modelToStored, setStoredWeights, storedModelLoader } from '../../src/tuners/storage/model-artifacts.js';
+import type { SearchStorage } from '../../src/tuners/storage/search-storage.js';
+import { counterOf, emptySearch, trialRecord, type StorageFactoryModule } from './conformance-helpers.js';
+
+const CHILD = join(import.meta.dirname, 'conformance-child.ts');
+let keys = 0;
+
+function child(factoryModule: string, key: string, ...args: string[]): { proc: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, factoryModule, key, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.on('data', (d) => (stdout += d));
+  proc.stderr!.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 120_000);
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => proc.on('exit', (code) => {
+    clearTimeout(timer);
+    resolve({ code, stdout, stderr });
+  }));
+  return { proc, done };
+}
+
+function tinyModel(): tf.LayersModel {
+  const m = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2], activation: 'relu' }), tf.layers.dense({ units: 1 })] });
+  m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  return m;
+}
+
+export function describeStorageConformance(name: string, factoryModule: string): void {
+  const load = async (): Promise<StorageFactoryModule> => (await import(pathToFileURL(factoryModule).href)) as StorageFactoryModule;
+  const fresh = async (): Promise<{ key: string; storage: SearchStorage }> => {
+    const key = `conformance-${process.pid}-${Date.now()}-${keys++}`;
+    const storage = await (await load()).makeStorage(key);
+    await storage.open({ overwrite: true });
+    return { key, storage };
+  };
+
+  describe(`${name}: SearchStorage conformance`, () => {
+    test('transactions from several processes are serialized: no update is lost, no trial twice', async () => {
+      const { key, storage } = await fresh();
+      try {
+        const runs = await Promise.all([1, 2, 3].map(() => child(factoryModule, key, 'increment', '10').done));
+        for (const r of runs) assert.equal(r.code, 0, r.stderr);
+        const s = await storage.loadSearch();
+        assert.equal(counterOf(s), 30, 'every read-decide-write saw the one before it');
+        assert.equal(s!.state.trialIds.length, 30);
+        assert.equal(new Set(s!.state.trialIds).size, 30);
+        const trials = await storage.loadTrials();
+        assert.deepEqual(trials.map((t) => t.trialId), [...s!.state.trialIds].sort());
+        // each transaction read the counter its predecessor wrote: scores 0..29, once each
+        assert.deepEqual(trials.map((t) => t.score).sort((a, b) => a! - b!), Array.from({ length: 30 }, (_, i) => i));
+      } finally {
+        await storage.open({ overwrite: true });
+        await storage.close();
+      }
+    });
+
+    test('a process killed (SIGKILL) inside a transaction leaves none of its writes and does not block others', async () => {
+      const { key, storage } = await fresh();
+      try {
+        await storage.transaction(async (tx) => tx.saveSearch(emptySearch(5)));
+        const c = child(factoryModule, key, 'hang');
+        await new Promise<void>((resolve, reject) => {
+          c.proc.stdout!.on('data', (d) => String(d).includes('INSIDE') && resolve());
+          void c.done.then((r) => reject(new Error(`the child ended before its transaction: ${r.stderr}`)));
+        });
+        c.proc.kill('SIGKILL');
+        await c.done;
+        const seen = await storage.transaction(async (tx) => ({ search: await tx.loadSearch(), partial: await tx.loadTrial('partial') }));
+        assert.equal(counterOf(seen.search), 5, 'the killed transaction wrote nothing');
+        assert.equal(seen.partial, undefined);
+        assert.deepEqual(await storage.loadTrials(), []);
+        // its worker registration is seen as dead (at once on this host, or once its heartbeat is stale)
+        let workers = await storage.transaction((tx) => tx.workers());
+        for (let i = 0; i < 120 && workers.find((w) => w.workerId === 'hanging-worker')?.alive; i++) {
+          await new Promise((r) => setTimeout(r, 1000));
+          workers = await storage.transaction((tx) => tx.workers());
+        }
+        const w = workers.find((x) => x.workerId === 'hanging-worker');
+        assert.ok(w, 'the killed process registered its worker');
+        assert.equal(w.alive, false);
+      } finally {
+        await storage.open({ overwrite: true });
+        await storage.close();
+      }
+    });
+
+    test('a transaction that throws writes nothing; reads inside one see its own writes', async () => {
+      const { storage } = await fresh();
+      try {
+        await assert.rejects(storage.transaction(async (tx) => {
+          await tx.saveTrial(trialRecord('0001'));
+          const s = emptySearch(1);
+          s.state.trialIds.push('0001');
+          await tx.saveSearch(s);
+          assert.equal((await tx.loadTrial('0001'))?.trialId, '0001');
+          assert.equal(counterOf(await tx.loadSearch()), 1);
+          assert.deepEqual((await tx.loadTrials()).map((t) => t.trialId), ['0001']);
+          throw new Error('decided against it');
+        }), /decided against it/);
+        assert.equal(await storage.exists(), false);
+        assert.deepEqual(await storage.loadTrials(), []);
+      } finally {
+        await storage.close();
+      }
+    });
+
+    test('resume: another instance on the same key reads the search and trials; overwrite clears them', async () => {
+      const { key, storage } = await fresh();
+      const s = emptySearch(7);
+      s.state.trialIds.push('0000', '0001');
+      s.state.ongoing = { w0: '0001' };
+      await storage.transaction(async (tx) => {
+        await tx.saveTrial(trialRecord('0000', 0.5));
+        await tx.saveTrial({ ...trialRecord('0001'), status: 'RUNNING' });
+        await tx.saveSearch(s);
+      });
+      await storage.close();
+      const again = await (await load()).makeStorage(key);
+      try {
+        await again.open();
+        assert.equal(await again.exists(), true);
+        assert.deepEqual(await again.loadSearch(), s);
+        assert.deepEqual(await again.loadTrials(), [trialRecord('0000', 0.5), { ...trialRecord('0001'), status: 'RUNNING' }]);
+        await again.open({ overwrite: true });
+        assert.equal(await again.exists(), false);
+        assert.deepEqual(await again.loadTrials(), []);
+      } finally {
+        await again.close();
+      }
+    });
+
+    test('workers: registered ones are alive, unregistered ones are gone', async () => {
+      const { storage } = await fresh();
+      try {
+        await storage.registerWorker('w0', { host: hostname(), pid: process.pid, kind: 'serial' });
+        await storage.heartbeat();
+        const ws = await storage.transaction((tx) => tx.workers());
+        assert.deepEqual(ws.map((w) => [w.workerId, w.alive, w.kind, w.pid]), [['w0', true, 'serial', process.pid]]);
+        await storage.unregisterWorker('w0');
+        assert.deepEqual(await storage.transaction((tx) => tx.workers()), []);
+      } finally {
+        await storage.close();
+      }
+    });
+
+    test('artifacts: checkpoints by trial, the best model and named files round-trip as bytes; delete removes checkpoints', async () => {
+      const { storage } = await fresh();
+      const model = tinyModel();
+      const other = tinyModel();
+      const x = tf.tensor2d([[1, 2], [-3, 0.5]]);
+      try {
+        const stored = await modelToStored(model);
+        await storage.artifacts.saveCheckpoint('0003', stored);
+        const back = await storage.artifacts.loadCheckpoint('0003');
+        assert.ok(back);
+        assert.deepEqual([...back.weights], [...stored.weights]);
+        setStoredWeights(other, back, 'checkpoint 0003');
+        assert.deepEqual(await (other.predict(x) as tf.Tensor).array(), await (model.predict(x) as tf.Tensor).array());
+        assert.equal(await storage.artifacts.loadCheckpoint('0004'), undefined);
+        await storage.artifacts.deleteCheckpoint('0003');
+        assert.equal(await storage.artifacts.loadCheckpoint('0003'), undefined);
+        await storage.artifacts.deleteCheckpoint('0003'); // idempotent
+
+        assert.equal(await storage.artifacts.loadBestModel(), undefined);
+        await storage.artifacts.saveBestModel(stored);
+        const best = await tf.loadLayersModel(storedModelLoader((await storage.artifacts.loadBestModel())!));
+        assert.deepEqual(await (best.predict(x) as tf.Tensor).array(), await (model.predict(x) as tf.Tensor).array());
+        best.dispose();
+
+        assert.equal(await storage.artifacts.loadFile('report.html'), undefined);
+        const html = new TextEncoder().encode('<h1>report</h1>');
+        await storage.artifacts.saveFile('report.html', html);
+        await storage.artifacts.saveFile('report.html', html); // replaces
+        assert.deepEqual([...(await storage.artifacts.loadFile('report.html'))!], [...html]);
+      } finally {
+        tf.dispose(x);
+        model.dispose();
+        other.dispose();
+        await storage.open({ overwrite: true });
+        await storage.close();
+      }
+    });
+  });
+}
