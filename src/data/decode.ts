@@ -3,7 +3,7 @@
  * Runs in libuv's thread pool; callers bound how many decodes are in flight.
  */
 import sharp from 'sharp';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat, access, constants } from 'node:fs/promises';
 import { decodeBmp } from './bmp.js';
 import { resizeNearestPil } from './pil-nearest.js';
 import { DataConfigError, ImageDecodeError } from './errors.js';
@@ -171,6 +171,23 @@ export async function decodeImage(filepath: string, o: DecodeOptions): Promise<D
     const out = new Uint8Array(resized.data.buffer, resized.data.byteOffset, resized.data.length);
     return { data: toChannels(out, resized.info.width * resized.info.height, resized.info.channels, want), height: resized.info.height, width: resized.info.width, channels: want };
   } catch (err) {
-    throw classify(filepath, err, o.maxImagePixels);
+    throw (await explainUnreadable(filepath)) ?? classify(filepath, err, o.maxImagePixels);
   }
+}
+
+/** sharp reports a file it may not read, and an empty one, as "unsupported image format": say what it is. */
+async function explainUnreadable(filepath: string): Promise<ImageDecodeError | undefined> {
+  const denied = await access(filepath, constants.R_OK).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'EACCES' || e.code === 'EPERM');
+  if (denied) {
+    return new ImageDecodeError(filepath, 'unreadable',
+      `Cannot read image "${filepath}": permission denied (the file is not corrupt). ` +
+        `Give this user read permission (chmod a+r "${filepath}"), or pass onError: 'skip' to leave unreadable files out.`);
+  }
+  const size = await stat(filepath).then((s) => s.size, () => undefined);
+  if (size === 0) {
+    return new ImageDecodeError(filepath, 'unreadable',
+      `Image file "${filepath}" is empty (0 bytes): an interrupted copy or download? ` +
+        `Copy it again or remove it, or pass onError: 'skip' to leave unreadable files out.`);
+  }
+  return undefined;
 }
