@@ -9,6 +9,7 @@
  *      featurewise centre, featurewise std (Keras's order: rescale comes after preprocessingFunction,
  *      not "after all other transformations" as its docstring says).
  */
+import { checkOptionKeys } from '../util/option-keys.js';
 import * as tf from '@tensorflow/tfjs';
 import { applyTransform, FILL_MODES, randomTransform, type AugmentConfig, type FillMode, type ShiftRange, type TransformParams } from './augment.js';
 import { DataConfigError } from './errors.js';
@@ -48,6 +49,11 @@ export interface ImageDataGeneratorOptions {
   /** How points outside the image are filled: constant (cval), nearest, reflect, wrap. Default nearest. */
   fillMode?: FillMode;
   cval?: number;
+  /**
+   * Keras's interpolation_order for rotation, shift, shear and zoom: 1 (default) bilinear, 0 nearest
+   * source pixel (keeps label values intact, e.g. for masks).
+   */
+  interpolationOrder?: number;
   samplewiseCenter?: boolean;
   samplewiseStdNormalization?: boolean;
   /** Needs `fit()` first. */
@@ -92,6 +98,14 @@ function checkShift(name: string, v: ShiftRange | undefined): ShiftRange {
   return checkNonNegative(name, v);
 }
 
+/** The options each accepts, to reject Keras spellings and typos (see checkOptionKeys). */
+const GENERATOR_KEYS = ['rescale', 'preprocessingFunction', 'rotationRange', 'widthShiftRange', 'heightShiftRange', 'shearRange',
+  'zoomRange', 'uniformZoom', 'brightnessRange', 'channelShiftRange', 'horizontalFlip', 'verticalFlip', 'fillMode', 'cval',
+  'samplewiseCenter', 'samplewiseStdNormalization', 'featurewiseCenter', 'featurewiseStdNormalization', 'validationSplit', 'dtype', 'interpolationOrder'];
+const FLOW_FROM_DIRECTORY_KEYS = ['targetSize', 'colorMode', 'batchSize', 'shuffle', 'seed', 'subset', 'interpolation', 'keepAspectRatio',
+  'saveToDir', 'savePrefix', 'saveFormat', 'cache', 'cacheDir', 'onError', 'maxImagePixels', 'prefetchBatches', 'verbose',
+  'classes', 'classMode', 'followLinks'];
+
 export class ImageDataGenerator {
   readonly rescale: number | null;
   readonly preprocessingFunction: ((image: tf.Tensor3D) => tf.Tensor3D) | null;
@@ -109,6 +123,7 @@ export class ImageDataGenerator {
 
   constructor(options: ImageDataGeneratorOptions = {}) {
     const o = options;
+    checkOptionKeys('new ImageDataGenerator()', o, GENERATOR_KEYS, (m) => new DataConfigError(m));
     if (o.rescale !== undefined && (typeof o.rescale !== 'number' || !Number.isFinite(o.rescale))) {
       throw new DataConfigError(`"rescale" must be a number (e.g. 1/255); got ${JSON.stringify(o.rescale)}.`);
     }
@@ -138,6 +153,12 @@ export class ImageDataGenerator {
     }
     const fillMode = o.fillMode ?? 'nearest';
     if (!FILL_MODES.includes(fillMode)) throw new DataConfigError(`Unknown fillMode "${fillMode}". Use one of: ${FILL_MODES.join(', ')}.`);
+    const order = o.interpolationOrder ?? 1;
+    if (order !== 0 && order !== 1) {
+      throw new DataConfigError(
+        `"interpolationOrder" ${JSON.stringify(o.interpolationOrder)} is not supported: use 1 (bilinear, the default) or 0 (nearest pixel, keeps label values). Higher spline orders are not implemented.`,
+      );
+    }
     this.augment = {
       rotationRange: checkNonNegative('rotationRange', o.rotationRange),
       widthShiftRange: checkShift('widthShiftRange', o.widthShiftRange),
@@ -151,6 +172,7 @@ export class ImageDataGenerator {
       verticalFlip: !!o.verticalFlip,
       fillMode,
       cval: o.cval ?? 0,
+      interpolationOrder: order,
     };
     // As in Keras, each std normalisation implies its centring.
     this.samplewiseStdNormalization = !!o.samplewiseStdNormalization;
@@ -193,7 +215,8 @@ export class ImageDataGenerator {
   applyTransform(x: tf.Tensor3D, params: TransformParams): tf.Tensor3D {
     const [h, w, c] = x.shape;
     const out = new Float32Array(h * w * c);
-    applyTransform(x.dataSync() as Float32Array, h, w, c, params, this.augment.fillMode, this.augment.cval, out);
+    const p = this.augment.interpolationOrder === 0 && params.interpolationOrder === undefined ? { ...params, interpolationOrder: 0 as const } : params;
+    applyTransform(x.dataSync() as Float32Array, h, w, c, p, this.augment.fillMode, this.augment.cval, out);
     return tf.tensor3d(out, [h, w, c]);
   }
 
@@ -367,6 +390,7 @@ export class ImageDataGenerator {
 
   /** Indexes `directory` (one subfolder per class) and returns an iterator over augmented batches. */
   flowFromDirectory(directory: string, options: FlowFromDirectoryOptions = {}): DirectoryIterator {
+    checkOptionKeys('flowFromDirectory()', options, FLOW_FROM_DIRECTORY_KEYS, (m) => new DataConfigError(m));
     return new DirectoryIterator(directory, this, options);
   }
 
