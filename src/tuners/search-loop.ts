@@ -226,4 +226,12 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     await tensorboard.searchEnd(opts.tensorboard, oracle.hyperparameters.space, [...names]);
   }
   display.searchEnd?.({ best: oracle.getBestTrials(1)[0], objective: oracle.objective, totalSeconds: (Date.now() - started) / 1000, trialsRun });
+  // A search where every trial failed has no result: say so with the first cause instead of returning.
+  const all = [...oracle.trials.values()];
+  const ended = all.filter((t) => t.status === 'FAILED' || t.status === 'INVALID');
+  if (ended.length > 0 && ended.length === all.length) {
+    const first = ended[0];
+    throw new Error(`No trial completed in ${tuner.projectDir}: all ${all.length} failed. Trial ${first.trialId} ${first.status}: ${first.message ?? 'no message'}. ` +
+      'Failed trials are not retried when the search runs again: fix the cause, then start afresh with overwrite: true.');
+  }
 }
