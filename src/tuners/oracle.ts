@@ -45,6 +45,8 @@ export interface OracleState {
   endOrder: string[];
   retryQueue: string[];
   triedSoFar: string[];
+  /** trialId → the key it was last recorded under in triedSoFar (absent in projects saved before it existed). */
+  recordedKeys?: Record<string, string>;
   /** Oracle-specific state (Hyperband brackets, ...). */
   extra: unknown;
 }
@@ -81,6 +83,8 @@ export abstract class Oracle {
   endOrder: string[] = [];
   retryQueue: string[] = [];
   readonly triedSoFar = new Set<string>();
+  /** trialId → its key in triedSoFar: a trial ending with new hyperparameters replaces its key (KerasTuner's id_to_hash). */
+  private readonly recordedKeys = new Map<string, string>();
 
   constructor(opts: OracleOptions = {}) {
     this.objective = toObjective(opts.objective);
@@ -134,7 +138,7 @@ export abstract class Oracle {
     const hp = HyperParameters.fromConfig({ space: this.hyperparameters.space, values: result.values });
     const trial = new Trial(trialId, hp, 'RUNNING');
     this.trials.set(trialId, trial);
-    this.triedSoFar.add(valuesKey(result.values));
+    this.recordValues(trial);
     this.startOrder.push(trialId);
     this.ongoing.set(tunerId, trialId);
     return trial;
@@ -167,6 +171,8 @@ export abstract class Oracle {
       status = 'INVALID';
       message ??= `The objective "${this.objective.name}" was ${trial.score === null ? 'missing' : trial.score} (a diverging model?).`;
     }
+    // Again at the end (KerasTuner's _record_values): the values now hold what the trial declared.
+    this.recordValues(trial);
     trial.status = status;
     if (message !== undefined) trial.message = message;
     else delete trial.message;
@@ -202,6 +208,15 @@ export abstract class Oracle {
     this.endOrder.push(trialId);
     this.checkConsecutiveFailures();
     return trial;
+  }
+
+  /** Records a trial's configuration as tried, replacing the one recorded for it before. */
+  private recordValues(trial: Trial): void {
+    const key = valuesKey(trial.values);
+    const old = this.recordedKeys.get(trial.trialId);
+    this.triedSoFar.add(key);
+    if (old !== undefined && old !== key) this.triedSoFar.delete(old);
+    this.recordedKeys.set(trial.trialId, key);
   }
 
   private checkConsecutiveFailures(): void {
@@ -275,6 +290,7 @@ export abstract class Oracle {
       endOrder: [...this.endOrder],
       retryQueue: [...this.retryQueue],
       triedSoFar: [...this.triedSoFar],
+      recordedKeys: Object.fromEntries(this.recordedKeys),
       extra: this.getExtraState(),
     };
   }
@@ -294,6 +310,8 @@ export abstract class Oracle {
     this.retryQueue = [...state.retryQueue];
     this.triedSoFar.clear();
     for (const k of state.triedSoFar) this.triedSoFar.add(k);
+    this.recordedKeys.clear();
+    for (const [id, k] of Object.entries(state.recordedKeys ?? {})) this.recordedKeys.set(id, k);
     this.setExtraState(state.extra);
   }
 }
