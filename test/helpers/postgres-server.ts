@@ -6,7 +6,7 @@
  * `.ci/run` installs it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +57,11 @@ function asServerUser(bin: string, args: string[]): void {
   execFileSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export async function startPostgres(opts: { listen?: string; database?: string } = {}): Promise<PostgresServer> {
+/**
+ * listen: listen_addresses (default 127.0.0.1; '*' for hosts in network namespaces); allow: a subnet
+ * (e.g. '10.150.0.0/16') whose clients may log in with the password.
+ */
+export async function startPostgres(opts: { listen?: string; database?: string; allow?: string } = {}): Promise<PostgresServer> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin): apt-get install -y postgresql');
   const root = process.getuid?.() === 0;
@@ -73,6 +77,7 @@ export async function startPostgres(opts: { listen?: string; database?: string }
   const pwfile = join(dir, 'pw');
   execFileSync('sh', ['-c', `printf test > ${pwfile} && chmod 644 ${pwfile}`]);
   asServerUser(join(bin, 'initdb'), ['-D', dataDir, '-U', user, '--pwfile', pwfile, '-A', 'scram-sha-256', '--auth-local', 'trust', '-E', 'UTF8', '--no-sync']);
+  if (opts.allow) appendFileSync(join(dataDir, 'pg_hba.conf'), `host all all ${opts.allow} scram-sha-256\n`);
   const pgctl = (...args: string[]) => asServerUser(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', join(dir, 'log'), ...args]);
   const options = `-p ${port} -c listen_addresses=${listen} -k ${dir} -c fsync=off -c max_connections=200`;
   const start = () => pgctl('-w', '-t', '60', '-o', options, 'start');
