@@ -96,7 +96,7 @@ export class ASHAOracle extends Oracle {
       values['tuner/round'] = k + 1;
       return { status: 'RUNNING', values };
     }
-    const started = [...this.trials.values()].filter((t) => this.rungOf(t) === 0).length;
+    const started = [...this.trials.values()].filter((t) => this.rungOf(t) === 0 && !this.rejected.has(t.trialId)).length;
     if (started < this.maxConfigurations) {
       const values = this.randomValues();
       if (values) {
