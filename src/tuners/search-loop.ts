@@ -50,6 +50,10 @@ export interface SearchOutcome {
   seconds: number;
   /** The time budget of this call in seconds (a resumed search gets it anew). */
   maxTime?: number;
+  /** Slot-seconds idle because the oracle had nothing to start (e.g. Hyperband waiting at a round's end). */
+  idleSlotSeconds: number;
+  /** Seconds from search() until every slot was ready (worker start-up; ~0 serially). */
+  readySeconds: number;
 }
 
 export async function searchLoop(tuner: SearchHost, executor: Executor, opts: SearchOptions, loop: LoopOptions): Promise<SearchOutcome> {
@@ -73,6 +77,9 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
 
   const poolStarted = Date.now();
   let readyWorkers = 0;
+  let readySeconds = 0;
+  let idleSlotSeconds = 0;
+  let idleSince: { at: number; slots: number } | undefined;
   const running = new Map<string, RunningTrialInfo & { started: number }>();
   // A serial search shows its own per-epoch progress (trial callbacks); the running-trials view is for workers.
   const showProgress = () => {
@@ -140,6 +147,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     switch (ev.type) {
       case 'ready':
         if (++readyWorkers === executor.slots) {
+          readySeconds = (Date.now() - started) / 1000;
           display.message?.(`${executor.slots} trial workers ready in ${((Date.now() - poolStarted) / 1000).toFixed(1)} s.`);
         }
         return;
@@ -216,6 +224,8 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         display.trialBegin?.({ trial, trialNumber, best: got.best, objective: oracle.objective });
         showProgress();
       }
+      if (idleSince) idleSlotSeconds += idleSince.slots * (Date.now() - idleSince.at) / 1000;
+      idleSince = verdict === 'IDLE' && running.size < executor.slots ? { at: Date.now(), slots: executor.slots - running.size } : undefined;
       if (running.size === 0 && (verdict === 'STOPPED' || budgetEnded)) break;
       if (serial && running.size === 0 && verdict === 'IDLE') {
         // Other workers' trials are still running; a single process has nothing more to do now.
@@ -263,7 +273,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     throw new Error(`No trial completed in ${tuner.projectDir}: all ${all.length} failed. Trial ${first.trialId} ${first.status}: ${first.message ?? 'no message'}. ` +
       'Failed trials are not retried when the search runs again: fix the cause, then start afresh with overwrite: true.');
   }
-  return { stoppedBy, trialsRun, seconds, ...(opts.maxTime !== undefined ? { maxTime: opts.maxTime } : {}) };
+  return { stoppedBy, trialsRun, seconds, idleSlotSeconds: +idleSlotSeconds.toFixed(2), readySeconds, ...(opts.maxTime !== undefined ? { maxTime: opts.maxTime } : {}) };
 }
 
 function formatSeconds(s: number): string {
