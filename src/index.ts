@@ -64,9 +64,11 @@ export { BayesianOptimizationOracle } from './tuners/oracles/bayesian.js';
 export type { BayesianOptions } from './tuners/oracles/bayesian.js';
 export { ASHAOracle } from './tuners/oracles/asha.js';
 export type { ASHAOptions } from './tuners/oracles/asha.js';
+export { BOHBOracle } from './tuners/oracles/bohb.js';
+export type { BOHBOptions } from './tuners/oracles/bohb.js';
 export { GaussianProcess, matern52 } from './tuners/gaussian-process.js';
 export { Tuner } from './tuners/tuner.js';
-export { RandomSearch, GridSearch, Hyperband, BayesianOptimization, ASHA } from './tuners/builtin-tuners.js';
+export { RandomSearch, GridSearch, Hyperband, BayesianOptimization, ASHA, BOHB } from './tuners/builtin-tuners.js';
 export { FatalError, FailedTrialError, InvalidTrialError } from './tuners/errors.js';
 export { disposeModel, trialSeedKey } from './tuners/trial-runner.js';
 export type {

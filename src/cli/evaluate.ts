@@ -2,17 +2,22 @@
 import path from 'node:path';
 import { initBackend } from '../runtime/backend.js';
 import { ImageDataGenerator } from '../data/image-data-generator.js';
-import { assertSameClasses } from '../data/directory-iterator.js';
 import { loadModelBundle } from '../models/model-io.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
 import { formatEvaluation } from '../evaluation/metrics.js';
-import { foundMessage, type Output } from './output.js';
+import { foundMessage, UsageError, type Output } from './output.js';
+import { resolveModelPath } from './model-path.js';
+import { indexDirectory } from '../data/file-index.js';
 
 export interface EvaluateOptions {
   model: string;
   test: string;
   batchSize: number;
   backend?: string;
+  onError?: 'raise' | 'skip';
+  /** Class folders of --test to score (default every subfolder); each must be one of the model's classes. */
+  classes?: string[];
+  maxImagePixels?: number;
 }
 
 export interface EvaluateResult {
@@ -26,14 +31,23 @@ export interface EvaluateResult {
 
 export async function evaluate(o: EvaluateOptions, out: Output): Promise<EvaluateResult> {
   await initBackend(o.backend);
-  const { model, meta } = await loadModelBundle(o.model);
+  const { model, meta } = await loadModelBundle(resolveModelPath(o.model));
   try {
+    // A test folder may hold some of the model's classes; a class the model does not know is refused.
+    const classes = o.classes ?? indexDirectory(o.test).classNames;
+    const unknown = classes.filter((c) => !meta.classNames.includes(c));
+    if (unknown.length) {
+      const known = classes.filter((c) => meta.classNames.includes(c));
+      throw new UsageError(`--test ${o.test} has class folder(s) the model does not know: ${unknown.join(', ')} (the model's classes: ${meta.classNames.join(', ')}). ` +
+        (known.length ? `Score the others with --classes ${known.join(',')}, or remove those folders.` : 'Is this the test folder of another model?'));
+    }
     const test = new ImageDataGenerator({ rescale: meta.rescale }).flowFromDirectory(o.test, {
       targetSize: meta.imageSize, colorMode: meta.colorMode, classMode: 'sparse', batchSize: o.batchSize,
       shuffle: false, verbose: false, interpolation: (meta.interpolation ?? 'nearest') as 'nearest',
+      classes, onError: o.onError, maxImagePixels: o.maxImagePixels,
     });
     out.info(foundMessage(test));
-    assertSameClasses({ classNames: meta.classNames, directory: o.model }, test, o.test);
+    if (classes.length < meta.classNames.length) out.info(`Scoring ${classes.length} of the model's ${meta.classNames.length} classes (${classes.join(', ')}).`);
     const { loss, report } = await evaluateModel(model, test, meta.classNames);
     for (const m of report.misclassified) if (m.file) m.file = path.relative(process.cwd(), m.file);
     const result: EvaluateResult = {

@@ -1,11 +1,12 @@
 /**
  * The `tfjs-tuner` command line: tune, evaluate, predict, summary. Every command has --help; with --json
- * the last line on stdout is the command's result as one JSON object; errors go to stderr with exit code 1
- * (2 for a bad command line).
+ * the last line on stdout is the command's result as one JSON object (on failure `{"error": {...}}`);
+ * errors go to stderr with exit code 1, a bad command line included; 130 after Ctrl-C.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { makeOutput, UsageError } from './output.js';
-import { parseAugment, parseFraction, parseImageSize, parseIntOption, parseNonNegative, parseSpace } from './parse.js';
+import { cliMessage } from './hints.js';
+import { parseAugment, parseClasses, parseFraction, parseImageSize, parseIntOption, parseNonNegative, parseSpace } from './parse.js';
 import { tune, TUNER_KINDS, type TunerKind } from './tune.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
@@ -28,6 +29,14 @@ function earlyStoppingSpec(o: { earlyStopping?: number; earlyStoppingMonitor?: s
   return spec;
 }
 
+/** --on-error, --classes, --max-image-pixels: for every command that reads image folders. */
+function imageOptions(cmd: Command, opts: { classes?: boolean } = {}): Command {
+  cmd.addOption(new Option('--on-error <policy>', 'an unreadable image: raise stops with its name, skip leaves it out').choices(['raise', 'skip']).default('raise'));
+  if (opts.classes !== false) cmd.option('--classes <a,b,c>', 'use only these class folders, in this label order (default: every subfolder)', parseClasses);
+  cmd.addOption(new Option('--max-image-pixels <n>', 'refuse larger images (decompression bombs)').argParser(parseIntOption('--max-image-pixels')).default(178_956_970, '178956970, as PIL'));
+  return cmd;
+}
+
 function program(): Command {
   const backend = () => new Option('--backend <name>', 'tfjs backend (default: auto, or TFJS_TUNER_BACKEND)').choices([...BACKEND_NAMES]);
   const json = () => new Option('--json', 'print the result as one JSON object on the last line of stdout (progress goes to stderr)');
@@ -36,24 +45,24 @@ function program(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
 
-  root.command('tune')
+  const tuneCmd = root.command('tune')
     .description('search CNN hyperparameters on an image folder (one subfolder per class) and save the best model')
     .requiredOption('--train <dir>', 'training images, one subfolder per class')
     .option('--val <dir>', 'validation images (same class subfolders)')
     .option('--validation-split <fraction>', 'hold out this fraction of --train per class for validation', parseFraction('--validation-split'))
     .addOption(new Option('--tuner <kind>', 'search algorithm').choices([...TUNER_KINDS]).default('hyperband'))
-    .option('--max-epochs <n>', 'hyperband/asha: most epochs one model trains', parseIntOption('--max-epochs'), 10)
-    .option('--factor <n>', 'hyperband/asha: reduction factor between rounds', parseIntOption('--factor', 2), 3)
+    .option('--max-epochs <n>', 'hyperband/bohb/asha: most epochs one model trains', parseIntOption('--max-epochs'), 10)
+    .option('--factor <n>', 'hyperband/bohb/asha: reduction factor between rounds', parseIntOption('--factor', 2), 3)
     .option('--max-trials <n>', 'random/bayesian/grid: number of trials; asha: new configurations', parseIntOption('--max-trials'), 10)
     .option('--epochs <n>', 'random/bayesian/grid: epochs per trial', parseIntOption('--epochs'), 5)
     .option('--objective <name>', 'metric to optimize (direction inferred: val_accuracy max, val_loss min, ...)', 'val_accuracy')
     .option('--early-stopping <patience>', 'stop a trial\'s training after this many epochs without improvement of the objective (Keras EarlyStopping)', parseIntOption('--early-stopping', 0))
     .option('--early-stopping-monitor <metric>', 'with --early-stopping: watch this metric instead of the objective (e.g. val_loss)')
     .option('--early-stopping-min-delta <d>', 'with --early-stopping: smaller improvements do not count (default 0)', parseNonNegative('--early-stopping-min-delta'))
-    .option('--image-size <HxW>', 'resize images to HEIGHTxWIDTH', parseImageSize, [64, 64] as [number, number])
+    .addOption(new Option('--image-size <HxW>', 'resize images to HEIGHTxWIDTH').argParser(parseImageSize).default([64, 64], '64x64'))
     .addOption(new Option('--color-mode <mode>', 'channels to decode').choices([...COLOR_MODES]).default('rgb'))
     .option('--batch-size <n>', 'images per batch', parseIntOption('--batch-size'), 32)
-    .option('--augment <list>', 'training augmentation, e.g. flip,rotate=15,zoom=0.1,shift=0.1,brightness=0.2', parseAugment, {})
+    .option('--augment <list>', 'training augmentation, e.g. flip,rotate=15,zoom=0.1,shift=0.1,brightness=0.2 (default: none)', parseAugment)
     .option('--seed <n>', 'seed for a reproducible search', parseIntOption('--seed', 0))
     .option('--directory <dir>', 'where search projects are kept', 'tuner-runs')
     .option('--project-name <name>', 'project folder inside --directory (a search resumes from it)', 'search')
@@ -69,7 +78,8 @@ function program(): Command {
       const result = await tune({
         train: o.train, val: o.val, validationSplit: o.validationSplit, tuner: o.tuner as TunerKind,
         maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials, epochs: o.epochs, objective: o.objective,
-        imageSize: o.imageSize, colorMode: o.colorMode as ColorMode, batchSize: o.batchSize, augment: o.augment,
+        imageSize: o.imageSize, colorMode: o.colorMode as ColorMode, batchSize: o.batchSize, augment: o.augment ?? {},
+        onError: o.onError, classes: o.classes, maxImagePixels: o.maxImagePixels,
         seed: o.seed, directory: o.directory, projectName: o.projectName, overwrite: o.overwrite,
         backend: o.backend, hypermodel: o.hypermodel, space: o.space, tensorboard: o.tensorboard,
         workers: o.workers ?? defaultWorkerCount(),
@@ -77,8 +87,9 @@ function program(): Command {
       }, out);
       out.result(result);
     });
+  imageOptions(tuneCmd);
 
-  root.command('evaluate')
+  const evaluateCmd = root.command('evaluate')
     .description('loss, accuracy, per-class precision/recall/F1, confusion matrix and misclassified files on a test folder')
     .requiredOption('--model <path>', 'model folder (e.g. tuner-runs/search/best-model) or its model.json')
     .requiredOption('--test <dir>', 'test images, one subfolder per class')
@@ -87,10 +98,13 @@ function program(): Command {
     .addOption(json())
     .action(async (o) => {
       const out = makeOutput(Boolean(o.json));
-      out.result(await evaluate({ model: o.model, test: o.test, batchSize: o.batchSize, backend: o.backend }, out));
+      out.result(await evaluate({
+        model: o.model, test: o.test, batchSize: o.batchSize, backend: o.backend, onError: o.onError, classes: o.classes, maxImagePixels: o.maxImagePixels,
+      }, out));
     });
+  imageOptions(evaluateCmd);
 
-  root.command('predict')
+  const predictCmd = root.command('predict')
     .description('class and probability for each image (files, or folders searched recursively)')
     .requiredOption('--model <path>', 'model folder or its model.json')
     .argument('<inputs...>', 'image files or folders')
@@ -99,8 +113,11 @@ function program(): Command {
     .addOption(json())
     .action(async (inputs: string[], o) => {
       const out = makeOutput(Boolean(o.json));
-      out.result(await predict({ model: o.model, inputs, batchSize: o.batchSize, backend: o.backend }, out));
+      const result = await predict({ model: o.model, inputs, batchSize: o.batchSize, backend: o.backend, maxImagePixels: o.maxImagePixels }, out);
+      out.result(result);
+      if (result.some((r) => r.error !== undefined)) process.exitCode = 1;
     });
+  imageOptions(predictCmd, { classes: false });
 
   root.command('summary')
     .description('the results of a search (finished or still running), best trials first')
@@ -119,19 +136,27 @@ function program(): Command {
 /** Runs the CLI with these arguments (without `node` and the script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const cli = program();
+  // --json asks for a JSON answer on stdout whatever happens, a bad command line included.
+  const json = argv.includes('--json');
+  const fail = (message: string, name: string, file?: string) => {
+    if (json) process.stdout.write(JSON.stringify({ error: { name, message, ...(file ? { file } : {}), exitCode: 1 } }) + '\n');
+    return 1;
+  };
   try {
+    process.exitCode = undefined;
     await cli.parseAsync(argv, { from: 'user' });
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here with exit code 0; bad usage already printed its message.
-      return err.exitCode === 0 ? 0 : 2;
+      if (err.exitCode === 0) return 0;
+      return fail(err.message.replace(/^error: /, ''), 'UsageError');
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const message = cliMessage(err instanceof Error ? err.message : String(err));
     const name = err instanceof Error ? err.name : '';
     const known = err instanceof UsageError || ['DataConfigError', 'ImageDecodeError', 'UsageError'].includes(name);
     process.stderr.write(`tfjs-tuner: ${message}\n`);
     if (!known && process.env.TFJS_TUNER_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
-    return 1;
+    return fail(message, name || 'Error', (err as { path?: string; file?: string }).file ?? (name === 'ImageDecodeError' ? (err as { path?: string }).path : undefined));
   }
 }

@@ -6,6 +6,8 @@ export interface Output {
   json: boolean;
   /** A line for people. */
   info(text: string): void;
+  /** A problem that does not stop the command: always on stderr. */
+  warn(text: string): void;
   /** The command's result: one JSON line on stdout (only with --json). */
   result(value: unknown): void;
 }
@@ -14,6 +16,7 @@ export function makeOutput(json: boolean): Output {
   return {
     json,
     info: (text) => (json ? process.stderr : process.stdout).write(text.endsWith('\n') ? text : text + '\n'),
+    warn: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
     result: (value) => {
       if (json) process.stdout.write(JSON.stringify(value) + '\n');
     },

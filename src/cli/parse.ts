@@ -28,13 +28,30 @@ export function parseFraction(name: string) {
   };
 }
 
+/** Largest side --image-size accepts: a CNN input beyond this would not fit a batch in memory anyway. */
+export const MAX_IMAGE_SIDE = 4096;
+
 /** "64x64", "48x96" (height x width) or "64" (square). */
 export function parseImageSize(value: string): [number, number] {
   const m = /^(\d+)(?:[xX*,](\d+))?$/.exec(value.trim());
   const h = m ? Number(m[1]) : NaN;
   const w = m ? Number(m[2] ?? m[1]) : NaN;
   if (!m || h < 1 || w < 1) throw new UsageError(`--image-size must be HEIGHTxWIDTH in pixels (e.g. 64x64); got "${value}".`);
+  if (h > MAX_IMAGE_SIDE || w > MAX_IMAGE_SIDE) {
+    const gb = (h * w * 3 * 4 * 32) / 1024 ** 3;
+    throw new UsageError(`--image-size ${h}x${w} is too large: one batch of 32 RGB images would need ${gb.toFixed(1)} GB. ` +
+      `Use at most ${MAX_IMAGE_SIDE}x${MAX_IMAGE_SIDE} (image classifiers train at 64x64 to 512x512).`);
+  }
   return [h, w];
+}
+
+/** "a,b,c" -> class folder names, each once. */
+export function parseClasses(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--classes needs class folder names separated by commas (e.g. --classes cats,dogs); got "${value}".`);
+  const dup = names.find((c, i) => names.indexOf(c) !== i);
+  if (dup !== undefined) throw new UsageError(`--classes names "${dup}" twice.`);
+  return names;
 }
 
 const AUGMENTATIONS: Record<string, (v: number | undefined, o: ImageDataGeneratorOptions) => void> = {

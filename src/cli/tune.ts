@@ -9,7 +9,7 @@ import { CNN_HYPERMODEL_MODULE } from '../models/cnn-hypermodel.js';
 import type { CnnSpace } from '../models/cnn-space.js';
 import { saveModelBundle } from '../models/model-io.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
-import { ASHA, BayesianOptimization, GridSearch, Hyperband, RandomSearch } from '../tuners/builtin-tuners.js';
+import { ASHA, BayesianOptimization, BOHB, GridSearch, Hyperband, RandomSearch } from '../tuners/builtin-tuners.js';
 import type { Tuner } from '../tuners/tuner.js';
 import type { HyperModelSource } from '../tuners/tuner-options.js';
 import { disposeModel } from '../tuners/trial-runner.js';
@@ -21,11 +21,16 @@ import { resolveEarlyStopping, type EarlyStoppingSpec } from '../tuners/early-st
 import { toObjective } from '../tuners/objective.js';
 import { tensorBoardIntegration } from '../tensorboard/tuner-integration.js';
 import { foundMessage, UsageError, type Output } from './output.js';
+import { cliMessage } from './hints.js';
 import { loadHypermodelModule, USER_HYPERMODEL_MODULE } from './hypermodel-module.js';
 import { epochProgressBars } from './progress.js';
 import { writeSearchReport } from './search-report.js';
+import { checkImages, checkObjective, checkSpace, checkWritableDirectory } from './preflight.js';
+import { checkProjectSettings, writeProjectSettings, type ProjectSettings } from './project-settings.js';
+import { capWorkers } from './workers.js';
+import { decodeOptionsOf } from '../data/file-iterator.js';
 
-export const TUNER_KINDS = ['hyperband', 'asha', 'random', 'bayesian', 'grid'] as const;
+export const TUNER_KINDS = ['hyperband', 'bohb', 'asha', 'random', 'bayesian', 'grid'] as const;
 export type TunerKind = (typeof TUNER_KINDS)[number];
 
 export interface TuneOptions {
@@ -55,6 +60,12 @@ export interface TuneOptions {
   tensorboard?: string;
   /** Keras EarlyStopping for every trial (--early-stopping PATIENCE, --early-stopping-monitor, --early-stopping-min-delta). */
   earlyStopping?: EarlyStoppingSpec;
+  /** --on-error: stop on an unreadable image (raise, default) or leave it out (skip). */
+  onError?: 'raise' | 'skip';
+  /** --classes: the class folders to use, in label order (default: every subfolder). */
+  classes?: string[];
+  /** --max-image-pixels: refuse larger images (decompression bombs). */
+  maxImagePixels?: number;
 }
 
 export interface TuneResult {
@@ -76,6 +87,7 @@ function makeTuner(o: TuneOptions, hypermodel: HyperModelSource, hypermodelOptio
   };
   switch (o.tuner) {
     case 'hyperband': return new Hyperband({ ...common, maxEpochs: o.maxEpochs, factor: o.factor });
+    case 'bohb': return new BOHB({ ...common, maxEpochs: o.maxEpochs, factor: o.factor });
     case 'asha': return new ASHA({ ...common, maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials });
     case 'random': return new RandomSearch({ ...common, maxTrials: o.maxTrials });
     case 'bayesian': return new BayesianOptimization({ ...common, maxTrials: o.maxTrials });
@@ -84,9 +96,11 @@ function makeTuner(o: TuneOptions, hypermodel: HyperModelSource, hypermodelOptio
 }
 
 export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
+  if (o.val && o.validationSplit) throw new UsageError('Give either --val DIR or --validation-split F, not both.');
+  checkObjective(o.objective, !o.hypermodel);
+  checkWritableDirectory(o.directory, o.projectName);
   const backend = await initBackend(o.backend);
   out.info(`Backend: ${backend.reason}`);
-  if (o.val && o.validationSplit) throw new UsageError('Give either --val DIR or --validation-split F, not both.');
   if (o.earlyStopping) {
     try {
       resolveEarlyStopping(o.earlyStopping, toObjective(o.objective));
@@ -100,11 +114,16 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   }
 
   // Labels: 0/1 for two classes (one sigmoid unit), class indices otherwise.
-  const classNames = indexDirectory(o.train).classNames;
+  const classNames = indexDirectory(o.train, { classes: o.classes }).classNames;
+  if (classNames.length < 2) {
+    throw new UsageError(`--train ${o.train} has ${classNames.length} class folder${classNames.length === 1 ? ` (${classNames[0]})` : 's'}: ` +
+      'classification needs at least two, one subfolder of images per class (e.g. train/cats/, train/dogs/).');
+  }
   const labelMode = classNames.length === 2 ? 'binary' as const : 'sparse' as const;
+  const onError = o.onError ?? 'raise';
   const flow = {
     targetSize: o.imageSize, colorMode: o.colorMode, classMode: labelMode, batchSize: o.batchSize,
-    seed: o.seed, verbose: false,
+    seed: o.seed, verbose: false, classes: o.classes, onError, maxImagePixels: o.maxImagePixels,
   } as const;
   const rescale = 1 / 255;
   const split = o.validationSplit;
@@ -131,23 +150,57 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
 
   const shape = { inputShape: train.imageShape, numClasses: train.numClasses, classNames: train.classNames, labelMode };
   if (o.hypermodel && o.space) throw new UsageError('--space narrows the built-in CNN; with --hypermodel, declare the space in your module.');
+  const cnnOptions = { inputShape: train.imageShape, numClasses: train.numClasses, labelMode, space: o.space };
+  if (!o.hypermodel) checkSpace(cnnOptions);
   // Modules, not functions, so that worker threads can load them too.
   const [hypermodel, hypermodelOptions] = o.hypermodel
     ? [USER_HYPERMODEL_MODULE, { file: path.resolve(o.hypermodel), shape }]
-    : [CNN_HYPERMODEL_MODULE, { inputShape: train.imageShape, numClasses: train.numClasses, labelMode, space: o.space }];
+    : [CNN_HYPERMODEL_MODULE, cnnOptions];
   if (o.hypermodel) await loadHypermodelModule(path.resolve(o.hypermodel), shape); // a bad module fails here, once, clearly
 
-  const workers = o.workers;
+  const projectDir = path.join(o.directory, o.projectName);
+  const settings: ProjectSettings = {
+    imageSize: o.imageSize, colorMode: o.colorMode, classes: train.classNames, hypermodel: o.hypermodel ? path.resolve(o.hypermodel) : null,
+  };
+  if (!o.overwrite) checkProjectSettings(projectDir, settings);
+
+  // Every image decodes (or is left out under --on-error skip) before the first trial.
+  const decode = decodeOptionsOf(flow);
+  const { unreadable } = await checkImages([...new Set([...train.filepaths, ...(val?.filepaths ?? [])])], decode, onError);
+  if (unreadable.length) out.info(`Leaving out ${unreadable.length} unreadable image(s) (--on-error skip): ${unreadable.slice(0, 3).map((e) => e.path).join(', ')}${unreadable.length > 3 ? ', ...' : ''}`);
+
+  const workers = capWorkers(o.workers, out);
   const write = (t: string) => out.info(t.replace(/\n$/, ''));
   const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write));
   if (o.tensorboard) setTensorBoardIntegration(tensorBoardIntegration);
-  await tuner.search(train, {
-    validationData: val, epochs: o.epochs, tensorboard: o.tensorboard, workers, workerBackend: backend.name, earlyStopping: o.earlyStopping,
-    trialCallbacks: workers > 1 ? undefined : epochProgressBars(train.length),
-  });
+  // Ctrl-C: every finished trial is already saved; say where and how to go on.
+  const onSigint = () => {
+    const done = [...tuner.oracle.trials.values()].filter((t) => t.status === 'COMPLETED').length;
+    writeProjectSettings(projectDir, settings);
+    process.stderr.write(`\nInterrupted. ${done} completed trial(s) are saved in ${projectDir}; the trials that were running start again ` +
+      'when you run the same command again (it resumes the search; add --overwrite to start afresh instead).\n');
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    await tuner.search(train, {
+      validationData: val, epochs: o.epochs, tensorboard: o.tensorboard, workers, workerBackend: backend.name, earlyStopping: o.earlyStopping,
+      trialCallbacks: workers > 1 ? undefined : epochProgressBars(train.length),
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    writeProjectSettings(projectDir, settings);
+  }
 
+  const records0 = [...tuner.oracle.trials.values()];
+  if (!records0.some((t) => t.status === 'COMPLETED')) {
+    const first = records0.find((t) => t.message);
+    const cause = first ? ` Trial ${first.trialId} ${first.status}: ${cliMessage(first.message ?? '')}` : '';
+    throw new Error(`No trial completed in ${projectDir} (${records0.length} ended ${[...new Set(records0.map((t) => t.status))].join('/') || 'nothing'}).${cause} ` +
+      'A rerun does not retry failed trials: fix the cause, then run the same command with --overwrite to start afresh.');
+  }
   const best = tuner.getBestTrials(1)[0];
-  if (!best) throw new Error(`No trial completed in ${tuner.projectDir}: see the trial errors above (tfjs-tuner summary --directory ${o.directory} --project-name ${o.projectName}).`);
+  if (!best) throw new Error(`No trial of ${projectDir} has a score for ${o.objective}: see tfjs-tuner summary --directory ${o.directory} --project-name ${o.projectName}.`);
   const modelPath = path.join(tuner.projectDir, 'best-model');
   const [model] = await tuner.getBestModels(1);
   let reportPath: string;

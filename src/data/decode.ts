@@ -3,8 +3,9 @@
  * Runs in libuv's thread pool; callers bound how many decodes are in flight.
  */
 import sharp from 'sharp';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat, access, constants } from 'node:fs/promises';
 import { decodeBmp } from './bmp.js';
+import { resizeNearestPil } from './pil-nearest.js';
 import { DataConfigError, ImageDecodeError } from './errors.js';
 
 export type ColorMode = 'grayscale' | 'rgb' | 'rgba';
@@ -124,37 +125,69 @@ async function openWithSharp(filepath: string, maxPixels: number): Promise<Retur
   return sharp(filepath, { limitInputPixels: maxPixels, failOn: 'warning' });
 }
 
-/** Decodes, converts the colour mode and resizes one file. Errors are ImageDecodeErrors naming the file. */
+/** Spreads or reduces the decoded bands to the colour mode's channel count (PIL's convert). */
+function toChannels(src: Uint8Array, pixels: number, got: number, want: number): Uint8Array {
+  if (want === got) return src;
+  if (want === 1 && got >= 3) return rgbToLuma(src, pixels, got);
+  if (want === 1 && got === 2) return src.filter((_, i) => i % 2 === 0);
+  if (want === 3 && got === 4) return src.filter((_, i) => i % 4 !== 3);
+  // A grey (+alpha) source kept as one band: spread it over the colour channels.
+  const expanded = new Uint8Array(pixels * want);
+  for (let i = 0; i < pixels; i++) {
+    const g = src[i * got];
+    for (let c = 0; c < want; c++) expanded[i * want + c] = c === 3 ? (got === 2 ? src[i * got + 1] : 255) : g;
+  }
+  return expanded;
+}
+
+/**
+ * Decodes, converts the colour mode and resizes one file. Errors are ImageDecodeErrors naming the file.
+ * Like Keras's load_img the colour mode is converted at the file's own size first and the result is
+ * resized after (so an rgb load of an RGBA file resizes colours without alpha weighting, and grayscale
+ * resizes the L values); same-size images are not resampled at all, and `nearest` uses PIL's rule.
+ */
 export async function decodeImage(filepath: string, o: DecodeOptions): Promise<DecodedImage> {
   configureSharp();
   const [height, width] = o.targetSize;
+  const want = channelsOf(o.colorMode);
   try {
     let img = await openWithSharp(filepath, o.maxImagePixels);
     img = o.colorMode === 'rgba' ? img.ensureAlpha() : img.removeAlpha();
-    img = img.resize(width, height, {
-      fit: o.resizeMode === 'crop' ? 'cover' : o.resizeMode === 'pad' ? 'contain' : 'fill',
-      position: 'centre',
-      kernel: KERNELS[o.interpolation],
-      background: { r: 0, g: 0, b: 0, alpha: 0 },
-    });
     const { data, info } = await img.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    const want = channelsOf(o.colorMode);
-    const got = info.channels;
-    const pixels = info.width * info.height;
-    let out: Uint8Array = new Uint8Array(data.buffer, data.byteOffset, data.length);
-    if (want === 1 && got >= 3) out = rgbToLuma(out, pixels, got);
-    else if (want === 1 && got === 2) out = out.filter((_, i) => i % 2 === 0);
-    else if (want !== got) {
-      // A grey (+alpha) source kept as one band: spread it over the colour channels.
-      const expanded = new Uint8Array(pixels * want);
-      for (let i = 0; i < pixels; i++) {
-        const g = out[i * got];
-        for (let c = 0; c < want; c++) expanded[i * want + c] = c === 3 ? (got === 2 ? out[i * got + 1] : 255) : g;
-      }
-      out = expanded;
+    const native = toChannels(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width * info.height, info.channels, want);
+    if (info.width === width && info.height === height) return { data: native, height, width, channels: want };
+    if (o.interpolation === 'nearest' && o.resizeMode === 'stretch') {
+      return { data: resizeNearestPil(native, info.width, info.height, want, width, height), height, width, channels: want };
     }
-    return { data: out, height: info.height, width: info.width, channels: want };
+    const resized = await sharp(native, { raw: { width: info.width, height: info.height, channels: want as 1 | 3 | 4 } })
+      .resize(width, height, {
+        fit: o.resizeMode === 'crop' ? 'cover' : o.resizeMode === 'pad' ? 'contain' : 'fill',
+        position: 'centre',
+        kernel: KERNELS[o.interpolation],
+        background: { r: 0, g: 0, b: 0, alpha: 0 },
+      })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const out = new Uint8Array(resized.data.buffer, resized.data.byteOffset, resized.data.length);
+    return { data: toChannels(out, resized.info.width * resized.info.height, resized.info.channels, want), height: resized.info.height, width: resized.info.width, channels: want };
   } catch (err) {
-    throw classify(filepath, err, o.maxImagePixels);
+    throw (await explainUnreadable(filepath)) ?? classify(filepath, err, o.maxImagePixels);
   }
+}
+
+/** sharp reports a file it may not read, and an empty one, as "unsupported image format": say what it is. */
+async function explainUnreadable(filepath: string): Promise<ImageDecodeError | undefined> {
+  const denied = await access(filepath, constants.R_OK).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'EACCES' || e.code === 'EPERM');
+  if (denied) {
+    return new ImageDecodeError(filepath, 'unreadable',
+      `Cannot read image "${filepath}": permission denied (the file is not corrupt). ` +
+        `Give this user read permission (chmod a+r "${filepath}"), or pass onError: 'skip' to leave unreadable files out.`);
+  }
+  const size = await stat(filepath).then((s) => s.size, () => undefined);
+  if (size === 0) {
+    return new ImageDecodeError(filepath, 'unreadable',
+      `Image file "${filepath}" is empty (0 bytes): an interrupted copy or download? ` +
+        `Copy it again or remove it, or pass onError: 'skip' to leave unreadable files out.`);
+  }
+  return undefined;
 }

@@ -9,6 +9,7 @@
  *      featurewise centre, featurewise std (Keras's order: rescale comes after preprocessingFunction,
  *      not "after all other transformations" as its docstring says).
  */
+import { checkOptionKeys } from '../util/option-keys.js';
 import * as tf from '@tensorflow/tfjs';
 import { applyTransform, FILL_MODES, randomTransform, type AugmentConfig, type FillMode, type ShiftRange, type TransformParams } from './augment.js';
 import { DataConfigError } from './errors.js';
@@ -92,6 +93,14 @@ function checkShift(name: string, v: ShiftRange | undefined): ShiftRange {
   return checkNonNegative(name, v);
 }
 
+/** The options each accepts, to reject Keras spellings and typos (see checkOptionKeys). */
+const GENERATOR_KEYS = ['rescale', 'preprocessingFunction', 'rotationRange', 'widthShiftRange', 'heightShiftRange', 'shearRange',
+  'zoomRange', 'uniformZoom', 'brightnessRange', 'channelShiftRange', 'horizontalFlip', 'verticalFlip', 'fillMode', 'cval',
+  'samplewiseCenter', 'samplewiseStdNormalization', 'featurewiseCenter', 'featurewiseStdNormalization', 'validationSplit', 'dtype'];
+const FLOW_FROM_DIRECTORY_KEYS = ['targetSize', 'colorMode', 'batchSize', 'shuffle', 'seed', 'subset', 'interpolation', 'keepAspectRatio',
+  'saveToDir', 'savePrefix', 'saveFormat', 'cache', 'cacheDir', 'onError', 'maxImagePixels', 'prefetchBatches', 'verbose',
+  'classes', 'classMode', 'followLinks'];
+
 export class ImageDataGenerator {
   readonly rescale: number | null;
   readonly preprocessingFunction: ((image: tf.Tensor3D) => tf.Tensor3D) | null;
@@ -109,6 +118,7 @@ export class ImageDataGenerator {
 
   constructor(options: ImageDataGeneratorOptions = {}) {
     const o = options;
+    checkOptionKeys('new ImageDataGenerator()', o, GENERATOR_KEYS, (m) => new DataConfigError(m));
     if (o.rescale !== undefined && (typeof o.rescale !== 'number' || !Number.isFinite(o.rescale))) {
       throw new DataConfigError(`"rescale" must be a number (e.g. 1/255); got ${JSON.stringify(o.rescale)}.`);
     }
@@ -367,6 +377,7 @@ export class ImageDataGenerator {
 
   /** Indexes `directory` (one subfolder per class) and returns an iterator over augmented batches. */
   flowFromDirectory(directory: string, options: FlowFromDirectoryOptions = {}): DirectoryIterator {
+    checkOptionKeys('flowFromDirectory()', options, FLOW_FROM_DIRECTORY_KEYS, (m) => new DataConfigError(m));
     return new DirectoryIterator(directory, this, options);
   }
 

@@ -5,6 +5,7 @@ import { GridSearchOracle } from './oracles/grid-search.js';
 import { HyperbandOracle, type HyperbandOptions } from './oracles/hyperband.js';
 import { BayesianOptimizationOracle, type BayesianOptions } from './oracles/bayesian.js';
 import { ASHAOracle, type ASHAOptions } from './oracles/asha.js';
+import { BOHBOracle, type BOHBOptions } from './oracles/bohb.js';
 import { Tuner } from './tuner.js';
 import type { TunerOptions } from './tuner-options.js';
 
@@ -38,5 +39,12 @@ export class BayesianOptimization extends Tuner {
 export class ASHA extends Tuner {
   constructor(opts: WithHypermodel<ASHAOptions>) {
     super(new ASHAOracle(opts), opts);
+  }
+}
+
+/** BOHB: Hyperband whose fresh configurations come from a density model of the results so far (Falkner et al. 2018). */
+export class BOHB extends Tuner {
+  constructor(opts: WithHypermodel<BOHBOptions>) {
+    super(new BOHBOracle(opts), opts);
   }
 }

@@ -233,6 +233,11 @@ export class HyperParameters {
     if (!Array.isArray(parentValues) || parentValues.length === 0) {
       throw new Error(`Condition on "${parentName}" needs a non-empty list of parent values.`);
     }
+    // A parent's value is a string, number or boolean; null / undefined would never match (KerasTuner refuses them too).
+    const bad = parentValues.find((v) => !['string', 'number', 'boolean'].includes(typeof v));
+    if (bad !== undefined || parentValues.some((v) => v === undefined)) {
+      throw new Error(`Condition on "${parentName}": parent values must be strings, numbers or booleans (got ${JSON.stringify(parentValues)}).`);
+    }
     return { parentName, parentValues: [...parentValues] };
   }
 

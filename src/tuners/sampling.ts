@@ -43,6 +43,10 @@ export function validateSpec(spec: HyperParameterSpec): void {
     if (spec.default !== undefined && !spec.values.includes(spec.default)) {
       throw new Error(`${where}: default ${JSON.stringify(spec.default)} is not one of ${JSON.stringify(spec.values)}.`);
     }
+  } else if (spec.type === 'boolean') {
+    if (spec.default !== undefined && typeof spec.default !== 'boolean') {
+      throw new Error(`${where}: a boolean default must be true or false (got ${JSON.stringify(spec.default)}).`);
+    }
   } else if (spec.type === 'fixed') {
     if (!['string', 'number', 'boolean'].includes(typeof spec.value)) throw new Error(`${where}: a fixed value must be a string, number or boolean.`);
   }
@@ -74,9 +78,12 @@ function tidy(x: number): number {
   return Number(x.toPrecision(12));
 }
 
+/** KerasTuner's _get_value_by_index: reverse-log index 0 is max (max + min - min * step^i), not min. */
 function steppedValue(spec: NumericSpec, index: number): number {
-  const v = spec.sampling === 'linear' ? spec.min + index * spec.step! : spec.min * Math.pow(spec.step!, index);
-  const value = spec.sampling === 'reverseLog' ? spec.max + spec.min - spec.min * Math.pow(spec.step!, stepCount(spec) - 1 - index) : v;
+  const step = spec.step!;
+  const value = spec.sampling === 'linear' ? spec.min + index * step
+    : spec.sampling === 'log' ? spec.min * Math.pow(step, index)
+      : spec.max + spec.min - spec.min * Math.pow(step, index);
   return spec.type === 'int' ? Math.round(value) : tidy(value);
 }
 
@@ -136,19 +143,21 @@ export function gridValues(spec: HyperParameterSpec): HyperValue[] {
     case 'fixed':
       return [spec.value];
     case 'boolean':
-      return [false, true];
+      return [true, false]; // KerasTuner's Boolean.values
     case 'choice':
       return [...spec.values];
     case 'int':
     case 'float': {
       if (spec.step !== undefined) return Array.from({ length: stepCount(spec) }, (_, i) => steppedValue(spec, i));
-      if (spec.type === 'int') return Array.from({ length: spec.max - spec.min + 1 }, (_, i) => spec.min + i);
+      // No step (a float, or a log / reverse-log int): KerasTuner's 10 quantiles prob_to_value(0.05 + 0.1 i),
+      // duplicates dropped. It keeps them in a Python set, in hash order; ours are ascending.
       const out: number[] = [];
       for (let i = 0; i < 10; i++) {
-        const v = tidy(probToValue(spec, (i + 0.5) / 10) as number);
-        if (!out.includes(v)) out.push(v);
+        const v = probToValue(spec, i * 0.1 + 0.05) as number;
+        const value = spec.type === 'int' ? v : tidy(v);
+        if (!out.includes(value)) out.push(value);
       }
-      return out;
+      return out.sort((a, b) => a - b);
     }
   }
 }

@@ -218,3 +218,38 @@ test('numbers print like Python: .5g in the trial table, repr in the summary', a
     "{'default': False, 'conditions': [{'class_name': 'Parent', 'config': {'name': 'opt', 'values': ['adam']}}]}",
   ].join('\n'));
 });
+
+test('an int with log sampling and no step: grid values are KerasTuner\'s 10 quantiles prob_to_value(0.05 + 0.1 i)', () => {
+  const spec: HyperParameterSpec = { type: 'int', name: 'units', min: 2, max: 1024, sampling: 'log', conditions: [] };
+  // int(2 * (1025 / 2)^(0.05 + 0.1 i)), i = 0..9 (ascending; KerasTuner holds them in a set)
+  assert.deepEqual(gridValues(spec), [2, 5, 9, 17, 33, 61, 115, 215, 402, 750]);
+  const rev: HyperParameterSpec = { type: 'int', name: 'r', min: 1, max: 3, sampling: 'reverseLog', conditions: [] };
+  assert.deepEqual(gridValues(rev), [1, 2, 3], 'duplicates dropped');
+});
+
+test('reverse-log stepped values are indexed from max down, as KerasTuner\'s _get_value_by_index', () => {
+  const spec: HyperParameterSpec = { type: 'float', name: 'm', min: 0.01, max: 100, step: 10, sampling: 'reverseLog', conditions: [] };
+  // max + min - min * 10^i
+  assert.deepEqual(gridValues(spec), [100, 99.91, 99.01, 90.01, 0.01]);
+  assert.equal(probToValue(spec, 0.3), 99.91);
+  assert.equal(valueToProb(spec, 99.91), 0.3);
+  assert.equal(probToValue(spec, 0.99), 0.01);
+  const int: HyperParameterSpec = { type: 'int', name: 'n', min: 1, max: 100, step: 10, sampling: 'reverseLog', conditions: [] };
+  assert.deepEqual(gridValues(int), [100, 91, 1]);
+});
+
+test('booleans: values (true, false) as KerasTuner\'s, a non-boolean default is an error', () => {
+  assert.deepEqual(gridValues({ type: 'boolean', name: 'b', conditions: [] }), [true, false]);
+  const hp = new HyperParameters();
+  assert.throws(() => hp.boolean('x', { default: null as unknown as boolean }), /Hyperparameter "x": a boolean default must be true or false \(got null\)/);
+  assert.throws(() => hp.boolean('y', { default: 'yes' as unknown as boolean }), /a boolean default must be true or false \(got "yes"\)/);
+  assert.equal(hp.space.length, 0);
+});
+
+test('a condition whose parent values are null or undefined is refused', () => {
+  const hp = new HyperParameters();
+  hp.choice('kind', ['a', 'b']);
+  assert.throws(() => hp.int('u', { min: 1, max: 4, parentName: 'kind', parentValues: [null as unknown as string] }),
+    /Condition on "kind": parent values must be strings, numbers or booleans \(got \[null\]\)/);
+  assert.throws(() => hp.conditionalScope('kind', ['a', undefined as unknown as string], () => 1), /parent values must be strings, numbers or booleans/);
+});

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 // exactly there instead of wherever a timer happens to fall; TUNER_TEST_SNAPSHOTS records the oracle's
 // in-memory state as each trial starts training.
 const CHILD = join(import.meta.dirname, 'fixtures', 'search-child.ts');
-const TRIALS = 30; // Hyperband, maxEpochs 9, factor 3
+const TRIALS = 23; // Hyperband, maxEpochs 9, factor 3 (KerasTuner's schedule)
 
 interface Snapshot { trialId: string; state: OracleState }
 interface OracleState {

@@ -21,7 +21,7 @@ interface Bracket { bracketNum: number; rounds: RoundEntry[][] }
 interface HyperbandState { currentBracket: number; currentIteration: number; brackets: Bracket[] }
 
 export class HyperbandOracle extends Oracle {
-  readonly kind = 'Hyperband';
+  readonly kind: string = 'Hyperband';
   readonly maxEpochs: number;
   readonly factor: number;
   hyperbandIterations: number;
@@ -48,25 +48,32 @@ export class HyperbandOracle extends Oracle {
     return { ...super.settings(), maxEpochs: this.maxEpochs, factor: this.factor };
   }
 
+  /** Brackets: how many of 1, f, f^2... are <= maxEpochs (KerasTuner divides while the quotient is >= 1). */
   numBrackets(): number {
-    let epochs = this.maxEpochs;
     let brackets = 0;
-    while (epochs >= this.minEpochs) {
-      epochs /= this.factor;
-      brackets++;
-    }
+    for (let p = 1; p <= this.maxEpochs; p *= this.factor) brackets++;
     return brackets;
   }
 
-  /** Trials in round r of bracket b: each bracket gets about the same budget. */
+  /**
+   * Trials in round r of bracket b: each bracket gets about the same budget. KerasTuner's
+   * ceil(s0 / (b + 1) * f^(b - r)) with s0 = ceil(1 + log_f(maxEpochs)), in integers: a floating
+   * log_f(9) with base 3 is 2.0000000000000004, which would make s0 4 instead of 3.
+   */
   size(bracketNum: number, roundNum: number): number {
-    const bracket0EndSize = Math.ceil(1 + Math.log(this.maxEpochs) / Math.log(this.factor));
-    return Math.ceil((bracket0EndSize / (bracketNum + 1)) * Math.pow(this.factor, bracketNum - roundNum));
+    return ceilDiv(this.bracket0EndSize() * this.factor ** (bracketNum - roundNum), bracketNum + 1);
   }
 
-  /** The epoch a model of round r of bracket b trains up to. */
+  /** The epoch a model of round r of bracket b trains up to: ceil(maxEpochs / f^(b - r)). */
   epochs(bracketNum: number, roundNum: number): number {
-    return Math.ceil(this.maxEpochs / Math.pow(this.factor, bracketNum - roundNum));
+    return ceilDiv(this.maxEpochs, this.factor ** (bracketNum - roundNum));
+  }
+
+  /** ceil(1 + log_f(maxEpochs)) = 1 + the smallest k with f^k >= maxEpochs. */
+  private bracket0EndSize(): number {
+    let k = 0;
+    for (let p = 1; p < this.maxEpochs; p *= this.factor) k++;
+    return 1 + k;
   }
 
   /** The whole planned schedule (one iteration): [bracket, round, trials, initialEpoch, epochs]. */
@@ -131,8 +138,13 @@ export class HyperbandOracle extends Oracle {
     return [...trials].sort((a, b) => sign * ((a.score ?? Infinity) - (b.score ?? Infinity)))[0];
   }
 
+  /** The values of a bracket's fresh configuration: random here, model-based in BOHB. */
+  protected freshValues(): Record<string, HyperValue> | null {
+    return this.randomValues();
+  }
+
   private randomTrial(trialId: string, bracket: Bracket): PopulateResult {
-    const values = this.randomValues();
+    const values = this.freshValues();
     if (!values) return { status: this.ongoing.size > 0 ? 'IDLE' : 'STOPPED' };
     values['tuner/epochs'] = this.epochs(bracket.bracketNum, 0);
     values['tuner/initial_epoch'] = 0;
@@ -161,7 +173,7 @@ export class HyperbandOracle extends Oracle {
     });
   }
 
-  protected override getExtraState(): HyperbandState {
+  protected override getExtraState(): unknown {
     return { currentBracket: this.currentBracket, currentIteration: this.currentIteration, brackets: JSON.parse(JSON.stringify(this.brackets)) };
   }
 
@@ -171,4 +183,9 @@ export class HyperbandOracle extends Oracle {
     this.currentIteration = s.currentIteration;
     this.brackets = JSON.parse(JSON.stringify(s.brackets));
   }
+}
+
+/** ceil(a / b) for non-negative integers, exactly (all operands stay far below 2^53). */
+function ceilDiv(a: number, b: number): number {
+  return Math.floor((a + b - 1) / b);
 }

@@ -1,0 +1,39 @@
+/**
+ * PIL's NEAREST resize (Image.resize -> ImagingScaleAffine), reproduced exactly: output pixel x takes
+ * source column floor((x + 0.5) * inW / outW), with the position accumulated in doubles the way PIL
+ * does (start at scale / 2, add scale per pixel), so ties land on the same side as in PIL.
+ */
+function sourceIndex(inSize: number, outSize: number): Int32Array {
+  const scale = inSize / outSize;
+  const table = new Int32Array(outSize);
+  let pos = scale * 0.5;
+  for (let i = 0; i < outSize; i++) {
+    // Positions are >= 0 and < inSize up to rounding; clamp the last one like PIL's bounds check keeps it inside.
+    table[i] = Math.min(inSize - 1, Math.trunc(pos));
+    pos += scale;
+  }
+  return table;
+}
+
+/** Resizes interleaved HWC uint8 pixels with PIL's nearest-neighbour rule. */
+export function resizeNearestPil(
+  src: Uint8Array,
+  inW: number,
+  inH: number,
+  channels: number,
+  outW: number,
+  outH: number,
+): Uint8Array {
+  const xs = sourceIndex(inW, outW);
+  const ys = sourceIndex(inH, outH);
+  const out = new Uint8Array(outW * outH * channels);
+  let o = 0;
+  for (let y = 0; y < outH; y++) {
+    const row = ys[y] * inW;
+    for (let x = 0; x < outW; x++) {
+      const s = (row + xs[x]) * channels;
+      for (let c = 0; c < channels; c++) out[o++] = src[s + c];
+    }
+  }
+  return out;
+}
