@@ -54,7 +54,8 @@ export { toObjective, inferDirection, isBetter, describeObjective } from './tune
 export type { Objective, ObjectiveSpec, Direction } from './tuners/objective.js';
 export { Trial, epochsTrained } from './tuners/trial.js';
 export type { TrialRecord, TrialStatus } from './tuners/trial.js';
-export { Oracle, ConsecutiveFailuresError, valuesKey, TUNER_KEYS } from './tuners/oracle.js';
+export { Oracle, ConsecutiveFailuresError, NoValidConfigurationError, valuesKey, TUNER_KEYS } from './tuners/oracle.js';
+export type { SearchOutcome } from './tuners/search-loop.js';
 export type { OracleOptions, OracleState, PopulateResult } from './tuners/oracle.js';
 export { RandomSearchOracle } from './tuners/oracles/random-search.js';
 export { GridSearchOracle, enumerateGrid, gridSize } from './tuners/oracles/grid-search.js';
@@ -88,7 +89,7 @@ export type {
 export type { Executor, ExecutorEvent, TrialJob } from './tuners/executors/executor.js';
 export { fileSystemSave, fileSystemLoad, loadWeightsInto } from './tuners/fs-io-handler.js';
 export { ConsoleDisplay, silentDisplay, formatValue, formatDuration } from './tuners/display.js';
-export type { TunerDisplay, SearchBeginInfo, TrialBeginInfo, TrialEndInfo, SearchEndInfo, RunningTrialInfo, ProgressInfo } from './tuners/display.js';
+export type { TunerDisplay, SearchBeginInfo, TrialBeginInfo, TrialEndInfo, SearchEndInfo, SearchStoppedBy, RunningTrialInfo, ProgressInfo } from './tuners/display.js';
 export { defaultWorkerCount, DEFAULT_WORKER_BYTES } from './tuners/workers/worker-count.js';
 
 // TensorBoard logs (scalars + HPARAMS tab) for tfjs fit and searches, and reading them back.

@@ -11,6 +11,7 @@ const REWRITES: [RegExp, string | ((...m: string[]) => string)][] = [
   [/classes: \[([^\]]*)\]/g, (_m, list) => `--classes ${list.replace(/["'\s]/g, '')}`],
   [/"classes"/g, '--classes'],
   [/overwrite: true/g, '--overwrite'],
+  [/^overwrite: /, '--overwrite: '],
   [/another projectName/g, 'another --project-name'],
   [/workers: 1\b/g, '--workers 1'],
   [/"targetSize"/g, '--image-size'],

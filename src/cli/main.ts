@@ -6,7 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { makeOutput, UsageError } from './output.js';
 import { cliMessage } from './hints.js';
-import { parseAugment, parseClasses, parseFraction, parseImageSize, parseIntOption, parseNonNegative, parseSpace } from './parse.js';
+import { parseAugment, parseClasses, parseDuration, parseFraction, parseImageSize, parseIntOption, parseNonNegative, parseSpace } from './parse.js';
 import { tune, TUNER_KINDS, type TunerKind } from './tune.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
@@ -69,6 +69,10 @@ function program(): Command {
     .option('--overwrite', 'discard an existing project of that name and start afresh', false)
     .option('--space <json|file>', 'narrow or fix the built-in CNN\'s search space, e.g. \'{"num_blocks":{"max":2},"optimizer":{"fixed":"adam"}}\'', parseSpace)
     .option('--hypermodel <file.js>', 'your own hypermodel module instead of the built-in CNN')
+    .option('--max-time <duration>', 'time budget, e.g. 90s, 10m, 1.5h: no trial starts after it, running trials stop at their next epoch end (hyperband/bohb then run iterations until it ends)', parseDuration('--max-time'))
+    .option('--hyperband-iterations <n>', 'hyperband/bohb: how many times the whole set of brackets runs (default 1; with --max-time: until time is up)', parseIntOption('--hyperband-iterations'))
+    .option('--executions-per-trial <n>', 'train each configuration this many times and average (default 1)', parseIntOption('--executions-per-trial'))
+    .option('--max-consecutive-failed-trials <n>', 'stop the search after this many failed trials in a row (default 3; 0 never stops)', parseIntOption('--max-consecutive-failed-trials', 0))
     .option('--workers <n>', `trials trained at once, each in its own thread (default here: ${defaultWorkerCount()}, the cores that memory allows; 1 = serial)`, parseIntOption('--workers'))
     .option('--tensorboard <dir>', 'write TensorBoard logs (scalars and HPARAMS) per trial here')
     .addOption(backend())
@@ -84,6 +88,8 @@ function program(): Command {
         backend: o.backend, hypermodel: o.hypermodel, space: o.space, tensorboard: o.tensorboard,
         workers: o.workers ?? defaultWorkerCount(),
         earlyStopping: earlyStoppingSpec(o),
+        maxTime: o.maxTime, hyperbandIterations: o.hyperbandIterations, executionsPerTrial: o.executionsPerTrial,
+        maxConsecutiveFailedTrials: o.maxConsecutiveFailedTrials,
       }, out);
       out.result(result);
     });

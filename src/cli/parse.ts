@@ -28,6 +28,15 @@ export function parseFraction(name: string) {
   };
 }
 
+/** A duration: "90", "90s", "10m", "1.5h" -> seconds (a bare number is seconds). */
+export function parseDuration(name: string) {
+  return (value: string): number => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$/i.exec(value);
+    const seconds = m ? Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(m[2]?.toLowerCase() ?? 's') as 's' | 'm' | 'h'] : NaN;
+    if (!(seconds > 0)) throw new UsageError(`${name} must be a duration such as 90s, 10m or 1.5h (a bare number is seconds); got "${value}".`);
+    return seconds;
+  };
+}
 /** Largest side --image-size accepts: a CNN input beyond this would not fit a batch in memory anyway. */
 export const MAX_IMAGE_SIDE = 4096;
 

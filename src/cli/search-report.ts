@@ -4,12 +4,12 @@ import { renderReport } from '../report/report-html.js';
 import type { Tuner } from '../tuners/tuner.js';
 import type { ModelEvaluation } from '../evaluation/evaluate-model.js';
 
-export async function writeSearchReport(tuner: Tuner, evaluation: ModelEvaluation | undefined, evaluatedOn: string | undefined): Promise<string> {
+export async function writeSearchReport(tuner: Tuner, evaluation: ModelEvaluation | undefined, evaluatedOn: string | undefined, note?: string): Promise<string> {
   const records = [...tuner.oracle.trials.values()].map((t) => t.toRecord());
   const html = renderReport({
     title: `tfjs-tuner: ${path.basename(tuner.projectDir)}`,
     subtitle: `${tuner.projectDir}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')}` +
-      (evaluatedOn ? `; confusion matrix of the best model on ${evaluatedOn}` : ''),
+      (evaluatedOn ? `; confusion matrix of the best model on ${evaluatedOn}` : '') + (note ? `; ${note}` : ''),
     objective: tuner.oracle.objective,
     trials: records,
     classNames: evaluation?.report.classNames,

@@ -11,6 +11,7 @@ import { saveModelBundle } from '../models/model-io.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
 import { ASHA, BayesianOptimization, BOHB, GridSearch, Hyperband, RandomSearch } from '../tuners/builtin-tuners.js';
 import type { Tuner } from '../tuners/tuner.js';
+import type { SearchOutcome } from '../tuners/search-loop.js';
 import type { HyperModelSource } from '../tuners/tuner-options.js';
 import { disposeModel } from '../tuners/trial-runner.js';
 import { setTensorBoardIntegration } from '../tuners/tensorboard-hook.js';
@@ -60,6 +61,12 @@ export interface TuneOptions {
   tensorboard?: string;
   /** Keras EarlyStopping for every trial (--early-stopping PATIENCE, --early-stopping-monitor, --early-stopping-min-delta). */
   earlyStopping?: EarlyStoppingSpec;
+  /** Time budget in seconds (--max-time 10m). */
+  maxTime?: number;
+  /** Hyperband/BOHB iterations (default 1; with --max-time: until time is up). */
+  hyperbandIterations?: number;
+  executionsPerTrial?: number;
+  maxConsecutiveFailedTrials?: number;
   /** --on-error: stop on an unreadable image (raise, default) or leave it out (skip). */
   onError?: 'raise' | 'skip';
   /** --classes: the class folders to use, in label order (default: every subfolder). */
@@ -78,16 +85,23 @@ export interface TuneResult {
   modelPath: string;
   reportPath: string;
   backend: string;
+  /** 'maxTime' when the time budget ended the search, 'oracle' when the tuner had nothing more to try. */
+  stoppedBy: 'oracle' | 'maxTime';
+  /** Seconds this run searched. */
+  searchSeconds: number;
 }
 
 function makeTuner(o: TuneOptions, hypermodel: HyperModelSource, hypermodelOptions: unknown, display: TunerDisplay): Tuner {
   const common = {
     hypermodel, hypermodelOptions, objective: o.objective, directory: o.directory, projectName: o.projectName,
     overwrite: o.overwrite, seed: o.seed, display,
+    ...(o.executionsPerTrial !== undefined ? { executionsPerTrial: o.executionsPerTrial } : {}),
+    ...(o.maxConsecutiveFailedTrials !== undefined ? { maxConsecutiveFailedTrials: o.maxConsecutiveFailedTrials } : {}),
   };
+  const iterations = o.hyperbandIterations !== undefined ? { hyperbandIterations: o.hyperbandIterations } : {};
   switch (o.tuner) {
-    case 'hyperband': return new Hyperband({ ...common, maxEpochs: o.maxEpochs, factor: o.factor });
-    case 'bohb': return new BOHB({ ...common, maxEpochs: o.maxEpochs, factor: o.factor });
+    case 'hyperband': return new Hyperband({ ...common, maxEpochs: o.maxEpochs, factor: o.factor, ...iterations });
+    case 'bohb': return new BOHB({ ...common, maxEpochs: o.maxEpochs, factor: o.factor, ...iterations });
     case 'asha': return new ASHA({ ...common, maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials });
     case 'random': return new RandomSearch({ ...common, maxTrials: o.maxTrials });
     case 'bayesian': return new BayesianOptimization({ ...common, maxTrials: o.maxTrials });
@@ -173,6 +187,9 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   const write = (t: string) => out.info(t.replace(/\n$/, ''));
   const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write));
   if (o.tensorboard) setTensorBoardIntegration(tensorBoardIntegration);
+  if (o.hyperbandIterations !== undefined && o.tuner !== 'hyperband' && o.tuner !== 'bohb') {
+    throw new UsageError(`--hyperband-iterations is for --tuner hyperband or bohb, not ${o.tuner}.`);
+  }
   // Ctrl-C: every finished trial is already saved; say where and how to go on.
   const onSigint = () => {
     const done = [...tuner.oracle.trials.values()].filter((t) => t.status === 'COMPLETED').length;
@@ -182,8 +199,10 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
     process.exit(130);
   };
   process.once('SIGINT', onSigint);
+  let outcome: SearchOutcome;
   try {
-    await tuner.search(train, {
+    outcome = await tuner.search(train, {
+      ...(o.maxTime !== undefined ? { maxTime: o.maxTime } : {}),
       validationData: val, epochs: o.epochs, tensorboard: o.tensorboard, workers, workerBackend: backend.name, earlyStopping: o.earlyStopping,
       trialCallbacks: workers > 1 ? undefined : epochProgressBars(train.length),
     });
@@ -211,7 +230,8 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
       hyperparameters: best.values, objective: tuner.oracle.objective, score: best.score, trialId: best.trialId,
     });
     const evaluation = val ? await evaluateModel(model, val, train.classNames) : undefined;
-    reportPath = await writeSearchReport(tuner, evaluation, o.val ?? (split ? `${o.train} (validation split)` : undefined));
+    reportPath = await writeSearchReport(tuner, evaluation, o.val ?? (split ? `${o.train} (validation split)` : undefined),
+      outcome.stoppedBy === 'maxTime' ? `the time budget (--max-time ${o.maxTime} s) ended the search` : undefined);
   } finally {
     disposeModel(model);
   }
@@ -222,7 +242,9 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   const result: TuneResult = {
     bestTrialId: best.trialId, bestScore: best.score, bestHyperparameters: best.values,
     objective: tuner.oracle.objective, trials: ended.length, epochsTrained: epochs, modelPath, reportPath, backend: backend.name,
+    stoppedBy: outcome.stoppedBy, searchSeconds: +outcome.seconds.toFixed(1),
   };
+  if (outcome.stoppedBy === 'maxTime') out.info(`The time budget (${o.maxTime} s) ended the search after ${outcome.seconds.toFixed(0)} s.`);
   out.info('');
   out.info(`Best trial ${best.trialId}: ${tuner.oracle.objective.name} = ${best.score}`);
   out.info('Best hyperparameters:');

@@ -7,7 +7,8 @@
  *      pass (Keras flips after the warp and the channel shift; flips commute with the channel shift,
  *      so the result is the same);
  *   2. channel shift: x + intensity, clipped to the image's own [min, max];
- *   3. brightness: like PIL's ImageEnhance.Brightness, trunc(min(255, trunc(x) * factor)).
+ *   3. brightness: like PIL's ImageEnhance.Brightness, trunc(min(255, trunc(x) * factor)); images with
+ *      values outside 0..255 are stretched onto 0..255 first and mapped back after (as Keras does).
  * The warp runs in plain typed-array JS: one pass, no per-pixel tensor ops.
  */
 import type { Rng } from '../util/rng.js';
@@ -32,6 +33,8 @@ export interface AugmentConfig {
   verticalFlip: boolean;
   fillMode: FillMode;
   cval: number;
+  /** Keras's interpolation_order for rotation/shift/shear/zoom: 1 bilinear, 0 nearest (keeps label values). */
+  interpolationOrder?: 0 | 1;
 }
 
 /** The parameters of one transform (all optional when given by hand; absent means "none"). */
@@ -51,6 +54,8 @@ export interface TransformParams {
   flipVertical?: boolean;
   channelShiftIntensity?: number;
   brightness?: number;
+  /** 0: the warp takes the nearest source pixel (scipy order 0) instead of interpolating bilinearly. */
+  interpolationOrder?: 0 | 1;
 }
 
 function drawShift(range: ShiftRange, side: number, rng: Rng): number {
@@ -88,6 +93,7 @@ export function randomTransform(cfg: AugmentConfig, rng: Rng, height: number, wi
   if (cfg.verticalFlip && rng.next() < 0.5) p.flipVertical = true;
   if (cfg.channelShiftRange) p.channelShiftIntensity = rng.uniform(-cfg.channelShiftRange, cfg.channelShiftRange);
   if (cfg.brightnessRange) p.brightness = rng.uniform(cfg.brightnessRange[0], cfg.brightnessRange[1]);
+  if (cfg.interpolationOrder === 0) p.interpolationOrder = 0;
   return p;
 }
 
@@ -375,6 +381,46 @@ function edgeMapped(
 }
 
 /**
+ * `warp` with interpolation order 0 (scipy's spline of order 0): each output pixel copies the source
+ * pixel at floor(s + 0.5), so label values (masks) stay intact. Same fill-mode rules as `warp`.
+ */
+function warpNearest(src: Src, h: number, w: number, c: number, m: InverseMap, fillMode: FillMode, cval: number, out: Float32Array, outOffset: number, scale: number): void {
+  const { a00, a01, a10, a11, b0, b1 } = m;
+  const cx = (w - 1) / 2;
+  const cy = (h - 1) / 2;
+  const wl = w - 1;
+  const hl = h - 1;
+  const fill = cval * scale;
+  let o = outOffset;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, o += c) {
+      const sx = a00 * (x - cx) + a01 * (y - cy) + b0 + cx;
+      const sy = a10 * (x - cx) + a11 * (y - cy) + b1 + cy;
+      let ix = Math.floor(sx + 0.5);
+      let iy = Math.floor(sy + 0.5);
+      if (fillMode === 'constant') {
+        if (sx < -EPS || sy < -EPS || sx > wl + EPS || sy > hl + EPS) {
+          for (let k = 0; k < c; k++) out[o + k] = fill;
+          continue;
+        }
+      }
+      if (fillMode === 'reflect') {
+        ix = reflectIndex(ix, w);
+        iy = reflectIndex(iy, h);
+      } else if (fillMode === 'wrap') {
+        ix = wrapIndex(ix, w);
+        iy = wrapIndex(iy, h);
+      } else {
+        ix = ix < 0 ? 0 : ix > wl ? wl : ix;
+        iy = iy < 0 ? 0 : iy > hl ? hl : iy;
+      }
+      const s = (iy * w + ix) * c;
+      for (let k = 0; k < c; k++) out[o + k] = src[s + k] * scale;
+    }
+  }
+}
+
+/**
  * Applies `p` to one image: `src` (HWC) -> `out[outOffset ...]` as float32, multiplied by `scale`
  * (so a rescale costs no extra pass). `src` is not modified. `fillMode`/`cval` are the generator's.
  */
@@ -414,6 +460,8 @@ export function applyTransform(
         for (let k = 0; k < c; k++) out[o++] = src[s++] * scale;
       }
     }
+  } else if (p.interpolationOrder === 0) {
+    warpNearest(src, h, w, c, m, fillMode, cval, out, outOffset, scale);
   } else {
     warp(src, h, w, c, m, fillMode, cval, out, outOffset, scale);
   }
@@ -431,11 +479,29 @@ export function applyTransform(
       out[i] = v < lo ? lo : v > hi ? hi : v;
     }
   }
-  if (p.brightness !== undefined) {
-    const f = p.brightness;
-    for (let i = outOffset; i < outOffset + n; i++) {
-      const v = Math.trunc(out[i] < 0 ? 0 : out[i] > 255 ? 255 : out[i]) * f;
-      out[i] = Math.trunc(v > 255 ? 255 : v);
-    }
+  if (p.brightness !== undefined) applyBrightness(out, outOffset, n, p.brightness);
+}
+
+/**
+ * Keras's apply_brightness_shift(scale=False): values inside 0..255 go through PIL as they are; an
+ * image with values outside is first stretched onto 0..255 (x - min, / range, * 255, to uint8), the
+ * brightness applied, then mapped back onto its own [min, max].
+ */
+function applyBrightness(out: Float32Array, from: number, n: number, f: number): void {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = from; i < from + n; i++) {
+    const v = out[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const outside = lo < 0 || hi > 255;
+  const range = hi - lo;
+  for (let i = from; i < from + n; i++) {
+    let x = out[i];
+    if (outside) x = range !== 0 ? ((x - lo) / range) * 255 : 0;
+    const v = Math.trunc(x < 0 ? 0 : x > 255 ? 255 : x) * f;
+    const b = Math.trunc(v > 255 ? 255 : v);
+    out[i] = outside ? (b / 255) * range + lo : b;
   }
 }

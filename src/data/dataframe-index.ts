@@ -40,7 +40,7 @@ export interface DataFrameIndex {
   /** Per kept row: the class index, or the class indices of a row given a list of labels. */
   classes: Array<number | number[]>;
   /** Per target (one for 'raw', one per column for 'multi_output'): row-major values and the width of one row. */
-  targets: Array<{ values: Float32Array; width: number; column: string | readonly string[] }>;
+  targets: Array<{ values: Float32Array; width: number; shape: number[]; column: string | readonly string[] }>;
   weights: Float32Array | null;
   /** "Found N validated image filenames ..." */
   message: string;
@@ -78,17 +78,31 @@ function need(rows: readonly DataFrameRecord[], col: string, option: string): vo
 }
 
 /** Numbers of column `col` (one value per row, or a fixed-length list of them) as a row-major array. */
-function numericColumn(rows: readonly DataFrameRecord[], col: string, what: string): { values: Float32Array; width: number } {
-  let width = -1;
+/** The shape of a (nested) list, or null when it is ragged; [] for a scalar. */
+function shapeOf(v: unknown): number[] | null {
+  if (!Array.isArray(v)) return [];
+  if (v.length === 0) return [0];
+  const inner = v.map(shapeOf);
+  const first = inner[0];
+  if (first === null || inner.some((s) => s === null || s.length !== first.length || s.some((d, k) => d !== first[k]))) return null;
+  return [v.length, ...first];
+}
+
+function numericColumn(rows: readonly DataFrameRecord[], col: string, what: string): { values: Float32Array; width: number; shape: number[] } {
+  let shape: number[] | null = null;
   const out: number[] = [];
   rows.forEach((r, i) => {
     const v = r[col];
-    const list = Array.isArray(v) ? v : [v];
-    if (width < 0) width = Array.isArray(v) ? v.length : 1;
-    if ((Array.isArray(v) ? v.length : 1) !== width || (Array.isArray(v) && width === 0)) {
-      throw new DataConfigError(`flowFromDataframe(): ${what} column "${col}" has ${show(v)} in ${rowName(i)}, but earlier rows have ${width} value(s). Every row needs the same number of values.`);
+    const s = shapeOf(v);
+    if (shape === null && s !== null) shape = s;
+    if (s === null || s.includes(0) || s.length !== shape!.length || s.some((d, k) => d !== shape![k])) {
+      throw new DataConfigError(
+        `flowFromDataframe(): ${what} column "${col}" has ${show(v)} in ${rowName(i)}, but ` +
+          (s === null ? 'its nested lists differ in length.' : `earlier rows have shape [${shape!.join(', ')}].`) +
+          ' Every row needs the same number of values (the same shape for nested lists).',
+      );
     }
-    for (const x of list) {
+    for (const x of Array.isArray(v) ? (v as unknown[]).flat(Infinity) : [v]) {
       const n = toNumber(x);
       if (!Number.isFinite(n)) {
         throw new DataConfigError(
@@ -99,7 +113,8 @@ function numericColumn(rows: readonly DataFrameRecord[], col: string, what: stri
       out.push(n);
     }
   });
-  return { values: Float32Array.from(out), width: Math.max(width, 1) };
+  const rowShape: number[] = shape ?? [];
+  return { values: Float32Array.from(out), width: rowShape.reduce((a, b) => a * b, 1), shape: rowShape };
 }
 
 /** Checks the records and columns, filters the rows like Keras, and returns files and targets. */
@@ -296,7 +311,7 @@ export function indexDataFrame(records: readonly DataFrameRecord[], o: Omit<Data
 }
 
 /** 'raw' targets: one column gives [n, width], several give their values side by side. */
-function numericColumnsSideBySide(rows: readonly DataFrameRecord[], cols: readonly string[]): { values: Float32Array; width: number } {
+function numericColumnsSideBySide(rows: readonly DataFrameRecord[], cols: readonly string[]): { values: Float32Array; width: number; shape: number[] } {
   const parts = cols.map((c) => numericColumn(rows, c, 'yCol'));
   if (parts.length === 1) return parts[0];
   const width = parts.reduce((s, p) => s + p.width, 0);
@@ -308,5 +323,5 @@ function numericColumnsSideBySide(rows: readonly DataFrameRecord[], cols: readon
       o += p.width;
     }
   }
-  return { values, width };
+  return { values, width, shape: [width] };
 }

@@ -46,7 +46,7 @@ export class DataFrameIterator extends ImageFileIterator<DataFrameBatch> {
   readonly weightCol: string | null;
   /** The weight of every sample (weightCol), in row order; null without weightCol. */
   readonly sampleWeight: Float32Array | null;
-  private readonly targetColumns: Array<{ values: Float32Array; width: number }>;
+  private readonly targetColumns: Array<{ values: Float32Array; width: number; shape: number[] }>;
   private warnedWeights = false;
 
   constructor(records: readonly DataFrameRecord[], generator: ImageDataGenerator | null, options: FlowFromDataframeOptions = {}) {
@@ -99,11 +99,15 @@ export class DataFrameIterator extends ImageFileIterator<DataFrameBatch> {
     const out: Omit<DataFrameBatch, 'xs'> = {};
     const n = ids.length;
     const k = this.numClasses;
-    const rows = (t: { values: Float32Array; width: number }) => {
+    const gather = (t: { values: Float32Array; width: number }) => {
       const y = new Float32Array(n * t.width);
       ids.forEach((i, j) => y.set(t.values.subarray(i * t.width, (i + 1) * t.width), j * t.width));
-      return tf.tensor2d(y, [n, t.width], 'float32');
+      return y;
     };
+    // 'raw' is [B, width]; 'multi_output' is Keras's [B, ...row shape], but [B, 1] for a scalar column (on
+    // purpose: tfjs losses refuse [B] targets for a [B, 1] head, 'logits and labels must have the same shape').
+    const rows = (t: { values: Float32Array; width: number }) => tf.tensor2d(gather(t), [n, t.width], 'float32');
+    const perRow = (t: { values: Float32Array; width: number; shape: number[] }) => tf.tensor(gather(t), [n, ...(t.shape.length ? t.shape : [1])], 'float32');
     switch (this.classMode) {
       case null:
         break;
@@ -129,7 +133,7 @@ export class DataFrameIterator extends ImageFileIterator<DataFrameBatch> {
         out.ys = rows(this.targetColumns[0]);
         break;
       case 'multi_output':
-        out.ys = this.targetColumns.map(rows);
+        out.ys = this.targetColumns.map(perRow);
         break;
     }
     if (this.sampleWeight && !forDataset) out.sampleWeight = tf.tensor1d(Float32Array.from(ids, (i) => this.sampleWeight![i]), 'float32');

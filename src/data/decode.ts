@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { readFile, stat, access, constants } from 'node:fs/promises';
 import { decodeBmp } from './bmp.js';
 import { resizeNearestPil } from './pil-nearest.js';
+import { pilResize } from './pil-resample.js';
 import { DataConfigError, ImageDecodeError } from './errors.js';
 
 export type ColorMode = 'grayscale' | 'rgb' | 'rgba';
@@ -24,8 +25,11 @@ const KERNELS = {
   mitchell: 'mitchell',
   mitchellcubic: 'mitchell',
 } as const;
-export type Interpolation = keyof typeof KERNELS;
-export const INTERPOLATIONS = Object.keys(KERNELS) as Interpolation[];
+/** PIL filters libvips lacks: resized in JS by the exact model of PIL's convolution (pil-resample.ts). */
+const PIL_ONLY = { box: 'box', hamming: 'hamming' } as const;
+export type Interpolation = keyof typeof KERNELS | keyof typeof PIL_ONLY;
+export const INTERPOLATIONS = [...Object.keys(KERNELS), ...Object.keys(PIL_ONLY)] as Interpolation[];
+const kernelKey = (i: Interpolation): string => (i in PIL_ONLY ? `pil-${i}` : KERNELS[i as keyof typeof KERNELS]);
 
 /** How the image is fitted to the target size: stretched (Keras default), centre-cropped, or padded. */
 export type ResizeMode = 'stretch' | 'crop' | 'pad';
@@ -62,7 +66,7 @@ export function checkDecodeOptions(o: DecodeOptions): void {
   if (!COLOR_MODES.includes(o.colorMode)) {
     throw new DataConfigError(`Unknown colorMode "${o.colorMode}". Use one of: ${COLOR_MODES.join(', ')}.`);
   }
-  if (!(o.interpolation in KERNELS)) {
+  if (!INTERPOLATIONS.includes(o.interpolation)) {
     throw new DataConfigError(`Unknown interpolation "${o.interpolation}". Use one of: ${INTERPOLATIONS.join(', ')}.`);
   }
   if (!(o.maxImagePixels > 0)) throw new DataConfigError(`"maxImagePixels" must be > 0; got ${o.maxImagePixels}.`);
@@ -70,7 +74,7 @@ export function checkDecodeOptions(o: DecodeOptions): void {
 
 /** A string that identifies the decode options, for cache keys. */
 export function decodeOptionsKey(o: DecodeOptions): string {
-  return `${o.targetSize[0]}x${o.targetSize[1]}/${o.colorMode}/${KERNELS[o.interpolation]}/${o.resizeMode}`;
+  return `${o.targetSize[0]}x${o.targetSize[1]}/${o.colorMode}/${kernelKey(o.interpolation)}/${o.resizeMode}`;
 }
 
 let sharpConfigured = false;
@@ -159,11 +163,17 @@ export async function decodeImage(filepath: string, o: DecodeOptions): Promise<D
     if (o.interpolation === 'nearest' && o.resizeMode === 'stretch') {
       return { data: resizeNearestPil(native, info.width, info.height, want, width, height), height, width, channels: want };
     }
+    if (o.interpolation in PIL_ONLY) {
+      if (o.resizeMode !== 'stretch') {
+        throw new DataConfigError(`interpolation '${o.interpolation}' works with stretching only; for cropping or padding use bilinear, bicubic, lanczos or nearest.`);
+      }
+      return { data: pilResize(native, info.width, info.height, want, width, height, PIL_ONLY[o.interpolation as keyof typeof PIL_ONLY]), height, width, channels: want };
+    }
     const resized = await sharp(native, { raw: { width: info.width, height: info.height, channels: want as 1 | 3 | 4 } })
       .resize(width, height, {
         fit: o.resizeMode === 'crop' ? 'cover' : o.resizeMode === 'pad' ? 'contain' : 'fill',
         position: 'centre',
-        kernel: KERNELS[o.interpolation],
+        kernel: KERNELS[o.interpolation as keyof typeof KERNELS],
         background: { r: 0, g: 0, b: 0, alpha: 0 },
       })
       .raw()

@@ -49,6 +49,11 @@ export interface ImageDataGeneratorOptions {
   /** How points outside the image are filled: constant (cval), nearest, reflect, wrap. Default nearest. */
   fillMode?: FillMode;
   cval?: number;
+  /**
+   * Keras's interpolation_order for rotation, shift, shear and zoom: 1 (default) bilinear, 0 nearest
+   * source pixel (keeps label values intact, e.g. for masks).
+   */
+  interpolationOrder?: number;
   samplewiseCenter?: boolean;
   samplewiseStdNormalization?: boolean;
   /** Needs `fit()` first. */
@@ -96,7 +101,7 @@ function checkShift(name: string, v: ShiftRange | undefined): ShiftRange {
 /** The options each accepts, to reject Keras spellings and typos (see checkOptionKeys). */
 const GENERATOR_KEYS = ['rescale', 'preprocessingFunction', 'rotationRange', 'widthShiftRange', 'heightShiftRange', 'shearRange',
   'zoomRange', 'uniformZoom', 'brightnessRange', 'channelShiftRange', 'horizontalFlip', 'verticalFlip', 'fillMode', 'cval',
-  'samplewiseCenter', 'samplewiseStdNormalization', 'featurewiseCenter', 'featurewiseStdNormalization', 'validationSplit', 'dtype'];
+  'samplewiseCenter', 'samplewiseStdNormalization', 'featurewiseCenter', 'featurewiseStdNormalization', 'validationSplit', 'dtype', 'interpolationOrder'];
 const FLOW_FROM_DIRECTORY_KEYS = ['targetSize', 'colorMode', 'batchSize', 'shuffle', 'seed', 'subset', 'interpolation', 'keepAspectRatio',
   'saveToDir', 'savePrefix', 'saveFormat', 'cache', 'cacheDir', 'onError', 'maxImagePixels', 'prefetchBatches', 'verbose',
   'classes', 'classMode', 'followLinks'];
@@ -148,6 +153,12 @@ export class ImageDataGenerator {
     }
     const fillMode = o.fillMode ?? 'nearest';
     if (!FILL_MODES.includes(fillMode)) throw new DataConfigError(`Unknown fillMode "${fillMode}". Use one of: ${FILL_MODES.join(', ')}.`);
+    const order = o.interpolationOrder ?? 1;
+    if (order !== 0 && order !== 1) {
+      throw new DataConfigError(
+        `"interpolationOrder" ${JSON.stringify(o.interpolationOrder)} is not supported: use 1 (bilinear, the default) or 0 (nearest pixel, keeps label values). Higher spline orders are not implemented.`,
+      );
+    }
     this.augment = {
       rotationRange: checkNonNegative('rotationRange', o.rotationRange),
       widthShiftRange: checkShift('widthShiftRange', o.widthShiftRange),
@@ -161,6 +172,7 @@ export class ImageDataGenerator {
       verticalFlip: !!o.verticalFlip,
       fillMode,
       cval: o.cval ?? 0,
+      interpolationOrder: order,
     };
     // As in Keras, each std normalisation implies its centring.
     this.samplewiseStdNormalization = !!o.samplewiseStdNormalization;
@@ -203,7 +215,8 @@ export class ImageDataGenerator {
   applyTransform(x: tf.Tensor3D, params: TransformParams): tf.Tensor3D {
     const [h, w, c] = x.shape;
     const out = new Float32Array(h * w * c);
-    applyTransform(x.dataSync() as Float32Array, h, w, c, params, this.augment.fillMode, this.augment.cval, out);
+    const p = this.augment.interpolationOrder === 0 && params.interpolationOrder === undefined ? { ...params, interpolationOrder: 0 as const } : params;
+    applyTransform(x.dataSync() as Float32Array, h, w, c, p, this.augment.fillMode, this.augment.cval, out);
     return tf.tensor3d(out, [h, w, c]);
   }
 

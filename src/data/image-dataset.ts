@@ -15,8 +15,12 @@ import { mixSeed, Rng } from '../util/rng.js';
 export type DatasetLabelMode = 'int' | 'categorical' | 'binary' | null;
 
 export interface ImageDatasetOptions {
-  /** 'inferred' (default): labels from the class subfolders. null: images only, read from the whole tree. */
-  labels?: 'inferred' | null;
+  /**
+   * 'inferred' (default): labels from the class subfolders. null: images only, read from the whole tree.
+   * A list of whole numbers (Keras's manual labels): one label per image file of the whole tree, in the
+   * order of `filePaths` with shuffle off (sorted paths); classNames are the sorted distinct labels.
+   */
+  labels?: 'inferred' | null | readonly number[];
   /** 'int' (default): int32 [B]; 'categorical': float32 [B, K]; 'binary': float32 [B, 1]; null: none. */
   labelMode?: DatasetLabelMode;
   /** Class folders to use, in label order (a subset of the subfolders). */
@@ -48,7 +52,8 @@ export interface ImageDatasetOptions {
  * only, and with batchSize null single images `{xs: [h, w, c], ys: []}`.
  */
 export type ImageDataset = tf.data.Dataset<LabelledBatch> & {
-  classNames: string[];
+  /** The class names in label order; null with `labels: null` (as in Keras). */
+  classNames: string[] | null;
   filePaths: string[];
   /** The DirectoryIterator underneath (classWeights(), skippedFiles, ...). */
   source: DirectoryIterator;
@@ -61,7 +66,18 @@ export function imageDatasetFromDirectory(directory: string, options?: ImageData
 export function imageDatasetFromDirectory(directory: string, options: ImageDatasetOptions = {}): ImageDataset | [ImageDataset, ImageDataset] {
   const o = options;
   const labels = o.labels === undefined ? 'inferred' : o.labels;
-  if (labels !== 'inferred' && labels !== null) throw new DataConfigError(`"labels" must be 'inferred' or null; got ${JSON.stringify(labels)}.`);
+  const manual = Array.isArray(labels) ? (labels as readonly number[]) : null;
+  if (labels !== 'inferred' && labels !== null && !manual) {
+    throw new DataConfigError(`"labels" must be 'inferred', null, or a list of whole-number labels (one per image file); got ${JSON.stringify(labels)}.`);
+  }
+  if (manual) {
+    const bad = manual.findIndex((l) => !(Number.isInteger(l) && l >= 0));
+    if (bad >= 0) throw new DataConfigError(`"labels"[${bad}] is ${JSON.stringify(manual[bad])}: manual labels must be whole numbers >= 0 (class indices).`);
+    if (o.classNames !== undefined) {
+      throw new DataConfigError('When "labels" is a list, "classNames" cannot be passed: the class names are the sorted distinct labels (as in Keras).');
+    }
+  }
+  if (labels === null && o.classNames !== undefined) throw new DataConfigError('With labels: null (no labels) "classNames" cannot be passed (as in Keras).');
   const labelMode = labels === null ? null : o.labelMode === undefined ? 'int' : o.labelMode;
   if (!LABEL_MODES.includes(labelMode)) throw new DataConfigError(`Unknown labelMode ${JSON.stringify(o.labelMode)}. Use 'int', 'categorical', 'binary' or null.`);
   if (o.cropToAspectRatio && o.padToAspectRatio) throw new DataConfigError('Pass only one of cropToAspectRatio and padToAspectRatio.');
@@ -81,7 +97,8 @@ export function imageDatasetFromDirectory(directory: string, options: ImageDatas
   const seed = o.seed ?? Math.floor(Math.random() * 1e6);
 
   const index: FileIndex =
-    labels === null ? indexUnlabelled(directory, { followLinks: o.followLinks }) : indexDirectory(directory, { classes: o.classNames, followLinks: o.followLinks });
+    labels === null || manual ? indexUnlabelled(directory, { followLinks: o.followLinks }) : indexDirectory(directory, { classes: o.classNames, followLinks: o.followLinks });
+  if (manual) applyManualLabels(index, manual, labelMode);
   if (labelMode === 'binary' && index.classNames.length !== 2) {
     throw new DataConfigError(
       `labelMode 'binary' needs exactly 2 classes, but "${index.directory}" has ${index.classNames.length} (${index.classNames.join(', ')}). Use 'int' or 'categorical'.`,
@@ -139,7 +156,7 @@ export function imageDatasetFromDirectory(directory: string, options: ImageDatas
         return ys ? { xs: xs.squeeze([0]), ys: ys.squeeze([0]) } : { xs: xs.squeeze([0]) };
       }) as unknown as tf.data.Dataset<LabelledBatch>;
     }
-    return Object.assign(ds, { classNames: index.classNames, filePaths: source.filepaths, source });
+    return Object.assign(ds, { classNames: labels === null ? null : index.classNames, filePaths: source.filepaths, source });
   };
 
   if (o.subset === 'both') {
@@ -148,4 +165,27 @@ export function imageDatasetFromDirectory(directory: string, options: ImageDatas
   }
   if (o.subset) return make(parts[o.subset], o.subset, shuffle);
   return make(files, null, shuffle);
+}
+
+/**
+ * Keras's manual labels: one per file of the whole tree, in sorted path order; the class names are the
+ * sorted distinct labels as strings, and a label is its own class index.
+ */
+function applyManualLabels(index: FileIndex, labels: readonly number[], labelMode: DatasetLabelMode): void {
+  if (labels.length !== index.files.length) {
+    throw new DataConfigError(
+      `"labels" has ${labels.length} entries but "${index.directory}" holds ${index.files.length} image files: pass one label per file, ` +
+        `in the order of sorted file paths (see filePaths with shuffle: false).`,
+    );
+  }
+  const distinct = [...new Set(labels)].sort((a, b) => a - b);
+  index.classNames = distinct.map(String);
+  const top = distinct[distinct.length - 1];
+  if (labelMode === 'categorical' && top >= distinct.length) {
+    throw new DataConfigError(
+      `labelMode 'categorical' with manual labels needs the labels 0..${distinct.length - 1} (one per distinct label), but ${top} is among them. ` +
+        `Renumber the labels from 0, or use labelMode 'int'.`,
+    );
+  }
+  index.files = index.files.map((f, i) => ({ ...f, label: labels[i] }));
 }

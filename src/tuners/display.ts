@@ -33,7 +33,11 @@ export interface SearchEndInfo {
   objective: Objective;
   totalSeconds: number;
   trialsRun: number;
+  /** 'maxTime': the time budget ended the search; 'oracle': the oracle had nothing more to try. */
+  stoppedBy?: SearchStoppedBy;
 }
+
+export type SearchStoppedBy = 'oracle' | 'maxTime';
 
 /** One trial a parallel search is training now. */
 export interface RunningTrialInfo {
@@ -150,7 +154,8 @@ export class ConsoleDisplay implements TunerDisplay {
     this.line(`Running ${running.length}: ${parts.join(' | ')}`);
   }
 
-  searchEnd({ trialsRun, totalSeconds }: SearchEndInfo): void {
-    this.line(`Search finished: ${trialsRun} trial(s) run in ${formatDuration(totalSeconds)}.`);
+  searchEnd({ trialsRun, totalSeconds, stoppedBy }: SearchEndInfo): void {
+    this.line(`Search finished: ${trialsRun} trial(s) run in ${formatDuration(totalSeconds)}` +
+      `${stoppedBy === 'maxTime' ? ' (the time budget ended the search)' : ''}.`);
   }
 }

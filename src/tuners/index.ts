@@ -7,7 +7,8 @@ export { toObjective, inferDirection, isBetter, describeObjective } from './obje
 export type { Objective, ObjectiveSpec, Direction } from './objective.js';
 export { Trial, epochsTrained } from './trial.js';
 export type { TrialRecord, TrialStatus } from './trial.js';
-export { Oracle, ConsecutiveFailuresError, valuesKey, TUNER_KEYS } from './oracle.js';
+export { Oracle, ConsecutiveFailuresError, NoValidConfigurationError, valuesKey, TUNER_KEYS } from './oracle.js';
+export type { SearchOutcome } from './search-loop.js';
 export type { OracleOptions, OracleState, PopulateResult } from './oracle.js';
 export { RandomSearchOracle } from './oracles/random-search.js';
 export { GridSearchOracle, enumerateGrid, gridSize } from './oracles/grid-search.js';
@@ -44,7 +45,7 @@ export type { OracleFile } from './store.js';
 export { fileSystemSave, fileSystemLoad, loadWeightsInto } from './fs-io-handler.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { ConsoleDisplay, silentDisplay, formatValue, formatDuration } from './display.js';
-export type { TunerDisplay, SearchBeginInfo, TrialBeginInfo, TrialEndInfo, SearchEndInfo, RunningTrialInfo, ProgressInfo } from './display.js';
+export type { TunerDisplay, SearchBeginInfo, TrialBeginInfo, TrialEndInfo, SearchEndInfo, SearchStoppedBy, RunningTrialInfo, ProgressInfo } from './display.js';
 export type { HyperModelModule } from './hypermodel-module.js';
 export { defaultWorkerCount, DEFAULT_WORKER_BYTES } from './workers/worker-count.js';
 export { hasWorkerSpec } from './workers/worker-data.js';

@@ -26,6 +26,12 @@ export interface OracleOptions {
   maxRetriesPerTrial?: number;
   /** The search stops with an error after this many FAILED trials in a row (default 3; 0 never stops). */
   maxConsecutiveFailedTrials?: number;
+  /**
+   * A configuration the hypermodel cannot build (InvalidModelError / InvalidTrialError) does not use up a
+   * trial slot: the oracle proposes another. After this many in a row (default 20) the search stops with
+   * NoValidConfigurationError.
+   */
+  maxConsecutiveInvalidTrials?: number;
 }
 
 export interface PopulateResult {
@@ -45,12 +51,23 @@ export interface OracleState {
   endOrder: string[];
   retryQueue: string[];
   triedSoFar: string[];
+  /** trialId → the key it was last recorded under in triedSoFar (absent in projects saved before it existed). */
+  recordedKeys?: Record<string, string>;
   /** Oracle-specific state (Hyperband brackets, ...). */
   extra: unknown;
+  /** Trials whose configuration could not be built: they hold no slot (missing in older projects). */
+  rejected?: string[];
+  /** Such trials in a row, since the last trial that trained. */
+  invalidInARow?: number;
 }
 
 /** The error that ends a search after too many failures in a row. */
 export class ConsecutiveFailuresError extends Error {}
+
+/** The error that ends a search whose hypermodel could not build any of many configurations in a row. */
+export class NoValidConfigurationError extends Error {
+  override name = 'NoValidConfigurationError';
+}
 
 /** Keys Hyperband adds to a trial's values; they are bookkeeping, not part of a configuration. */
 export const TUNER_KEYS = ['tuner/epochs', 'tuner/initial_epoch', 'tuner/bracket', 'tuner/round'] as const;
@@ -72,6 +89,7 @@ export abstract class Oracle {
   readonly tuneNewEntries: boolean;
   readonly maxRetriesPerTrial: number;
   readonly maxConsecutiveFailedTrials: number;
+  readonly maxConsecutiveInvalidTrials: number;
   seed: number;
   protected rng: Rng;
   readonly trials = new Map<string, Trial>();
@@ -81,6 +99,11 @@ export abstract class Oracle {
   endOrder: string[] = [];
   retryQueue: string[] = [];
   readonly triedSoFar = new Set<string>();
+  /** Trials whose configuration the hypermodel could not build: recorded, but they hold no slot. */
+  readonly rejected = new Set<string>();
+  invalidInARow = 0;
+  /** trialId → its key in triedSoFar: a trial ending with new hyperparameters replaces its key (KerasTuner's id_to_hash). */
+  private readonly recordedKeys = new Map<string, string>();
 
   constructor(opts: OracleOptions = {}) {
     this.objective = toObjective(opts.objective);
@@ -93,6 +116,7 @@ export abstract class Oracle {
     this.tuneNewEntries = opts.tuneNewEntries ?? true;
     this.maxRetriesPerTrial = nonNegativeInt('maxRetriesPerTrial', opts.maxRetriesPerTrial ?? 0);
     this.maxConsecutiveFailedTrials = nonNegativeInt('maxConsecutiveFailedTrials', opts.maxConsecutiveFailedTrials ?? 3);
+    this.maxConsecutiveInvalidTrials = nonNegativeInt('maxConsecutiveInvalidTrials', opts.maxConsecutiveInvalidTrials ?? 20);
     this.seed = opts.seed || 1 + Math.floor(Math.random() * 10000);
     this.rng = new Rng(this.seed);
   }
@@ -101,6 +125,12 @@ export abstract class Oracle {
   settings(): Record<string, unknown> {
     return { kind: this.kind, objective: this.objective };
   }
+
+  /**
+   * A time budget is set (search({maxTime})): an oracle whose length is not given (Hyperband without
+   * hyperbandIterations) runs on until the budget ends. Not saved; the search turns it off afterwards.
+   */
+  setOpenEnded(_on: boolean): void {}
 
   /** Decides the values of a new trial (subclasses). */
   protected abstract populateSpace(trialId: string): PopulateResult;
@@ -124,7 +154,7 @@ export abstract class Oracle {
       return trial;
     }
     const trialId = String(this.trials.size).padStart(this.trialIdWidth(), '0');
-    if (this.maxTrials !== undefined && this.trials.size >= this.maxTrials) {
+    if (this.maxTrials !== undefined && this.trials.size - this.rejected.size >= this.maxTrials) {
       return new Trial(trialId, this.hyperparameters.copy(), 'STOPPED');
     }
     const result = this.populateSpace(trialId);
@@ -134,7 +164,7 @@ export abstract class Oracle {
     const hp = HyperParameters.fromConfig({ space: this.hyperparameters.space, values: result.values });
     const trial = new Trial(trialId, hp, 'RUNNING');
     this.trials.set(trialId, trial);
-    this.triedSoFar.add(valuesKey(result.values));
+    this.recordValues(trial);
     this.startOrder.push(trialId);
     this.ongoing.set(tunerId, trialId);
     return trial;
@@ -167,9 +197,26 @@ export abstract class Oracle {
       status = 'INVALID';
       message ??= `The objective "${this.objective.name}" was ${trial.score === null ? 'missing' : trial.score} (a diverging model?).`;
     }
+    // Again at the end (KerasTuner's _record_values): the values now hold what the trial declared.
+    this.recordValues(trial);
     trial.status = status;
     if (message !== undefined) trial.message = message;
     else delete trial.message;
+    if (status === 'INVALID' && opts.retry === false && !this.rejected.has(trialId)) {
+      // The hypermodel cannot build this configuration: its slot goes to another one.
+      this.rejected.add(trialId);
+      this.releaseSlot(trialId);
+      this.endOrder.push(trialId);
+      this.invalidInARow += 1;
+      const n = this.maxConsecutiveInvalidTrials;
+      if (n > 0 && this.invalidInARow >= n) {
+        throw new NoValidConfigurationError(`The search space has no valid configuration: the hypermodel could not build the last ${n} ` +
+          `configurations in a row (maxConsecutiveInvalidTrials). Last (trial ${trialId}): ${trial.message ?? 'unknown'}. ` +
+          'Widen or fix the search space (or the hypermodel), or raise maxConsecutiveInvalidTrials.');
+      }
+      return trial;
+    }
+    if (status === 'COMPLETED' || status === 'FAILED') this.invalidInARow = 0;
     if (status === 'INVALID' && opts.retry !== false) {
       trial.failedAttempts += 1;
       if (trial.failedAttempts <= this.maxRetriesPerTrial) {
@@ -202,6 +249,15 @@ export abstract class Oracle {
     this.endOrder.push(trialId);
     this.checkConsecutiveFailures();
     return trial;
+  }
+
+  /** Records a trial's configuration as tried, replacing the one recorded for it before. */
+  private recordValues(trial: Trial): void {
+    const key = valuesKey(trial.values);
+    const old = this.recordedKeys.get(trial.trialId);
+    this.triedSoFar.add(key);
+    if (old !== undefined && old !== key) this.triedSoFar.delete(old);
+    this.recordedKeys.set(trial.trialId, key);
   }
 
   private checkConsecutiveFailures(): void {
@@ -257,6 +313,9 @@ export abstract class Oracle {
     return null;
   }
 
+  /** A trial of `trialId` could not be built: forget its slot so the schedule proposes another (subclasses). */
+  protected releaseSlot(_trialId: string): void {}
+
   protected getExtraState(): unknown {
     return null;
   }
@@ -275,7 +334,10 @@ export abstract class Oracle {
       endOrder: [...this.endOrder],
       retryQueue: [...this.retryQueue],
       triedSoFar: [...this.triedSoFar],
+      recordedKeys: Object.fromEntries(this.recordedKeys),
       extra: this.getExtraState(),
+      rejected: [...this.rejected],
+      invalidInARow: this.invalidInARow,
     };
   }
 
@@ -294,6 +356,11 @@ export abstract class Oracle {
     this.retryQueue = [...state.retryQueue];
     this.triedSoFar.clear();
     for (const k of state.triedSoFar) this.triedSoFar.add(k);
+    this.rejected.clear();
+    for (const id of state.rejected ?? []) this.rejected.add(id);
+    this.invalidInARow = state.invalidInARow ?? 0;
+    this.recordedKeys.clear();
+    for (const [id, k] of Object.entries(state.recordedKeys ?? {})) this.recordedKeys.set(id, k);
     this.setExtraState(state.extra);
   }
 }

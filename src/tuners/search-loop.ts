@@ -13,7 +13,7 @@ import { classifyTrialError, FatalError } from './errors.js';
 import type { HyperModelSource, SearchOptions, TensorBoardIntegration } from './tuner-options.js';
 import type { Oracle } from './oracle.js';
 import type { ProjectStore } from './store.js';
-import type { RunningTrialInfo, TunerDisplay } from './display.js';
+import type { RunningTrialInfo, SearchStoppedBy, TunerDisplay } from './display.js';
 import type { Executor, ExecutorEvent } from './executors/executor.js';
 import type { SearchStorage } from './storage/search-storage.js';
 import { loadOracleState, recordSnapshot, saveOracleState, type SearchMeta } from './search-state.js';
@@ -41,9 +41,21 @@ export interface LoopOptions {
   /** One slot in this thread, as worker `tunerId` (not per-slot worker ids). */
   serial: boolean;
   tensorboard?: TensorBoardIntegration;
+  /** When search() was called (Date.now()): the time budget counts from here, worker start-up included. */
+  startedAt?: number;
 }
 
-export async function searchLoop(tuner: SearchHost, executor: Executor, opts: SearchOptions, loop: LoopOptions): Promise<void> {
+/** How a search ended. */
+export interface SearchOutcome {
+  stoppedBy: SearchStoppedBy;
+  /** Trials this call ran (ended). */
+  trialsRun: number;
+  seconds: number;
+  /** The time budget of this call in seconds (a resumed search gets it anew). */
+  maxTime?: number;
+}
+
+export async function searchLoop(tuner: SearchHost, executor: Executor, opts: SearchOptions, loop: LoopOptions): Promise<SearchOutcome> {
   const { oracle, store, display } = tuner;
   const { serial } = loop;
   const host = hostname();
@@ -99,7 +111,14 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     }
   };
 
-  const started = Date.now();
+  const started = loop.startedAt ?? Date.now();
+  const deadline = opts.maxTime !== undefined ? started + opts.maxTime * 1000 : undefined;
+  let budgetEnded = false;
+  const reloaded = oracle.trials.size > 0;
+  if (opts.maxTime !== undefined) {
+    display.message?.(`Time budget: ${formatSeconds(opts.maxTime)} from the start of this search` +
+      `${reloaded ? ' (a resumed search gets the whole budget again)' : ''}; no trial starts after it, running trials stop at their next epoch end.`);
+  }
   display.searchBegin?.({
     projectDir: tuner.projectDir, reloaded: oracle.trials.size > 0, objective: oracle.objective,
     finishedTrials: [...oracle.trials.values()].filter((t) => t.status === 'COMPLETED' || t.status === 'FAILED').length,
@@ -153,7 +172,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
           oracle.updateSpace(ev.space);
           t.hyperparameters = HyperParameters.fromConfig({ space: oracle.hyperparameters.space, values: ev.record.hyperparameters.values });
           oracle.updateTrial(ev.trialId, { metrics: ev.record.metrics, bestMetrics: ev.record.bestMetrics ?? {}, bestStep: ev.record.bestStep });
-          oracle.endTrial(ev.trialId, 'COMPLETED');
+          oracle.endTrial(ev.trialId, 'COMPLETED', ev.record.message); // e.g. that the time budget cut it short
         });
       case 'error':
         // In this thread the error itself says it (instanceof); from a worker only its name does.
@@ -182,7 +201,11 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
   try {
     for (;;) {
       let verdict: 'IDLE' | 'STOPPED' | undefined;
-      for (const slot of executor.idleSlots()) {
+      if (deadline !== undefined && Date.now() >= deadline && !budgetEnded) {
+        budgetEnded = true;
+        if (running.size > 0) display.message?.(`The time budget ended: no new trial starts; the ${running.size} running stop at their next epoch end.`);
+      }
+      for (const slot of budgetEnded ? [] : executor.idleSlots()) {
         const got = await transact(async () => {
           await reclaim();
           const trial = oracle.createTrial(workerId(slot));
@@ -197,18 +220,20 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         const epochs = 'tuner/epochs' in trial.values
           ? Number(trial.values['tuner/epochs']) - Number(trial.values['tuner/initial_epoch'] ?? 0) : opts.epochs ?? 1;
         running.set(trial.trialId, { trialId: trial.trialId, trialNumber, worker: slot, epochsDone: 0, epochs: epochs * tuner.executionsPerTrial, started: Date.now() });
-        executor.start(slot, { trial: trial.toRecord(), space: got.space, seed: got.seed });
+        executor.start(slot, { trial: trial.toRecord(), space: got.space, seed: got.seed, ...(deadline !== undefined ? { deadline } : {}) });
         display.trialBegin?.({ trial, trialNumber, best: got.best, objective: oracle.objective });
         showProgress();
       }
-      if (running.size === 0 && verdict === 'STOPPED') break;
+      if (running.size === 0 && (verdict === 'STOPPED' || budgetEnded)) break;
       if (serial && running.size === 0 && verdict === 'IDLE') {
         // Other workers' trials are still running; a single process has nothing more to do now.
         display.message?.('The oracle is waiting for trials of other tuners; stopping here.');
         break;
       }
       // Nothing of ours runs and the oracle waits on other processes' trials: look again soon.
-      const ev = await executor.next(running.size === 0 && verdict === 'IDLE' ? POLL_MS : undefined);
+      // Waiting on other processes' trials (or on nothing) also wakes at the deadline.
+      const wait = running.size === 0 && verdict === 'IDLE' ? POLL_MS : undefined;
+      const ev = await executor.next(wait !== undefined && deadline !== undefined ? Math.max(1, Math.min(wait, deadline - Date.now())) : wait);
       if (ev) await handle(ev);
     }
   } catch (err) {
@@ -234,5 +259,14 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     for (const t of oracle.trials.values()) for (const k of Object.keys(t.metrics)) names.add(k);
     await tensorboard.searchEnd(opts.tensorboard, oracle.hyperparameters.space, [...names]);
   }
-  display.searchEnd?.({ best: oracle.getBestTrials(1)[0], objective: oracle.objective, totalSeconds: (Date.now() - started) / 1000, trialsRun });
+  const stoppedBy: SearchStoppedBy = budgetEnded ? 'maxTime' : 'oracle';
+  const seconds = (Date.now() - started) / 1000;
+  display.searchEnd?.({ best: oracle.getBestTrials(1)[0], objective: oracle.objective, totalSeconds: seconds, trialsRun, stoppedBy });
+  return { stoppedBy, trialsRun, seconds, ...(opts.maxTime !== undefined ? { maxTime: opts.maxTime } : {}) };
+}
+
+function formatSeconds(s: number): string {
+  if (s >= 3600 && s % 3600 === 0) return `${s / 3600} h`;
+  if (s >= 60 && s % 60 === 0) return `${s / 60} min`;
+  return `${s} s`;
 }

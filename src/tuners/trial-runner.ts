@@ -94,7 +94,7 @@ export class TrialRunner {
   }
 
   /** Trains one trial (all its executions) and records the results in the oracle. */
-  async run(trial: Trial, data: TrainData, opts: SearchOptions, factories: TrialCallbackFactory[]): Promise<void> {
+  async run(trial: Trial, data: TrainData, opts: SearchOptions, factories: TrialCallbackFactory[], deadline?: number): Promise<void> {
     const { oracle, artifacts } = this.o;
     const values = trial.values;
     const hyperband = 'tuner/epochs' in values;
@@ -102,9 +102,13 @@ export class TrialRunner {
     const initialEpoch = hyperband ? Number(values['tuner/initial_epoch']) : 0;
     const parentId = typeof values['tuner/trial_id'] === 'string' ? (values['tuner/trial_id'] as string) : undefined;
     await artifacts.deleteCheckpoint(trial.trialId); // left by an interrupted attempt
+    delete trial.message; // an earlier attempt's error; this attempt's outcome sets its own
     const results: ExecutionResult[] = [];
     let trialBest: number | null = null;
+    const budget = { stoppedAt: null as number | null };
     for (let execution = 0; execution < this.o.executionsPerTrial; execution++) {
+      // The time budget ended: no further execution starts (the first always runs).
+      if (execution > 0 && deadline !== undefined && Date.now() >= deadline) break;
       const hp = trial.hyperparameters.copy();
       const hooks: TrialCallbackHooks[] = [];
       for (const f of factories) {
@@ -116,7 +120,7 @@ export class TrialRunner {
       try {
         const extra = hooks.flatMap((h) => h.callbacks ?? []);
         const result = await this.seeded(trial, execution, () =>
-          this.runExecution(hp, data, opts, { trialId: trial.trialId, epochs, initialEpoch, parentId, trialBest, extra }));
+          this.runExecution(hp, data, opts, { trialId: trial.trialId, epochs, initialEpoch, parentId, trialBest, extra, deadline, budget }));
         results.push(result);
         if (isBetter(oracle.objective, result.bestValue, trialBest)) trialBest = result.bestValue;
         oracle.updateSpace(hp.space);
@@ -136,13 +140,19 @@ export class TrialRunner {
       const len = Math.max(...results.map((r) => r.history[k]?.length ?? 0));
       metrics[k] = Array.from({ length: len }, (_, i) => mean(results.map((r) => r.history[k]?.[i]).filter((v): v is number => v !== undefined)));
     }
+    if (budget.stoppedAt !== null) {
+      trial.message = `The time budget ended: training stopped after epoch ${budget.stoppedAt} of ${epochs}, keeping its best epoch.`;
+    }
     const steps = results.map((r) => r.bestStep).filter((s): s is number => s !== null);
     oracle.updateTrial(trial.trialId, { metrics, bestMetrics, bestStep: steps.length ? Math.floor(mean(steps)) : null });
   }
 
   private async runExecution(
     hp: HyperParameters, data: TrainData, opts: SearchOptions,
-    run: { trialId: string; epochs: number; initialEpoch: number; parentId?: string; trialBest: number | null; extra: FitCallback[] },
+    run: {
+      trialId: string; epochs: number; initialEpoch: number; parentId?: string; trialBest: number | null; extra: FitCallback[];
+      deadline?: number; budget: { stoppedAt: number | null };
+    },
   ): Promise<ExecutionResult> {
     const { oracle, artifacts } = this.o;
     const model = await buildModel(this.o.hypermodel, hp);
@@ -156,6 +166,16 @@ export class TrialRunner {
         if (!parent) throw new Error(`The checkpoint of trial ${run.parentId} (the parent of this promotion) is missing from ${this.o.location}.`);
         setStoredWeights(model, parent, `The checkpoint of trial ${run.parentId} in ${this.o.location}`);
       }
+      // The time budget: past the deadline, training stops at this epoch's end (the best epoch is kept below).
+      const deadline = run.deadline;
+      const timeUp: FitCallback[] = deadline === undefined ? [] : [{
+        onEpochEnd: async (epoch: number) => {
+          if (Date.now() >= deadline && epoch + 1 < run.epochs) {
+            model.stopTraining = true;
+            run.budget.stoppedAt = epoch + 1;
+          }
+        },
+      }];
       const fitOptions: FitOptions = {
         epochs: run.epochs,
         initialEpoch: run.initialEpoch,
@@ -163,7 +183,7 @@ export class TrialRunner {
         validationSplit: opts.validationSplit,
         batchSize: opts.batchSize,
         shuffle: opts.shuffle,
-        callbacks: [recorder.callback(), ...(stopper ? [stopper] : []), ...toCallbacks(opts.callbacks), ...toCallbacks(run.extra)],
+        callbacks: [recorder.callback(), ...(stopper ? [stopper] : []), ...toCallbacks(opts.callbacks), ...toCallbacks(run.extra), ...toCallbacks(timeUp)],
         verbose: 0,
       };
       const hypermodel = this.o.hypermodel;

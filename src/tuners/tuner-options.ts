@@ -112,5 +112,12 @@ export interface SearchOptions {
    * alone and its trial is retried (twice, then FAILED) while the search goes on. Default: V8's.
    */
   workerMemoryMb?: number;
+  /**
+   * A time budget in seconds for this call (Optuna's `timeout`, Ray Tune's `time_budget_s`), counted from
+   * search(), worker start-up included: after it no trial starts, running trials stop at their next epoch
+   * end keeping their best epoch, and search() resolves with `stoppedBy: 'maxTime'`. A resumed search gets
+   * the whole budget again. Hyperband and BOHB without hyperbandIterations then run iterations until it ends.
+   */
+  maxTime?: number;
 }
 

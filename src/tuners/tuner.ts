@@ -17,7 +17,7 @@ import { isOtherLiveProcess, parseWorkerSlotId } from './project-lock.js';
 import { resolveEarlyStopping } from './early-stopping.js';
 import { getTensorBoardIntegration } from './tensorboard-hook.js';
 import { buildModel, disposeModel, TrialRunner } from './trial-runner.js';
-import { searchLoop } from './search-loop.js';
+import { searchLoop, type SearchOutcome } from './search-loop.js';
 import { SerialExecutor } from './executors/serial-executor.js';
 import { TrialOracle } from './executors/run-job.js';
 import { FileStorage } from './storage/file-storage.js';
@@ -167,7 +167,21 @@ export class Tuner {
   }
 
   /** Runs the search until the oracle stops it: one loop, over a serial or a worker-thread executor. */
-  async search(trainData: TrainData, opts: SearchOptions = {}): Promise<void> {
+  async search(trainData: TrainData, opts: SearchOptions = {}): Promise<SearchOutcome> {
+    const startedAt = Date.now();
+    if (opts.maxTime !== undefined && !(typeof opts.maxTime === 'number' && opts.maxTime > 0 && Number.isFinite(opts.maxTime))) {
+      throw new Error(`maxTime must be a positive number of seconds (got ${opts.maxTime}).`);
+    }
+    // With a time budget, an oracle without its own end (Hyperband with no hyperbandIterations) runs until it is spent.
+    this.oracle.setOpenEnded(opts.maxTime !== undefined);
+    try {
+      return await this.runSearch(trainData, opts, startedAt);
+    } finally {
+      this.oracle.setOpenEnded(false);
+    }
+  }
+
+  private async runSearch(trainData: TrainData, opts: SearchOptions, startedAt: number): Promise<SearchOutcome> {
     if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1)) {
       throw new Error(`workers must be a positive integer (got ${opts.workers}).`);
     }
@@ -177,7 +191,7 @@ export class Tuner {
       const tensorboard = opts.tensorboard !== undefined ? getTensorBoardIntegration() : undefined;
       await this.reload();
       const executor = await parallelExecutor(this, trainData, opts);
-      return searchLoop(this, executor, opts, { serial: false, tensorboard });
+      return searchLoop(this, executor, opts, { serial: false, tensorboard, startedAt });
     }
     checkTrainData(trainData, 'search() training data');
     if (opts.validationData !== undefined) checkTrainData(opts.validationData, 'validationData');
@@ -211,7 +225,7 @@ export class Tuner {
     }
     await this.store.saveTunerMarker(this.tunerId, { owner: true });
     const { runner, oracle } = await this.trialRunner();
-    return searchLoop(this, new SerialExecutor(runner, oracle, trainData, opts, factories), opts, { serial: true, tensorboard });
+    return searchLoop(this, new SerialExecutor(runner, oracle, trainData, opts, factories), opts, { serial: true, tensorboard, startedAt });
   }
 
   private requireLoaded(): void {

@@ -202,3 +202,33 @@ test('evaluateModel without class names uses the iterator\'s, and maps a subset 
   await assert.rejects(evaluateModel(model, images(['a', 'b'], [0]), ['a', 'b', 'c', 'd']), /3 output unit\(s\) but 4 class names/);
   model.dispose();
 });
+
+test('--overwrite refuses to delete a folder that is not a project, and a project a live process is searching in', async () => {
+  const { spawn } = await import('node:child_process');
+  const { hostname } = await import('node:os');
+  const { existsSync } = await import('node:fs');
+  const train = smallFolder('two', ['bossbot', 'cashbot'], 3);
+  const theirs = path.join(work, 'thesis');
+  mkdirSync(path.join(theirs, 'sub'), { recursive: true });
+  writeFileSync(path.join(theirs, 'keep.txt'), 'mine');
+  writeFileSync(path.join(theirs, 'sub', 'thesis.docx'), 'mine too');
+  let r = cli([...base(train, 'thesis'), '--overwrite']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /--overwrite: .*thesis is not a tfjs-tuner project \(no oracle\.json; it holds keep\.txt, sub\), so it is not deleted\. Use another --project-name/);
+  assert.ok(existsSync(path.join(theirs, 'keep.txt')) && existsSync(path.join(theirs, 'sub', 'thesis.docx')));
+
+  // a project whose serial tuner marker names a live process (here a sleeping child)
+  const busy = path.join(work, 'busy');
+  mkdirSync(busy, { recursive: true });
+  const child = spawn('sleep', ['60']);
+  try {
+    writeFileSync(path.join(busy, 'oracle.json'), JSON.stringify({ format: 'tfjs-tuner/oracle@1', settings: {}, initialSpace: [], state: { ongoing: {} } }));
+    writeFileSync(path.join(busy, 'tuner0.json'), JSON.stringify({ host: hostname(), pid: child.pid }));
+    r = cli([...base(train, 'busy'), '--overwrite']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`a search in process ${child.pid} is still running in .*busy, so it is not deleted`));
+    assert.ok(existsSync(path.join(busy, 'oracle.json')));
+  } finally {
+    child.kill();
+  }
+});

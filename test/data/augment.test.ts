@@ -145,3 +145,38 @@ test('random parameters respect the ranges, Keras shift semantics, and are repro
   const u = new ImageDataGenerator({ zoomRange: [0.5, 2], uniformZoom: true }).getRandomTransform([8, 8], 1);
   assert.equal(u.zx, u.zy);
 });
+
+test('brightness on data outside 0..255 stretches onto 0..255, applies, and maps back (Keras apply_brightness_shift)', () => {
+  const runF = (src: number[], p: TransformParams) => {
+    const out = new Float32Array(src.length);
+    applyTransform(Float32Array.from(src), 1, src.length, 1, p, 'nearest', 0, out);
+    return Array.from(out);
+  };
+  // A constant image outside the range stays as it is (Keras: 1024 with brightness 1 stays 1024).
+  assert.deepEqual(runF([1024, 1024], { brightness: 1 }), [1024, 1024]);
+  assert.deepEqual(runF([-1024, -1024], { brightness: 1.3 }), [-1024, -1024]);
+  // [-100, 300, 100]: stretched to 0, 255, trunc(127.5) = 127; factor 0.5 gives 0, 127, 63; mapped
+  // back with v / 255 * 400 - 100.
+  const close = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]) < 1e-4);
+  const one = runF([-100, 300, 100], { brightness: 1 });
+  assert.ok(close(one, [-100, 300, (127 / 255) * 400 - 100]), `${one}`);
+  const half = runF([-100, 300, 100], { brightness: 0.5 });
+  assert.ok(close(half, [-100, (127 / 255) * 400 - 100, (63 / 255) * 400 - 100]), `${half}`);
+});
+
+test('interpolationOrder 0 keeps label values through rotation, shear and zoom; 1 interpolates; others are refused', () => {
+  // A mask of two labels (0 and 7) in a diagonal pattern.
+  const mask = image(9, 11, 1, (x, y) => ((x + 2 * y) % 5 < 2 ? 7 : 0));
+  const params: TransformParams = { theta: 30, shear: 10, zx: 0.8, zy: 1.1, interpolationOrder: 0 };
+  const nearest = run(mask, 9, 11, 1, params, 'constant', 0);
+  assert.ok(Array.from(nearest).every((v) => v === 0 || v === 7), `order 0 made new values: ${[...new Set(nearest)]}`);
+  // Order 0 takes the source pixel at floor(s + 0.5): a 90-degree turn of a 3x3 is a pure permutation.
+  const sq = image(3, 3, 1, (x, y) => y * 3 + x);
+  assert.deepEqual(Array.from(run(sq, 3, 3, 1, { theta: 90, interpolationOrder: 0 })), [2, 5, 8, 1, 4, 7, 0, 3, 6]);
+  const bilinear = run(mask, 9, 11, 1, { ...params, interpolationOrder: 1 }, 'constant', 0);
+  assert.ok(Array.from(bilinear).some((v) => v !== 0 && v !== 7), 'order 1 interpolates');
+  // The generator option reaches the drawn transforms.
+  const gen = new ImageDataGenerator({ rotationRange: 40, interpolationOrder: 0 });
+  assert.equal(gen.getRandomTransform([9, 11, 1], 3).interpolationOrder, 0);
+  assert.throws(() => new ImageDataGenerator({ interpolationOrder: 3 }), /"interpolationOrder" 3 is not supported: use 1 .* or 0/);
+});

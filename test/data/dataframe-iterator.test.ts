@@ -152,6 +152,21 @@ test('raw (numbers and numeric strings, one or several columns) and multi_output
   const multi = gen.flowFromDataframe(records, { ...base, classMode: 'multi_output', yCol: ['age', 'box'], shuffle: true, seed: 5 });
   const { rows, ys } = await epoch(multi);
   rows.forEach((r, j) => assert.deepEqual(ys[j], [[r * 1.5], [r, r + 1]], `both outputs of row ${r}`));
+  b = await gen.flowFromDataframe(records, { ...base, classMode: 'multi_output', yCol: ['age', 'box'] }).getBatch(0);
+  assert.deepEqual((b.ys as tf.Tensor[]).map((y) => y.shape), [[4, 1], [4, 2]]);
+  disposeBatch(b);
+
+  // A nested array per row (a 2x2x1 mask) comes out as [B, 2, 2, 1], like Keras.
+  const masks = records.map((r, i) => ({ ...r, mask: [[[i], [i + 1]], [[i + 2], [i + 3]]] }));
+  b = await gen.flowFromDataframe(masks, { ...base, classMode: 'multi_output', yCol: ['mask', 'age'] }).getBatch(0);
+  const [mask, age] = b.ys as tf.Tensor[];
+  assert.deepEqual(mask.shape, [4, 2, 2, 1]);
+  assert.deepEqual(((await mask.array()) as number[][][][])[3], [[[3], [4]], [[5], [6]]]);
+  assert.deepEqual(age.shape, [4, 1]);
+  disposeBatch(b);
+  // Rows whose nested lists differ in shape are refused, naming the column and row.
+  const ragged = masks.map((r, i) => (i === 2 ? { ...r, mask: [[1, 2], [3]] } : r));
+  assert.throws(() => gen.flowFromDataframe(ragged, { ...base, classMode: 'multi_output', yCol: ['mask'] }), /yCol column "mask" has .* in row 2, but its nested lists differ in length/);
 });
 
 test('multi-label categorical gives multi-hot rows; explicit classes drop the other labels and rows', async (t) => {

@@ -87,3 +87,28 @@ test('cropToAspectRatio and padToAspectRatio; labels: null reads the whole tree'
   assert.deepEqual(logs, ['Found 2 files.']);
   assert.deepEqual(all.filePaths, [path.join(root, 'loose.png'), path.join(root, 'x', 'wide.png')]);
 });
+
+test("labels as a list (Keras's manual labels) label the sorted files of the whole tree; labels: null gives classNames null", async (t) => {
+  const root = await tempDir();
+  t.after(() => removeDir(root));
+  // Four files, grey level 10 * k, one loose and three in folders: the manual labels ignore the folders.
+  const rel = ['loose.png', 'p/a.png', 'p/b.png', 'q/c.png'];
+  await Promise.all(rel.map((r, k) => writeImage(path.join(root, r), { width: 2, height: 2, fill: 10 * (k + 1) })));
+  const labels = [2, 0, 1, 0];
+  const { result: ds, logs } = await captureConsole(() => imageDatasetFromDirectory(root, { labels, imageSize: 2, batchSize: 4, shuffle: false }));
+  assert.deepEqual(logs, ['Found 4 files belonging to 3 classes.']);
+  assert.deepEqual(ds.classNames, ['0', '1', '2']);
+  assert.deepEqual(ds.filePaths.map((p) => path.relative(root, p)), rel);
+  const [b] = await batches(ds);
+  assert.deepEqual(b.ys, labels);
+  assert.deepEqual(b.xs[0], [10, 20, 30, 40], 'each label stays with its file');
+  // Shuffled, each image keeps its label.
+  const [s] = await batches(imageDatasetFromDirectory(root, { labels, imageSize: 2, batchSize: 4, seed: 3, verbose: false }));
+  (s.ys as number[]).forEach((l, j) => assert.equal(l, labels[s.xs[0][j] / 10 - 1]));
+  const [c] = await batches(imageDatasetFromDirectory(root, { labels, labelMode: 'categorical', imageSize: 2, batchSize: 4, shuffle: false, verbose: false }));
+  assert.deepEqual(c.ys, [[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]]);
+  assert.throws(() => imageDatasetFromDirectory(root, { labels: [0, 1], verbose: false }), /"labels" has 2 entries but ".*" holds 4 image files/);
+  assert.throws(() => imageDatasetFromDirectory(root, { labels: [0, 1.5, 0, 0], verbose: false }), /"labels"\[1\] is 1\.5/);
+  assert.throws(() => imageDatasetFromDirectory(root, { labels, classNames: ['x'], verbose: false }), /"classNames" cannot be passed/);
+  assert.equal(imageDatasetFromDirectory(root, { labels: null, verbose: false }).classNames, null);
+});

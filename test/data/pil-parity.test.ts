@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { decodeImage, DEFAULT_MAX_IMAGE_PIXELS, type DecodeOptions, type Interpolation } from '../../src/data/decode.js';
+import { pilResize } from '../../src/data/pil-resample.js';
 import { removeDir, tempDir, writeImage } from './helpers.js';
 
 const opts = (o: Partial<DecodeOptions>): DecodeOptions => ({
@@ -62,6 +63,27 @@ test('same-size images are not resampled (PIL skips resize when the size already
   }
 });
 
+test("PIL's convolution model: window at pixel centres, weights summing to 1, 22-bit fixed point rounding half up", () => {
+  // Bilinear 2 -> 4 of [0, 100]: centres 0.25, 0.75, 1.25, 1.75 in source pixels; the window keeps only
+  // pixels whose rounded bounds fall inside, so the ends copy the edge pixels.
+  assert.deepEqual(Array.from(pilResize(Uint8Array.from([0, 100]), 2, 1, 1, 4, 1, 'bilinear')), [0, 25, 75, 100]);
+  // Box 4 -> 2 averages pairs; (10 + 21) / 2 = 15.5 rounds up to 16.
+  assert.deepEqual(Array.from(pilResize(Uint8Array.from([10, 21, 30, 50]), 4, 1, 1, 2, 1, 'box')), [16, 40]);
+  // Rows go through the same rule (vertical pass after the horizontal one).
+  assert.deepEqual(Array.from(pilResize(Uint8Array.from([10, 21, 30, 50]), 1, 4, 1, 1, 2, 'box')), [16, 40]);
+});
+
+test("interpolation 'box' and 'hamming' decode through the PIL model; crop/pad with them is refused", async (t) => {
+  const dir = await tempDir();
+  t.after(() => removeDir(dir));
+  const file = path.join(dir, 'row.png');
+  await writeImage(file, { width: 4, height: 1, channels: 1, fill: (x) => [10, 21, 30, 50][x] });
+  assert.deepEqual(Array.from((await decodeImage(file, opts({ targetSize: [1, 2], interpolation: 'box' }))).data), [16, 40]);
+  const src = Uint8Array.from([10, 21, 30, 50]);
+  assert.deepEqual(Array.from((await decodeImage(file, opts({ targetSize: [1, 3], interpolation: 'hamming' }))).data), Array.from(pilResize(src, 4, 1, 1, 3, 1, 'hamming')));
+  await assert.rejects(decodeImage(file, opts({ targetSize: [2, 2], interpolation: 'box', resizeMode: 'crop' })), /'box' works with stretching only/);
+});
+
 // Against PIL itself where Python and Pillow are installed (not on every machine).
 const hasPil = spawnSync('python3', ['-c', 'import PIL'], { stdio: 'ignore' }).status === 0;
 test('nearest matches Python PIL byte for byte on a real file', { skip: hasPil ? false : 'Python PIL is not installed: install Pillow to compare with PIL itself' }, async (t) => {
@@ -74,5 +96,19 @@ test('nearest matches Python PIL byte for byte on a real file', { skip: hasPil ?
     assert.equal(py.status, 0, py.stderr.toString());
     const ours = await decodeImage(file, opts({ colorMode: 'rgb', targetSize: [h, w] }));
     assert.deepEqual(Buffer.from(ours.data), py.stdout, `${h}x${w}`);
+  }
+});
+
+test('the convolution model matches Python PIL byte for byte (box, bilinear, hamming, bicubic, lanczos)', { skip: hasPil ? false : 'Python PIL is not installed: install Pillow to compare with PIL itself' }, () => {
+  const w = 23;
+  const h = 17;
+  const src = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 37 + ((i / 3) | 0) * 11) % 256);
+  for (const filter of ['box', 'bilinear', 'hamming', 'bicubic', 'lanczos'] as const) {
+    for (const [oh, ow] of [[40, 50], [9, 7], [17, 11]]) {
+      const code = `import sys; from PIL import Image; d = sys.stdin.buffer.read(); im = Image.frombytes('RGB', (${w}, ${h}), d); sys.stdout.buffer.write(im.resize((${ow}, ${oh}), Image.${filter.toUpperCase()}).tobytes())`;
+      const py = spawnSync('python3', ['-c', code], { input: Buffer.from(src) });
+      assert.equal(py.status, 0, py.stderr.toString());
+      assert.deepEqual(Buffer.from(pilResize(src, w, h, 3, ow, oh, filter)), py.stdout, `${filter} ${oh}x${ow}`);
+    }
   }
 });

@@ -69,14 +69,34 @@ function simulate(oracle: ASHAOracle, workers: number, seed: number) {
   return { log, idleWhileConfigsLeft };
 }
 
-test('ASHA rungs follow maxEpochs / factor^k; invalid settings are refused', () => {
+test('ASHA rungs are minEpochs * factor^k (Li et al., Optuna), capped at maxEpochs; invalid settings are refused', () => {
+  const rungs = (o: ASHAOracle) => Array.from({ length: o.topRung() + 1 }, (_, k) => o.rungEpochs(k));
   const o = new ASHAOracle({ minEpochs: 1, maxEpochs: 9, factor: 3 });
   assert.equal(o.topRung(), 2);
-  assert.deepEqual([0, 1, 2].map((k) => o.rungEpochs(k)), [1, 3, 9]);
-  const o2 = new ASHAOracle({ minEpochs: 2, maxEpochs: 10, factor: 2 });
-  assert.deepEqual(Array.from({ length: o2.topRung() + 1 }, (_, k) => o2.rungEpochs(k)), [3, 5, 10]);
+  assert.deepEqual(rungs(o), [1, 3, 9]);
+  assert.deepEqual(rungs(new ASHAOracle({ minEpochs: 1, maxEpochs: 10, factor: 3 })), [1, 3, 9, 10]);
+  assert.deepEqual(rungs(new ASHAOracle({ minEpochs: 2, maxEpochs: 10, factor: 2 })), [2, 4, 8, 10]);
+  assert.deepEqual(rungs(new ASHAOracle({ minEpochs: 1, maxEpochs: 243, factor: 3 })), [1, 3, 9, 27, 81, 243]);
+  assert.deepEqual(rungs(new ASHAOracle({ minEpochs: 4, maxEpochs: 4, factor: 3 })), [4]);
   assert.throws(() => new ASHAOracle({ factor: 1 }), /factor must be an integer >= 2/);
   assert.throws(() => new ASHAOracle({ minEpochs: 5, maxEpochs: 3 }), /maxEpochs must be an integer >= minEpochs/);
+});
+
+test('ASHA promotes nothing from a rung with fewer than factor finished trials (the paper\'s floor(n / factor))', () => {
+  const hp = new HyperParameters();
+  hp.float('x', { min: 0, max: 1 });
+  const oracle = new ASHAOracle({ minEpochs: 1, maxEpochs: 9, factor: 3, maxTrials: 3, seed: 1, hyperparameters: hp, objective: 'val_loss' });
+  const rounds: number[] = [];
+  for (;;) {
+    const t = oracle.createTrial('w0');
+    if (t.status !== 'RUNNING') break;
+    rounds.push(t.values['tuner/round'] as number);
+    const loss = lossOf(t.values.x as number, t.values['tuner/epochs'] as number);
+    oracle.updateTrial(t.trialId, { metrics: { val_loss: [loss] }, bestMetrics: { val_loss: loss }, bestStep: 0 });
+    oracle.endTrial(t.trialId, 'COMPLETED');
+  }
+  // 2 results in rung 0: no promotion; the 3rd makes floor(3/3) = 1; rung 1 then holds 1 < 3: it stops there
+  assert.deepEqual(rounds, [0, 0, 0, 1]);
 });
 
 test("ASHA promotes as soon as a trial is in its rung's top 1/factor, never waiting for a rung to fill", () => {

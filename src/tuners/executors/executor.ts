@@ -16,6 +16,8 @@ export interface TrialJob {
   seed: number;
   /** A Hyperband/BOHB promotion starts from its parent trial's best-epoch checkpoint. */
   parent?: StoredModel;
+  /** The search's time budget ends at this Date.now(): training stops at the first epoch end past it. */
+  deadline?: number;
 }
 
 export type ExecutorEvent =

@@ -36,7 +36,8 @@ export function jobTrial(oracle: TrialOracle, job: TrialJob): Trial {
 
 export async function runJob(
   runner: TrialRunner, oracle: TrialOracle, trial: Trial, data: TrainData, opts: SearchOptions, factories: TrialCallbackFactory[],
+  deadline?: number,
 ): Promise<{ record: TrialRecord; space: HyperParameterSpec[] }> {
-  await runner.run(trial, data, opts, factories);
+  await runner.run(trial, data, opts, factories, deadline);
   return { record: trial.toRecord(), space: oracle.hyperparameters.space };
 }

@@ -24,7 +24,7 @@ export class SerialExecutor implements Executor {
   start(slot: number, job: TrialJob): void {
     if (this.running) throw new Error('SerialExecutor: its one slot is busy.');
     const trial = jobTrial(this.oracle, job);
-    this.running = runJob(this.runner, this.oracle, trial, this.data, this.opts, this.factories).then(
+    this.running = runJob(this.runner, this.oracle, trial, this.data, this.opts, this.factories, job.deadline).then(
       ({ record, space }): ExecutorEvent => ({ type: 'result', slot, trialId: trial.trialId, record, space }),
       (err: unknown): ExecutorEvent => ({ type: 'error', slot, trialId: trial.trialId, name: (err as Error)?.name, message: err instanceof Error ? err.message : String(err), error: err }),
     );

@@ -1,10 +1,14 @@
 /**
- * ASHA, asynchronous successive halving (Li et al., MLSys 2020): rung k trains to
- * ceil(maxEpochs / factor^(K-k)) epochs. Whenever a worker asks for work, the oracle promotes a trial
- * that is among the top 1/factor of the trials finished in its rung (highest rung first), and
- * otherwise starts a new random configuration in rung 0. It never waits for a rung to fill, so no
- * worker idles on stragglers. A promotion is a new trial that continues its parent's best checkpoint
- * (like Hyperband's), with `tuner/round` = its rung.
+ * ASHA, asynchronous successive halving (Li et al., MLSys 2020, Algorithm 2): rung k trains to
+ * minEpochs * factor^k epochs (as Optuna's SuccessiveHalvingPruner places its rungs), the top rung to
+ * maxEpochs, the cap. Whenever a worker asks for work, the oracle promotes a trial that is among the
+ * top floor(n / factor) of the n trials finished in its rung (highest rung first), and otherwise starts
+ * a new random configuration in rung 0. It never waits for a rung to fill, so no worker idles on
+ * stragglers. As in the paper, a rung with fewer than `factor` finished trials promotes nothing (Optuna
+ * lets the best of them through: max(n // factor, 1)), and a trial may be promoted later than it
+ * reached its rung, once it is still in the top 1/factor when a worker asks (Optuna decides only on
+ * arrival). A promotion is a new trial that continues its parent's best checkpoint (like Hyperband's),
+ * with `tuner/round` = its rung.
  */
 import type { HyperValue } from '../hyperparameters.js';
 import { isBetter } from '../objective.js';
@@ -52,14 +56,16 @@ export class ASHAOracle extends Oracle {
     return 4;
   }
 
-  /** The index of the top rung. */
+  /** The index of the top rung: the first k with minEpochs * factor^k >= maxEpochs (integers, no floating log). */
   topRung(): number {
-    return Math.floor(Math.log(this.maxEpochs / this.minEpochs) / Math.log(this.factor) + 1e-9);
+    let k = 0;
+    for (let e = this.minEpochs; e < this.maxEpochs; e *= this.factor) k++;
+    return k;
   }
 
-  /** The epoch rung k trains up to. */
+  /** The epoch rung k trains up to: minEpochs * factor^k, capped at maxEpochs. */
   rungEpochs(k: number): number {
-    return Math.ceil(this.maxEpochs / Math.pow(this.factor, this.topRung() - k));
+    return Math.min(this.maxEpochs, this.minEpochs * this.factor ** k);
   }
 
   rungOf(trial: Trial): number {
@@ -90,7 +96,7 @@ export class ASHAOracle extends Oracle {
       values['tuner/round'] = k + 1;
       return { status: 'RUNNING', values };
     }
-    const started = [...this.trials.values()].filter((t) => this.rungOf(t) === 0).length;
+    const started = [...this.trials.values()].filter((t) => this.rungOf(t) === 0 && !this.rejected.has(t.trialId)).length;
     if (started < this.maxConfigurations) {
       const values = this.randomValues();
       if (values) {

@@ -25,6 +25,9 @@ export class HyperbandOracle extends Oracle {
   readonly maxEpochs: number;
   readonly factor: number;
   hyperbandIterations: number;
+  /** Whether hyperbandIterations was given (otherwise a time budget makes the iterations open-ended). */
+  private readonly iterationsGiven: boolean;
+  private iterationsBeforeBudget: number | undefined;
   readonly minEpochs = 1;
   private currentBracket: number;
   private currentIteration = 0;
@@ -35,6 +38,7 @@ export class HyperbandOracle extends Oracle {
     this.maxEpochs = opts.maxEpochs ?? 100;
     this.factor = opts.factor ?? 3;
     this.hyperbandIterations = opts.hyperbandIterations ?? 1;
+    this.iterationsGiven = opts.hyperbandIterations !== undefined;
     if (!(Number.isInteger(this.maxEpochs) && this.maxEpochs >= 1)) throw new Error(`maxEpochs must be an integer >= 1 (got ${opts.maxEpochs}).`);
     if (!(Number.isInteger(this.factor) && this.factor >= 2)) throw new Error(`factor must be an integer >= 2 (got ${opts.factor}).`);
     if (!(Number.isInteger(this.hyperbandIterations) && this.hyperbandIterations >= 1)) {
@@ -46,6 +50,17 @@ export class HyperbandOracle extends Oracle {
 
   override settings(): Record<string, unknown> {
     return { ...super.settings(), maxEpochs: this.maxEpochs, factor: this.factor };
+  }
+
+  override setOpenEnded(on: boolean): void {
+    if (this.iterationsGiven) return;
+    if (on && this.iterationsBeforeBudget === undefined) {
+      this.iterationsBeforeBudget = this.hyperbandIterations;
+      this.hyperbandIterations = Infinity;
+    } else if (!on && this.iterationsBeforeBudget !== undefined) {
+      this.hyperbandIterations = this.iterationsBeforeBudget;
+      this.iterationsBeforeBudget = undefined;
+    }
   }
 
   /** Brackets: how many of 1, f, f^2... are <= maxEpochs (KerasTuner divides while the quotient is >= 1). */
@@ -125,6 +140,13 @@ export class HyperbandOracle extends Oracle {
     this.incrementBracket();
     this.startNewBracket();
     return this.randomTrial(trialId, this.brackets[this.brackets.length - 1]);
+  }
+
+  protected override releaseSlot(trialId: string): void {
+    for (const b of this.brackets) for (const round of b.rounds) {
+      const i = round.findIndex((e) => e.id === trialId);
+      if (i >= 0) round.splice(i, 1);
+    }
   }
 
   private hasEnded(trialId: string): boolean {

@@ -25,7 +25,7 @@ export interface WorkerInit {
   tensorboard?: string;
 }
 
-export type ToWorker = { type: 'trial'; trial: TrialRecord; space: HyperParameterSpec[]; seed: number };
+export type ToWorker = { type: 'trial'; trial: TrialRecord; space: HyperParameterSpec[]; seed: number; deadline?: number };
 
 export type FromWorker =
   | { type: 'ready' }

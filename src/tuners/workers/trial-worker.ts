@@ -58,7 +58,7 @@ port.on('message', async (msg: ToWorker) => {
   const job = { trial: msg.trial, space: msg.space, seed: msg.seed };
   try {
     const trial = jobTrial(oracle, job);
-    const { record, space } = await runJob(runner, oracle, trial, train, { ...init.fit, validationData: validation }, factories);
+    const { record, space } = await runJob(runner, oracle, trial, train, { ...init.fit, validationData: validation }, factories, msg.deadline);
     send({ type: 'result', trialId: trial.trialId, record, space });
   } catch (err) {
     const e = err as Error;

@@ -1,0 +1,122 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describeStorageConformance } from './conformance.js';
+import { emptySearch, trialRecord } from './conformance-helpers.js';
+import { PostgresStorage } from '../../src/tuners/storage/postgres-storage.js';
+import { SCHEMA_VERSION } from '../../src/tuners/storage/postgres-schema.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+
+let server: PostgresServer;
+before(async () => {
+  server = await startPostgres();
+  process.env.TFJS_TUNER_TEST_PG_URL = server.url();
+});
+after(async () => {
+  await server?.stop();
+});
+
+describeStorageConformance('PostgresStorage', join(import.meta.dirname, 'postgres-storage-factory.ts'));
+
+describe('PostgresStorage: schema and errors', () => {
+  test('creates its schema on first use, at the current version, and the location hides the password', async () => {
+    const s = new PostgresStorage({ connectionString: server.url(), search: 'schema-check' });
+    try {
+      assert.equal(s.location, `postgresql://${server.user}@${server.host}:${server.port}/${server.database} (search "schema-check")`);
+      assert.doesNotMatch(s.location, /test@|:test/);
+      await s.open();
+      const c = new pg.Client({ connectionString: server.url() });
+      await c.connect();
+      const v = await c.query('SELECT max(version) AS v FROM tfjs_tuner_schema');
+      assert.equal(v.rows[0].v, SCHEMA_VERSION);
+      const tables = await c.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'tfjs_tuner_%' ORDER BY tablename");
+      assert.deepEqual(tables.rows.map((r) => r.tablename), ['tfjs_tuner_artifacts', 'tfjs_tuner_schema', 'tfjs_tuner_searches', 'tfjs_tuner_trials', 'tfjs_tuner_workers']);
+      await c.end();
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('trial rows carry status, score, best step and attempts besides the record', async () => {
+    const s = new PostgresStorage({ connectionString: server.url(), search: 'columns' });
+    try {
+      await s.open({ overwrite: true });
+      await s.transaction(async (tx) => {
+        await tx.saveTrial({ ...trialRecord('0007', 0.25), failedAttempts: 1, crashes: 2 });
+        await tx.saveSearch(emptySearch());
+      });
+      const c = new pg.Client({ connectionString: server.url() });
+      await c.connect();
+      const r = await c.query("SELECT status, score, best_step, attempts FROM tfjs_tuner_trials WHERE search = 'columns'");
+      assert.deepEqual(r.rows, [{ status: 'COMPLETED', score: 0.25, best_step: 1, attempts: 3 }]);
+      await c.end();
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a server nobody listens on: the error names the server and says to check it', async () => {
+    const s = new PostgresStorage({ connectionString: `postgresql://u:p@127.0.0.1:1/db`, search: 'x' });
+    try {
+      await assert.rejects(s.open(), /cannot reach the PostgreSQL server 127\.0\.0\.1:1\/db .*is it running.*--storage/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('wrong credentials: the error names the user and where to fix them', async () => {
+    const s = new PostgresStorage({ connectionString: server.url(undefined, server.user, 'wrong'), search: 'x' });
+    try {
+      await assert.rejects(s.open(), new RegExp(`PostgreSQL at 127\\.0\\.0\\.1:${server.port}/${server.database} refused user "${server.user}".*password in --storage`));
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a missing database: the error says how to create it', async () => {
+    const s = new PostgresStorage({ connectionString: server.url('no_such_db'), search: 'x' });
+    try {
+      await assert.rejects(s.open(), /the database "no_such_db" does not exist on the PostgreSQL server 127\.0\.0\.1:\d+\/no_such_db: create it \(createdb no_such_db/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a schema from a newer tfjs-tuner is refused, saying to upgrade', async () => {
+    const admin = new pg.Client({ connectionString: server.url('postgres') });
+    await admin.connect();
+    await admin.query('CREATE DATABASE newer');
+    await admin.end();
+    const c = new pg.Client({ connectionString: server.url('newer') });
+    await c.connect();
+    await c.query('CREATE TABLE tfjs_tuner_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    await c.query('INSERT INTO tfjs_tuner_schema (version) VALUES ($1)', [SCHEMA_VERSION + 1]);
+    await c.end();
+    const s = new PostgresStorage({ connectionString: server.url('newer'), search: 'x' });
+    try {
+      await assert.rejects(s.open(), new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer than this tfjs-tuner knows \\(${SCHEMA_VERSION}\\)\\. Upgrade tfjs-tuner`));
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a server restarted between transactions: the next one reconnects and sees the committed state', async () => {
+    const s = new PostgresStorage({ connectionString: server.url(), search: 'restart' });
+    try {
+      await s.open({ overwrite: true });
+      await s.transaction((tx) => tx.saveSearch(emptySearch(1)));
+      await server.restart();
+      const n = await s.transaction(async (tx) => {
+        const cur = (await tx.loadSearch())!;
+        cur.settings.counter = Number(cur.settings.counter) + 1;
+        await tx.saveSearch(cur);
+        return cur.settings.counter;
+      });
+      assert.equal(n, 2);
+      assert.equal((await s.loadSearch())!.settings.counter, 2);
+    } finally {
+      await s.close();
+    }
+  });
+});
