@@ -128,12 +128,13 @@ function program(): Command {
   root.command('summary')
     .description('the results of a search (finished or still running), best trials first')
     .option('--directory <dir>', 'where search projects are kept', 'tuner-runs')
-    .option('--project-name <name>', 'project folder inside --directory', 'search')
+    .option('--project-name <name>', 'project folder inside --directory (or the search name with --storage)', 'search')
+    .option('--storage <url>', 'read the search from a PostgreSQL database (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)')
     .option('--num-trials <n>', 'show only the n best trials', parseIntOption('--num-trials'))
     .addOption(json())
     .action(async (o) => {
       const out = makeOutput(Boolean(o.json));
-      out.result(await summary({ directory: o.directory, projectName: o.projectName, numTrials: o.numTrials }, out));
+      out.result(await summary({ directory: o.directory, projectName: o.projectName, storage: o.storage, numTrials: o.numTrials }, out));
     });
 
   return root;

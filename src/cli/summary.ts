@@ -1,6 +1,7 @@
 /** `tfjs-tuner summary`: the results of a search from its project folder, finished or still running. */
 import { promises as fs } from 'node:fs';
-import { FileStorage } from '../tuners/storage/file-storage.js';
+import { isPostgresUrl, openStorage } from '../tuners/storage/open-storage.js';
+import type { StoredSearch } from '../tuners/storage/search-storage.js';
 import { describeObjective, type Objective } from '../tuners/objective.js';
 import { epochsTrained, type TrialRecord } from '../tuners/trial.js';
 import type { Output } from './output.js';
@@ -9,6 +10,8 @@ import { UsageError } from './output.js';
 export interface SummaryOptions {
   directory: string;
   projectName: string;
+  /** A postgresql:// URL: read the search named projectName from that database instead of the folder. */
+  storage?: string;
   /** Trials to show (default: all). */
   numTrials?: number;
 }
@@ -39,15 +42,29 @@ export function sortTrials(records: TrialRecord[], objective: Objective): TrialR
 
 export async function summary(o: SummaryOptions, out: Output): Promise<SummaryResult> {
   // Read through the search's storage (a project folder here), never the files themselves.
-  const storage = new FileStorage(o.directory, o.projectName);
+  if (o.storage !== undefined && !isPostgresUrl(o.storage)) throw new UsageError(`--storage ${o.storage}: give a postgresql://USER:PASSWORD@HOST:PORT/DATABASE URL, or leave it out to read --directory.`);
+  const storage = openStorage(o.storage, o.directory, o.projectName);
   const store = { projectDir: storage.location };
-  if (!(await fs.stat(store.projectDir).catch(() => undefined))?.isDirectory()) {
-    throw new UsageError(`No search project at ${store.projectDir}: check --directory and --project-name (as given to tfjs-tuner tune).`);
+  try {
+    if (o.storage === undefined && !(await fs.stat(store.projectDir).catch(() => undefined))?.isDirectory()) {
+      throw new UsageError(`No search project at ${store.projectDir}: check --directory and --project-name (as given to tfjs-tuner tune).`);
+    }
+    const search = await storage.loadSearch();
+    if (!search) {
+      throw new UsageError(o.storage === undefined
+        ? `${store.projectDir} holds no oracle.json: it is not a tfjs-tuner project (or the search never started).`
+        : `${store.projectDir} holds no search: check --project-name (as given to tfjs-tuner tune --storage).`);
+    }
+    return report(o, out, search, await storage.loadTrials(), store.projectDir);
+  } finally {
+    await storage.close();
   }
-  const search = await storage.loadSearch();
-  if (!search) throw new UsageError(`${store.projectDir} holds no oracle.json: it is not a tfjs-tuner project (or the search never started).`);
+}
+
+function report(o: SummaryOptions, out: Output, search: StoredSearch, all: TrialRecord[], where: string): SummaryResult {
+  const store = { projectDir: where };
   const objective = search.settings.objective as Objective;
-  const records = sortTrials(await storage.loadTrials(), objective);
+  const records = sortTrials(all, objective);
   const shown = o.numTrials === undefined ? records : records.slice(0, o.numTrials);
   const trials: SummaryTrial[] = shown.map((r) => ({
     trialId: r.trialId, status: r.status, score: r.score, bestStep: r.bestStep, hyperparameters: r.hyperparameters.values,

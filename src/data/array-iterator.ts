@@ -18,7 +18,7 @@ import { recycleBatchBuffer, takeBatchBuffer, tensorCopies } from './batch-buffe
 import { DataConfigError } from './errors.js';
 import { epochDataset, prefetchedBatches } from './epoch-loop.js';
 import type { Subset } from './file-index.js';
-import type { DataDtype, ImageDataGenerator } from './image-data-generator.js';
+import type { DataDtype, IteratorGenerator } from './generator-contract.js';
 import { checkSaveFormat, saveImages, type SaveFormat } from './save-images.js';
 import { mixSeed, randomSeed, Rng } from '../util/rng.js';
 
@@ -125,7 +125,7 @@ export class ArrayIterator implements AsyncIterable<ArrayBatch> {
   constructor(
     x: ImageArray,
     y: TargetArray | null | undefined,
-    readonly generator: ImageDataGenerator | null,
+    readonly generator: IteratorGenerator | null,
     options: FlowOptions = {},
   ) {
     const o = options;

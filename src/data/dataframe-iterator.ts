@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DataConfigError } from './errors.js';
 import { indexDataFrame, type DataFrameClassMode, type DataFrameRecord } from './dataframe-index.js';
 import { balancedClassWeights, ImageFileIterator, readSubset, type FileIteratorOptions } from './file-iterator.js';
-import type { ImageDataGenerator } from './image-data-generator.js';
+import type { IteratorGenerator } from './generator-contract.js';
 
 export interface FlowFromDataframeOptions extends FileIteratorOptions {
   /** Folder the `xCol` paths are relative to; null or absent: the paths as given (absolute, or from the working directory). */
@@ -49,7 +49,7 @@ export class DataFrameIterator extends ImageFileIterator<DataFrameBatch> {
   private readonly targetColumns: Array<{ values: Float32Array; width: number; shape: number[] }>;
   private warnedWeights = false;
 
-  constructor(records: readonly DataFrameRecord[], generator: ImageDataGenerator | null, options: FlowFromDataframeOptions = {}) {
+  constructor(records: readonly DataFrameRecord[], generator: IteratorGenerator | null, options: FlowFromDataframeOptions = {}) {
     const o = options;
     const subset = readSubset(o.subset, 'flowFromDataframe(): ');
     const split = generator?.validationSplit ?? 0;

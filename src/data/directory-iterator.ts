@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ResizeMode } from './decode.js';
 import { DataConfigError } from './errors.js';
 import { indexDirectory, splitPerClass, type FileIndex } from './file-index.js';
-import type { ImageDataGenerator } from './image-data-generator.js';
+import type { IteratorGenerator } from './generator-contract.js';
 import { balancedClassWeights, ImageFileIterator, readSubset, type FileIteratorOptions } from './file-iterator.js';
 import type { SaveFormat } from './save-images.js';
 
@@ -53,7 +53,7 @@ function checkedClassMode(mode: FlowFromDirectoryOptions['classMode']): ClassMod
 }
 
 /** The folder's index (split per class for a subset), checked against the class mode. */
-function directoryIndex(directory: string, generator: ImageDataGenerator | null, o: FlowFromDirectoryOptions, internals: IteratorInternals): FileIndex {
+function directoryIndex(directory: string, generator: IteratorGenerator | null, o: FlowFromDirectoryOptions, internals: IteratorInternals): FileIndex {
   const classMode = checkedClassMode(o.classMode);
   const subset = readSubset(o.subset);
   const split = generator?.validationSplit ?? 0;
@@ -80,7 +80,7 @@ export class DirectoryIterator extends ImageFileIterator<Batch> {
   readonly classMode: ClassMode;
   private readonly intLabels: boolean;
 
-  constructor(directory: string, generator: ImageDataGenerator | null, options: FlowFromDirectoryOptions = {}, internals: IteratorInternals = {}) {
+  constructor(directory: string, generator: IteratorGenerator | null, options: FlowFromDirectoryOptions = {}, internals: IteratorInternals = {}) {
     const index = directoryIndex(directory, generator, options, internals);
     const k = index.classNames.length;
     const message = internals.message === undefined ? `Found ${index.files.length} images belonging to ${k} classes.` : internals.message;

@@ -14,7 +14,7 @@ import { checkDecodeOptions, DEFAULT_MAX_IMAGE_PIXELS, type ColorMode, type Deco
 import { DataConfigError } from './errors.js';
 import type { FileIndex, Subset } from './file-index.js';
 import { ImageLoader, type CacheMode, type OnError } from './image-loader.js';
-import type { DataDtype, ImageDataGenerator } from './image-data-generator.js';
+import type { DataDtype, IteratorGenerator } from './generator-contract.js';
 import { mixSeed, randomSeed, Rng } from '../util/rng.js';
 import { applyTransform } from './augment.js';
 import { augmentPool } from './augment-pool.js';
@@ -116,7 +116,7 @@ export abstract class ImageFileIterator<B extends { xs: tf.Tensor4D }> implement
   private readonly order: EpochOrder;
 
   protected constructor(
-    readonly generator: ImageDataGenerator | null,
+    readonly generator: IteratorGenerator | null,
     options: FileIteratorOptions,
     setup: CoreSetup,
   ) {

@@ -21,7 +21,8 @@ import type { DataFrameRecord } from './dataframe-index.js';
 import { ImageFileIterator } from './file-iterator.js';
 import { readArrayAsync, readArraySync, type ArrayWithShape, type ImageArray, type NestedArray, type TargetArray } from './array-input.js';
 
-export type DataDtype = 'float32' | 'int32';
+export type { DataDtype } from './generator-contract.js';
+import type { DataDtype, IteratorGenerator } from './generator-contract.js';
 
 export interface ImageDataGeneratorOptions {
   /** Multiply every pixel by this (e.g. 1/255). Applied after preprocessingFunction. */
@@ -106,7 +107,7 @@ const FLOW_FROM_DIRECTORY_KEYS = ['targetSize', 'colorMode', 'batchSize', 'shuff
   'saveToDir', 'savePrefix', 'saveFormat', 'cache', 'cacheDir', 'onError', 'maxImagePixels', 'prefetchBatches', 'verbose',
   'classes', 'classMode', 'followLinks'];
 
-export class ImageDataGenerator {
+export class ImageDataGenerator implements IteratorGenerator {
   readonly rescale: number | null;
   readonly preprocessingFunction: ((image: tf.Tensor3D) => tf.Tensor3D) | null;
   readonly augment: AugmentConfig;
@@ -238,18 +239,18 @@ export class ImageDataGenerator {
   /**
    * Draws and applies a random transform of `src` into `out`. With `fuseRescale` (allowed when there
    * is no preprocessingFunction), the rescale is done in the same pass; pass the same flag to
-   * standardizeInto. Internal.
+   * standardizeInto. (IteratorGenerator).
    */
   transformInto(src: Uint8Array | Float32Array, h: number, w: number, c: number, rng: Rng, out: Float32Array, offset: number, fuseRescale = false): void {
     applyTransform(src, h, w, c, this.drawTransform(h, w, rng), this.augment.fillMode, this.augment.cval, out, offset, this.transformScale(fuseRescale));
   }
 
-  /** The random transform of one image (empty when nothing is configured). Internal. */
+  /** The random transform of one image (empty when nothing is configured). (IteratorGenerator). */
   drawTransform(h: number, w: number, rng: Rng): TransformParams {
     return this.augments ? randomTransform(this.augment, rng, h, w) : {};
   }
 
-  /** The scale to apply inside the transform pass. Internal. */
+  /** The scale to apply inside the transform pass. (IteratorGenerator). */
   transformScale(fuseRescale: boolean): number {
     return fuseRescale && this.canFuseRescale ? (this.rescale ?? 1) : 1;
   }
@@ -265,7 +266,7 @@ export class ImageDataGenerator {
     return !!(this.preprocessingFunction || rescaleLeft || this.samplewiseCenter || this.featurewiseCenter);
   }
 
-  /** Standardises one HWC image in place inside `buf`, starting at `offset`. Internal. */
+  /** Standardises one HWC image in place inside `buf`, starting at `offset`. (IteratorGenerator). */
   standardizeInto(buf: Float32Array, offset: number, h: number, w: number, c: number, fusedRescale = false): void {
     const n = h * w * c;
     const end = offset + n;

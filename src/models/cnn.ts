@@ -124,15 +124,18 @@ export function resolveTask(opts: Pick<CnnOptions, 'inputShape' | 'numClasses' |
   return { inputShape: [s[0], s[1], s[2]], numClasses: n, task, labelMode: opts.labelMode ?? 'sparse' };
 }
 
-/** Declares one numeric hp (conditioned on num_blocks when `activeFor` is given) and returns its value. */
+/**
+ * Declares one numeric hp (conditioned on num_blocks when `activeFor` is given) and returns its value:
+ * null while its block is inactive (as KerasTuner's None), a number otherwise.
+ */
 function declareNumber(
   hp: HyperParameters, name: string, kind: 'int' | 'float', s: ResolvedNumberSpace, activeFor?: number[],
-): number {
+): number | null {
   const cond = activeFor ? { parentName: 'num_blocks', parentValues: activeFor } : {};
   if (s.type === 'fixed') {
     if (!activeFor) return hp.fixed(name, s.value);
     // A fixed value inside an inactive block is not part of the trial.
-    return hp.conditionalScope('num_blocks', activeFor, () => hp.fixed(name, s.value)) ?? s.value;
+    return hp.conditionalScope('num_blocks', activeFor, () => hp.fixed(name, s.value)) ?? null;
   }
   if (s.type === 'values') {
     return hp.choice(name, s.values, { ordered: true, ...(s.default !== undefined ? { default: s.default } : {}), ...cond });
@@ -165,7 +168,7 @@ export function cnnConfigFromHp(hp: HyperParameters, opts: CnnOptions): CnnConfi
   checkSpaceKeys(space);
   const numBlocksSpace = resolveNumberSpace('num_blocks', 'space.num_blocks', [space?.num_blocks]);
   const blockCounts = possibleValues(numBlocksSpace);
-  const numBlocks = declareNumber(hp, 'num_blocks', 'int', numBlocksSpace);
+  const numBlocks = declareNumber(hp, 'num_blocks', 'int', numBlocksSpace) as number; // unconditioned: always a value
   const maxBlocks = blockCounts[blockCounts.length - 1];
   if (space?.blocks && space.blocks.length > maxBlocks) {
     throw new Error(`CNN search space: space.blocks has ${space.blocks.length} entries but num_blocks is at most ${maxBlocks}; ` +
@@ -178,12 +181,13 @@ export function cnnConfigFromHp(hp: HyperParameters, opts: CnnOptions): CnnConfi
     const block = {} as CnnBlockConfig;
     for (const name of BLOCK_HP_NAMES) {
       const s = resolveNumberSpace(name as NumberHpName, `space.blocks[${i - 1}].${name}`, [space?.[name], space?.blocks?.[i - 1]?.[name]]);
-      block[BLOCK_HP[name].key] = declareNumber(hp, `${name}_${i}`, BLOCK_HP[name].kind, s, activeFor);
+      const value = declareNumber(hp, `${name}_${i}`, BLOCK_HP[name].kind, s, activeFor);
+      if (value !== null) block[BLOCK_HP[name].key] = value; // null: block i is beyond num_blocks
     }
     if (i <= numBlocks) blocks.push(block);
   }
-  const denseUnits = declareNumber(hp, 'dense_units', 'int', resolveNumberSpace('dense_units', 'space.dense_units', [space?.dense_units]));
-  const learningRate = declareNumber(hp, 'learning_rate', 'float', resolveNumberSpace('learning_rate', 'space.learning_rate', [space?.learning_rate]));
+  const denseUnits = declareNumber(hp, 'dense_units', 'int', resolveNumberSpace('dense_units', 'space.dense_units', [space?.dense_units])) as number;
+  const learningRate = declareNumber(hp, 'learning_rate', 'float', resolveNumberSpace('learning_rate', 'space.learning_rate', [space?.learning_rate])) as number;
   const opt = resolveOptimizerSpace(space?.optimizer);
   const optimizer: OptimizerName = opt.type === 'fixed'
     ? hp.fixed('optimizer', opt.value)

@@ -1,7 +1,8 @@
 /**
  * The search space, KerasTuner-style. A hypermodel calls `hp.int(...)`, `hp.choice(...)`... while it
  * builds a model: the first call declares the hyperparameter (it joins `space`), and every call returns
- * the value chosen for this trial (its default on a fresh `HyperParameters`). Conditional
+ * the value chosen for this trial (its default on a fresh `HyperParameters`), or null while its parent
+ * condition does not hold (KerasTuner returns None). Conditional
  * hyperparameters exist only while their parent has one of the listed values; only active values are
  * recorded in `values`.
  */
@@ -26,6 +27,8 @@ export interface HyperParametersConfig {
 
 /** Options shared by every declaration: a parent condition, shorthand for `conditionalScope`. */
 export interface ConditionOptions { parentName?: string; parentValues?: HyperValue[] }
+/** A declaration with a parent condition: its value is null while the condition does not hold (KerasTuner's None). */
+export interface ParentCondition { parentName: string; parentValues: HyperValue[] }
 export interface NumberOptions extends ConditionOptions {
   min: number;
   max: number;
@@ -80,46 +83,56 @@ export class HyperParameters {
     return this.specs.map(cloneSpec);
   }
 
-  int(name: string, opts: NumberOptions): number {
+  int(name: string, opts: NumberOptions & ParentCondition): number | null;
+  int(name: string, opts: NumberOptions): number;
+  int(name: string, opts: NumberOptions): number | null {
     const spec: HyperParameterSpec = {
       type: 'int', name, min: opts.min, max: opts.max, sampling: opts.sampling ?? 'linear', conditions: [],
     };
     if (opts.step !== undefined) spec.step = opts.step;
     else if (spec.sampling === 'linear') spec.step = 1;
     if (opts.default !== undefined) spec.default = opts.default;
-    return this.retrieve(spec, opts) as number;
+    return this.retrieve(spec, opts) as number | null;
   }
 
-  float(name: string, opts: NumberOptions): number {
+  float(name: string, opts: NumberOptions & ParentCondition): number | null;
+  float(name: string, opts: NumberOptions): number;
+  float(name: string, opts: NumberOptions): number | null {
     const spec: HyperParameterSpec = {
       type: 'float', name, min: opts.min, max: opts.max, sampling: opts.sampling ?? 'linear', conditions: [],
     };
     if (opts.step !== undefined) spec.step = opts.step;
     if (opts.default !== undefined) spec.default = opts.default;
-    return this.retrieve(spec, opts) as number;
+    return this.retrieve(spec, opts) as number | null;
   }
 
+  choice<T extends HyperValue>(name: string, values: readonly T[], opts: { ordered?: boolean; default?: T } & ParentCondition): T | null;
+  choice<T extends HyperValue>(name: string, values: readonly T[], opts?: { ordered?: boolean; default?: T } & ConditionOptions): T;
   choice<T extends HyperValue>(
     name: string,
     values: readonly T[],
     opts: { ordered?: boolean; default?: T } & ConditionOptions = {},
-  ): T {
+  ): T | null {
     const numeric = values.length > 0 && typeof values[0] === 'number';
     const spec: HyperParameterSpec = {
       type: 'choice', name, values: [...values], ordered: opts.ordered ?? numeric, conditions: [],
     };
     if (opts.default !== undefined) spec.default = opts.default;
-    return this.retrieve(spec, opts) as T;
+    return this.retrieve(spec, opts) as T | null;
   }
 
-  boolean(name: string, opts: { default?: boolean } & ConditionOptions = {}): boolean {
+  boolean(name: string, opts: { default?: boolean } & ParentCondition): boolean | null;
+  boolean(name: string, opts?: { default?: boolean } & ConditionOptions): boolean;
+  boolean(name: string, opts: { default?: boolean } & ConditionOptions = {}): boolean | null {
     const spec: HyperParameterSpec = { type: 'boolean', name, conditions: [] };
     if (opts.default !== undefined) spec.default = opts.default;
-    return this.retrieve(spec, opts) as boolean;
+    return this.retrieve(spec, opts) as boolean | null;
   }
 
-  fixed<T extends HyperValue>(name: string, value: T, opts: ConditionOptions = {}): T {
-    return this.retrieve({ type: 'fixed', name, value, conditions: [] }, opts) as T;
+  fixed<T extends HyperValue>(name: string, value: T, opts: ParentCondition): T | null;
+  fixed<T extends HyperValue>(name: string, value: T, opts?: ConditionOptions): T;
+  fixed<T extends HyperValue>(name: string, value: T, opts: ConditionOptions = {}): T | null {
+    return this.retrieve({ type: 'fixed', name, value, conditions: [] }, opts) as T | null;
   }
 
   /**
@@ -249,7 +262,8 @@ export class HyperParameters {
     return this.specs.find((s) => s.name === name && sameConditions(s.conditions, conditions));
   }
 
-  private retrieve(spec: HyperParameterSpec, opts: ConditionOptions): HyperValue {
+  /** The value for this trial, or null when the hyperparameter is inactive (KerasTuner's _retrieve returns None). */
+  private retrieve(spec: HyperParameterSpec, opts: ConditionOptions): HyperValue | null {
     if (typeof spec.name !== 'string' || spec.name.length === 0) throw new Error('A hyperparameter needs a non-empty name.');
     const conditions = [...this.scopes];
     if (opts.parentName !== undefined || opts.parentValues !== undefined) {
@@ -281,7 +295,7 @@ export class HyperParameters {
       registered = spec;
     }
 
-    if (!this.conditionsHold(conditions)) return defaultValue(registered);
+    if (!this.conditionsHold(conditions)) return null;
     if (registered.type === 'fixed') {
       this.current.set(spec.name, registered.value);
       return registered.value;

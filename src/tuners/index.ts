@@ -32,6 +32,8 @@ export type {
 } from './tuner-options.js';
 export { FileStorage } from './storage/file-storage.js';
 export type { FileStorageOptions } from './storage/file-storage.js';
+export { PostgresStorage } from './storage/postgres-storage.js';
+export type { PostgresStorageOptions } from './storage/postgres-storage.js';
 export type {
   SearchStorage, SearchTransaction, StoredSearch, StoredModel, ArtifactStore, WorkerInfo, WorkerRecord, OpenOptions,
 } from './storage/search-storage.js';

@@ -206,6 +206,8 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         if (running.size > 0) display.message?.(`The time budget ended: no new trial starts; the ${running.size} running stop at their next epoch end.`);
       }
       for (const slot of budgetEnded ? [] : executor.idleSlots()) {
+        // The deadline can pass while earlier slots are filled: look again right before each decision.
+        if (deadline !== undefined && Date.now() >= deadline) break;
         const got = await transact(async () => {
           await reclaim();
           const trial = oracle.createTrial(workerId(slot));
@@ -262,6 +264,14 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
   const stoppedBy: SearchStoppedBy = budgetEnded ? 'maxTime' : 'oracle';
   const seconds = (Date.now() - started) / 1000;
   display.searchEnd?.({ best: oracle.getBestTrials(1)[0], objective: oracle.objective, totalSeconds: seconds, trialsRun, stoppedBy });
+  // A search where every trial failed has no result: say so with the first cause instead of returning.
+  const all = [...oracle.trials.values()];
+  const ended = all.filter((t) => t.status === 'FAILED' || t.status === 'INVALID');
+  if (ended.length > 0 && ended.length === all.length) {
+    const first = ended[0];
+    throw new Error(`No trial completed in ${tuner.projectDir}: all ${all.length} failed. Trial ${first.trialId} ${first.status}: ${first.message ?? 'no message'}. ` +
+      'Failed trials are not retried when the search runs again: fix the cause, then start afresh with overwrite: true.');
+  }
   return { stoppedBy, trialsRun, seconds, ...(opts.maxTime !== undefined ? { maxTime: opts.maxTime } : {}) };
 }
 

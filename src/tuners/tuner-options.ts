@@ -32,8 +32,11 @@ export interface TunerOptions extends OracleOptions {
   hypermodel: HyperModelSource;
   /** JSON-serializable options for a module hypermodel: its export is then a factory `(options) => hypermodel`. */
   hypermodelOptions?: unknown;
-  /** Where the search is kept (default: a FileStorage folder `<directory>/<projectName>`). */
-  storage?: SearchStorage;
+  /**
+   * Where the search is kept (default: a FileStorage folder `<directory>/<projectName>`); a
+   * `postgresql://...` URL opens a PostgresStorage whose search is named projectName.
+   */
+  storage?: SearchStorage | string;
   /** Parent folder of the project (default '.'). */
   directory?: string;
   /** Project folder name (default 'untitled_project'). */

@@ -20,7 +20,7 @@ import { buildModel, disposeModel, TrialRunner } from './trial-runner.js';
 import { searchLoop, type SearchOutcome } from './search-loop.js';
 import { SerialExecutor } from './executors/serial-executor.js';
 import { TrialOracle } from './executors/run-job.js';
-import { FileStorage } from './storage/file-storage.js';
+import { openStorage } from './storage/open-storage.js';
 import type { SearchStorage } from './storage/search-storage.js';
 import { setStoredWeights } from './storage/model-artifacts.js';
 import type {
@@ -56,7 +56,7 @@ export class Tuner {
     this.hypermodelOptions = opts.hypermodelOptions;
     if (!isHyperModelModule(opts.hypermodel)) this.hypermodel = opts.hypermodel;
     this.store = new ProjectStore(opts.directory ?? '.', opts.projectName ?? 'untitled_project');
-    this.storage = opts.storage ?? new FileStorage(opts.directory ?? '.', opts.projectName ?? 'untitled_project');
+    this.storage = openStorage(opts.storage, opts.directory ?? '.', opts.projectName ?? 'untitled_project');
     this.overwrite = opts.overwrite ?? false;
     this.tunerId = opts.tunerId ?? process.env.KERASTUNER_TUNER_ID ?? 'tuner0';
     this.executionsPerTrial = opts.executionsPerTrial ?? 1;

@@ -119,7 +119,7 @@ test('class modes: binary [B,1], sparse [B], input (images as targets), none (im
   assert.throws(() => gen.flowFromDirectory(root, { ...base, classMode: 'multi' as never }), /Unknown classMode "multi"/);
   assert.throws(() => gen.flowFromDirectory(root, { ...base, batchSize: 0 }), /batchSize/);
   assert.throws(() => gen.flowFromDirectory(root, { ...base, targetSize: [4, 0] }), /targetSize/);
-  assert.throws(() => gen.flowFromDirectory(root, { ...base, interpolation: 'hamming' as never }), /Unknown interpolation "hamming"/);
+  assert.throws(() => gen.flowFromDirectory(root, { ...base, interpolation: 'gaussian' as never }), /Unknown interpolation "gaussian"/);
   assert.throws(() => gen.flowFromDirectory(root, { ...base, classes: ['a', 'zz'] }), (e: Error) => e.message.includes(path.join(root, 'zz')));
 });
 

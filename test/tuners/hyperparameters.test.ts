@@ -253,3 +253,17 @@ test('a condition whose parent values are null or undefined is refused', () => {
     /Condition on "kind": parent values must be strings, numbers or booleans \(got \[null\]\)/);
   assert.throws(() => hp.conditionalScope('kind', ['a', undefined as unknown as string], () => 1), /parent values must be strings, numbers or booleans/);
 });
+
+test('a hyperparameter under an inactive parent returns null (KerasTuner\'s None), yet joins the space', () => {
+  const hp = new HyperParameters();
+  hp.choice('kind', ['a', 'b']);
+  assert.equal(hp.int('units', { min: 8, max: 64, default: 16, parentName: 'kind', parentValues: ['b'] }), null);
+  assert.equal(hp.float('rate', { min: 0.1, max: 0.5, parentName: 'kind', parentValues: ['b'] }), null);
+  assert.equal(hp.choice('act', ['relu', 'tanh'], { parentName: 'kind', parentValues: ['b'] }), null);
+  assert.equal(hp.boolean('bn', { default: true, parentName: 'kind', parentValues: ['b'] }), null);
+  assert.equal(hp.fixed('k', 3, { parentName: 'kind', parentValues: ['b'] }), null);
+  assert.deepEqual(hp.space.map((s) => s.name), ['kind', 'units', 'rate', 'act', 'bn', 'k']);
+  assert.deepEqual(hp.values, { kind: 'a' });
+  // active: the default
+  assert.equal(hp.int('units', { min: 8, max: 64, default: 16, parentName: 'kind', parentValues: ['a', 'b'] }), 16);
+});

@@ -69,7 +69,7 @@ export class PostgresStorage implements SearchStorage {
     this.staleMs = opts.workerStaleMs ?? 30_000;
     this.heartbeatMs = opts.heartbeatMs ?? Math.max(100, Math.floor(this.staleMs / 6));
     this.reconnectMs = opts.reconnectMs ?? 120_000;
-    this.pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 3, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+    this.pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 3, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
     // an idle connection dropped by a restart or a cut link: the pool discards it; the next query reconnects
     this.pool.on('error', () => undefined);
     this.artifacts = new PostgresArtifacts(this);

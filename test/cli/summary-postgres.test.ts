@@ -1,0 +1,57 @@
+/** `tfjs-tuner summary --storage postgresql://...`: the results read from the database, not a folder. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { PostgresStorage } from '../../src/tuners/storage/postgres-storage.js';
+import { emptySearch, trialRecord } from '../storage/conformance-helpers.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+let server: PostgresServer;
+before(async () => {
+  server = await startPostgres();
+});
+after(async () => {
+  await server?.stop();
+});
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/run.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const lines = r.stdout.trim().split('\n');
+  let json: any;
+  try {
+    json = JSON.parse(lines[lines.length - 1]);
+  } catch {
+    json = undefined;
+  }
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+test('summary --storage reads the search named --project-name from PostgreSQL, best first', async () => {
+  const storage = new PostgresStorage({ connectionString: server.url(), search: 'suits' });
+  const s = emptySearch();
+  s.settings.objective = { name: 'val_loss', direction: 'min' };
+  s.state.trialIds.push('0000', '0001', '0002');
+  await storage.open({ overwrite: true });
+  await storage.transaction(async (tx) => {
+    await tx.saveTrial(trialRecord('0000', 0.75));
+    await tx.saveTrial(trialRecord('0001', 0.25));
+    await tx.saveTrial({ ...trialRecord('0002'), status: 'RUNNING' });
+    await tx.saveSearch(s);
+  });
+  await storage.close();
+  const r = cli(['summary', '--storage', server.url(), '--project-name', 'suits', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.json.trials.map((t: any) => [t.trialId, t.status, t.score]), [['0001', 'COMPLETED', 0.25], ['0000', 'COMPLETED', 0.75], ['0002', 'RUNNING', null]]);
+  assert.equal(r.json.projectDir, `postgresql://${server.user}@${server.host}:${server.port}/${server.database} (search "suits")`);
+  assert.doesNotMatch(r.stdout + r.stderr, /:test@/, 'the password is never printed');
+
+  const missing = cli(['summary', '--storage', server.url(), '--project-name', 'nope']);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /\(search "nope"\) holds no search: check --project-name/);
+
+  const down = cli(['summary', '--storage', 'postgresql://u:p@127.0.0.1:1/db', '--project-name', 'suits']);
+  assert.notEqual(down.code, 0);
+  assert.match(down.stderr, /cannot reach the PostgreSQL server 127\.0\.0\.1:1\/db/);
+});
