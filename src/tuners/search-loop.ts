@@ -195,6 +195,8 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         if (running.size > 0) display.message?.(`The time budget ended: no new trial starts; the ${running.size} running stop at their next epoch end.`);
       }
       for (const slot of budgetEnded ? [] : executor.idleSlots()) {
+        // The deadline can pass while earlier slots are filled: look again right before each decision.
+        if (deadline !== undefined && Date.now() >= deadline) break;
         const got = await transact(async () => {
           await reclaim();
           const trial = oracle.createTrial(workerId(slot));

@@ -152,3 +152,21 @@ test('maxTime: no trial starts after the deadline, the running one stops at an e
   assert.ok(messages.some((m) => /a resumed search gets the whole budget again/.test(m)));
   await assert.rejects(resumed.search(train, { maxTime: -1 }), /maxTime must be a positive number of seconds/);
 });
+
+test('maxTime with workers: no trial starts after the deadline and nothing is left running', async () => {
+  const MODELS = new URL('./fixtures/parallel-models.ts', import.meta.url).pathname;
+  const begins: number[] = [];
+  const tuner = new RandomSearch({
+    hypermodel: { module: MODELS, exportName: 'denseHypermodel' }, objective: 'val_loss', maxTrials: 500, seed: 2,
+    directory: root, projectName: 'timed-workers', verbose: 0, display: { trialBegin: () => { begins.push(Date.now()); } },
+  });
+  // Long enough for two workers to start on a loaded machine (tsx + tfjs + wasm each).
+  const maxTime = 12;
+  const t0 = Date.now();
+  const outcome = await tuner.search(train, { validationData: val, epochs: 2, workers: 2, maxTime });
+  assert.equal(outcome.stoppedBy, 'maxTime');
+  assert.ok(begins.length > 0 && begins.length < 500);
+  // trialBegin is shown just after the trial was decided (before the deadline): a little slack for that.
+  assert.ok(begins.every((b) => b < t0 + maxTime * 1000 + 500), 'no trial began after the deadline');
+  assert.ok([...tuner.oracle.trials.values()].every((t) => t.status !== 'RUNNING'));
+});
