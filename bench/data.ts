@@ -8,6 +8,10 @@
  *   - streaming epochs without cache, with RSS after each (must not grow).
  * Targets: first epoch >= 80% of the ceiling; cached epochs >= 10x the ceiling. Ceiling and first epoch
  * are measured in alternating rounds (BENCH_DATA_ROUNDS, default 3) and compared by their medians.
+ * Small images: 5,000 PNGs of 28x28 grayscale (MNIST-like, 10 classes), first (uncached) epoch through
+ * flowFromDirectory at their own size, no augmentation. The reference, torchvision ImageFolder +
+ * DataLoader on the same kind of folder, 10,036 img/s (0 workers), was measured elsewhere (issue #16),
+ * not on this machine: torchvision is not installable here. BENCH_DATA_SMALL_ONLY=1 runs only this case.
  * The last line is one JSON object with the figures.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -83,7 +87,7 @@ function augmentMicro(): number {
   const src = new Uint8Array(TARGET * TARGET * 3).map((_, i) => (i * 31) & 255);
   const out = new Float32Array(src.length);
   const rng = new Rng(1);
-  const cfg = { rotationRange: 15, widthShiftRange: 0, heightShiftRange: 0, shearRange: 0, zoomRange: [1, 1] as const, uniformZoom: false, brightnessRange: null, channelShiftRange: 0, horizontalFlip: true, verticalFlip: false, fillMode: 'nearest' as const, cval: 0 };
+  const cfg = { rotationRange: 15, widthShiftRange: 0, heightShiftRange: 0, shearRange: 0, zoomRange: [1, 1] as const, uniformZoom: false, brightnessRange: null, channelShiftRange: 0, horizontalFlip: true, verticalFlip: false, fillMode: 'nearest' as const, cval: 0, interpolationOrder: 1 as const };
   for (let i = 0; i < 200; i++) applyTransform(src, TARGET, TARGET, 3, randomTransform(cfg, rng, TARGET, TARGET), 'nearest', 0, out);
   const reps = 2000;
   const t = performance.now();
@@ -91,10 +95,64 @@ function augmentMicro(): number {
   return (performance.now() - t) / reps;
 }
 
+const SMALL_N = Number(process.env.BENCH_DATA_SMALL_IMAGES ?? 5000);
+const SMALL_SIDE = 28;
+
+async function makeSmallFolder(): Promise<string> {
+  const dir = path.join(os.tmpdir(), `tfjs-tuner-bench-data-small-${SMALL_N}x${SMALL_SIDE}-v1`);
+  const files = Array.from({ length: SMALL_N }, (_, i) => path.join(dir, `c${i % 10}`, `${String(i).padStart(5, '0')}.png`));
+  if (files.every((f) => existsSync(f))) return dir;
+  console.log(`Generating ${SMALL_N} PNGs (${SMALL_SIDE}x${SMALL_SIDE} grayscale) in ${dir} ...`);
+  for (let c = 0; c < 10; c++) await mkdir(path.join(dir, `c${c}`), { recursive: true });
+  const limit = pLimit(CONCURRENCY);
+  await Promise.all(
+    files.map((f, n) =>
+      limit(() => {
+        // A digit-like blob: a dark background with a bright stroke, as in MNIST.
+        const buf = Buffer.alloc(SMALL_SIDE * SMALL_SIDE);
+        for (let y = 0; y < SMALL_SIDE; y++) for (let x = 0; x < SMALL_SIDE; x++) {
+          const d = Math.abs(Math.hypot(x - 14, y - 14) - 6 - (n % 5));
+          buf[y * SMALL_SIDE + x] = d < 2 ? 255 - ((n * 7 + x * 3) % 60) : 0;
+        }
+        return sharp(buf, { raw: { width: SMALL_SIDE, height: SMALL_SIDE, channels: 1 } }).png().toFile(f);
+      }),
+    ),
+  );
+  return dir;
+}
+
+/** First (uncached) epoch of small grayscale PNGs, median of `rounds`. */
+async function smallImages(rounds: number): Promise<{ images: number; firstEpochImgPerS: number; runsImgPerS: number[] }> {
+  const dir = await makeSmallFolder();
+  const gen = new ImageDataGenerator({ rescale: 1 / 255 });
+  const runs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    clearDecodedCache();
+    const it = gen.flowFromDirectory(dir, { targetSize: [SMALL_SIDE, SMALL_SIDE], colorMode: 'grayscale', batchSize: 64, seed: 1, verbose: false });
+    runs.push((await epoch(it)).imgPerS);
+    console.log(`small images round ${r + 1}: first epoch ${runs[r].toFixed(0)} img/s (${SMALL_N} PNGs ${SMALL_SIDE}x${SMALL_SIDE} grayscale)`);
+  }
+  const sorted = [...runs].sort((a, b) => a - b);
+  return { images: SMALL_N, firstEpochImgPerS: Math.round(sorted[Math.floor(sorted.length / 2)]), runsImgPerS: runs.map(Math.round) };
+}
+
+const smallResult = (s: Awaited<ReturnType<typeof smallImages>>) => ({
+  images: s.images,
+  source: `${SMALL_SIDE}x${SMALL_SIDE} grayscale png`,
+  firstEpochImgPerS: s.firstEpochImgPerS,
+  firstEpochRunsImgPerS: s.runsImgPerS,
+  reference: { torchvisionImageFolderImgPerS: 10036, note: 'measured elsewhere (issue #16, 0 DataLoader workers), not on this machine' },
+});
+
 const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 
 async function main(): Promise<void> {
   const backend = await initBackend();
+  if (process.env.BENCH_DATA_SMALL_ONLY) {
+    const small = await smallImages(Number(process.env.BENCH_DATA_ROUNDS ?? 3));
+    console.log(JSON.stringify({ bench: 'data', loadAverage: +os.loadavg()[0].toFixed(1), cpus: os.cpus().length, smallImages: smallResult(small) }));
+    return;
+  }
   const { dir, files } = await makeFolder();
   console.log(`Folder: ${dir} (${(await readdir(path.join(dir, 'a'))).length * 2} files); backend ${backend.name}; ${os.cpus().length} CPUs; decode concurrency ${CONCURRENCY}`);
   await ceiling(files.slice(0, 100)); // warm-up (page cache, sharp init)
@@ -135,6 +193,7 @@ async function main(): Promise<void> {
     rss.push(rssMiB());
     console.log(`streaming epoch ${e + 1} (cache none): ${streaming[e].toFixed(0)} img/s, RSS ${rss[rss.length - 1]} MiB, tensors ${tf.memory().numTensors}`);
   }
+  const small = await smallImages(ROUNDS);
   const augmentMs = augmentMicro();
   console.log(`augment (rotation + flip, 128x128x3, one image): ${(augmentMs * 1000).toFixed(0)} us`);
   const cachedMean = cached.reduce((a, b) => a + b, 0) / cached.length;
@@ -160,7 +219,8 @@ async function main(): Promise<void> {
     streamingEpochImgPerS: streaming.map(Math.round),
     rssMiBAfterStreamingEpochs: rss,
     augmentUsPerImage: Math.round(augmentMs * 1000),
-    targets: { firstEpochVsCeiling: 0.8, cachedVsCeiling: 10 },
+    smallImages: smallResult(small),
+    targets: { firstEpochVsCeiling: 0.8, cachedVsCeiling: 10, smallImagesImgPerS: 10000 },
   };
   console.log(JSON.stringify(result));
 }

@@ -83,6 +83,8 @@ export { defaultFit, isTensorData, isDataset, isDatasetSource, startDataEpoch } 
 export type { TrainData, TensorData, BatchDataset, DatasetSource, FitOptions, FitCallback } from './tuners/train-data.js';
 export { FileStorage } from './tuners/storage/file-storage.js';
 export type { FileStorageOptions } from './tuners/storage/file-storage.js';
+export { PostgresStorage } from './tuners/storage/postgres-storage.js';
+export type { PostgresStorageOptions } from './tuners/storage/postgres-storage.js';
 export type {
   SearchStorage, SearchTransaction, StoredSearch, StoredOracleState, StoredModel, ArtifactStore, WorkerInfo, WorkerRecord, OpenOptions,
 } from './tuners/storage/search-storage.js';

@@ -16,7 +16,8 @@ import { augmentPool } from './augment-pool.js';
 import { claimBoard, warpClaimed } from './augment-batch.js';
 import { recycleBatchBuffer, takeBatchBuffer, tensorCopies } from './batch-buffers.js';
 import { DataConfigError } from './errors.js';
-import { epochDataset, prefetchedBatches } from './epoch-loop.js';
+import { epochDataset } from './epoch-loop.js';
+import { EpochBatcher } from './epoch-batcher.js';
 import type { Subset } from './file-index.js';
 import type { DataDtype, IteratorGenerator } from './generator-contract.js';
 import { checkSaveFormat, saveImages, type SaveFormat } from './save-images.js';
@@ -89,7 +90,7 @@ function describeClasses(s: number[]): string {
   return s.length > 10 ? `${s.slice(0, 10).join(', ')} and ${s.length - 10} more` : s.join(', ');
 }
 
-export class ArrayIterator implements AsyncIterable<ArrayBatch> {
+export class ArrayIterator extends EpochBatcher<RawArrayBatch, ArrayBatch> implements AsyncIterable<ArrayBatch> {
   /** Samples in this iterator (its subset). */
   readonly n: number;
   /** Same as `n` (DirectoryIterator's name). */
@@ -105,8 +106,6 @@ export class ArrayIterator implements AsyncIterable<ArrayBatch> {
   readonly offset: number;
   /** Shape of y ([n, ...]) for this iterator's samples, or null without y. */
   readonly yShape: number[] | null;
-  /** Current epoch (0-based): selects the shuffle order and augmentation of getBatch(). */
-  epoch = 0;
   private readonly pixels: Uint8Array | Float32Array;
   private readonly y: Float32Array | Int32Array | null;
   private readonly yRow: number;
@@ -115,7 +114,7 @@ export class ArrayIterator implements AsyncIterable<ArrayBatch> {
   private readonly saveToDir: string | null;
   private readonly savePrefix: string;
   private readonly saveFormat: SaveFormat;
-  private order!: EpochOrder;
+  protected order!: EpochOrder;
   private warnedWeights = false;
 
   /**
@@ -128,6 +127,7 @@ export class ArrayIterator implements AsyncIterable<ArrayBatch> {
     readonly generator: IteratorGenerator | null,
     options: FlowOptions = {},
   ) {
+    super();
     const o = options;
     const rx = readArraySync(x, 'flow(): x');
     if (rx.shape.length !== 4) {
@@ -229,27 +229,16 @@ export class ArrayIterator implements AsyncIterable<ArrayBatch> {
     if (this.saveToDir && c > 4) throw new DataConfigError(`flow(): "saveToDir" can write images with 1 to 4 channels; x has ${c}.`);
   }
 
-  /** Batches per epoch: ceil(n / batchSize). */
-  get length(): number {
-    return Math.ceil(this.n / this.batchSize);
+  protected get sampleCount(): number {
+    return this.n;
   }
 
-  /** The sample order of an epoch (indices into this iterator's samples). */
-  indexArray(epoch = this.epoch): Int32Array {
-    return this.order.of(epoch);
+  // Working ahead pays only when the work leaves this thread (warp workers, file writes); otherwise it only holds memory.
+  protected prefetchAhead(): number {
+    return (this.generator?.augments && augmentPool()) || this.saveToDir ? this.prefetchBatches : 0;
   }
 
-  /** Starts a new epoch: a new shuffle order and new augmentation (Keras's on_epoch_end). */
-  onEpochEnd(): void {
-    this.epoch++;
-  }
-
-  /** Back to the first epoch: under a seed, the same batches as from a fresh iterator. */
-  reset(): void {
-    this.epoch = 0;
-  }
-
-  private async loadRaw(epoch: number, batch: number, awaited: () => boolean = () => true, tag: object = {}): Promise<RawArrayBatch> {
+  protected async loadRaw(epoch: number, batch: number, awaited: () => boolean = () => true, tag: object = {}): Promise<RawArrayBatch> {
     const start = batch * this.batchSize;
     const idx = this.indexArray(epoch).slice(start, Math.min(start + this.batchSize, this.n));
     const [h, w, c] = this.imageShape;
@@ -291,7 +280,7 @@ export class ArrayIterator implements AsyncIterable<ArrayBatch> {
     return { x, idx };
   }
 
-  private toBatch(raw: RawArrayBatch, withWeights = true): ArrayBatch {
+  protected toBatch(raw: RawArrayBatch, withWeights = true): ArrayBatch {
     const [h, w, c] = this.imageShape;
     const n = raw.idx.length;
     const xs = tf.tensor4d(raw.x, [n, h, w, c], this.dtype);
@@ -305,31 +294,6 @@ export class ArrayIterator implements AsyncIterable<ArrayBatch> {
     }
     if (this.weights && withWeights) batch.sampleWeight = tf.tensor1d(Float32Array.from(raw.idx, (i) => this.weights![i]), 'float32');
     return batch;
-  }
-
-  /** Batch i of the current epoch (random access; the last batch may be short). The caller disposes it. */
-  async getBatch(i: number): Promise<ArrayBatch> {
-    if (!(Number.isInteger(i) && i >= 0 && i < this.length)) {
-      throw new RangeError(`Batch index ${i} is out of range: this iterator has ${this.length} batches (0..${this.length - 1}).`);
-    }
-    return this.toBatch(await this.loadRaw(this.epoch, i));
-  }
-
-  /** One epoch of raw batches, prefetched; advances the epoch when done or abandoned. */
-  private async *rawEpoch(): AsyncGenerator<RawArrayBatch> {
-    const epoch = this.epoch;
-    try {
-      // Working ahead pays only when the work leaves this thread (warp workers, file writes); otherwise it only holds memory.
-      const ahead = (this.generator?.augments && augmentPool()) || this.saveToDir ? this.prefetchBatches : 0;
-      yield* prefetchedBatches(this.length, ahead, (b, awaited, tag) => this.loadRaw(epoch, b, awaited, tag));
-    } finally {
-      if (this.epoch === epoch) this.onEpochEnd();
-    }
-  }
-
-  /** Iterates one epoch of batches (tensors the caller disposes), then moves to the next epoch. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<ArrayBatch> {
-    for await (const raw of this.rawEpoch()) yield this.toBatch(raw);
   }
 
   /**

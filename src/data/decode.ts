@@ -7,6 +7,7 @@ import { readFile, stat, access, constants } from 'node:fs/promises';
 import { decodeBmp } from './bmp.js';
 import { resizeNearestPil } from './pil-nearest.js';
 import { pilResize } from './pil-resample.js';
+import { decodeSmallPng, SMALL_PNG_BYTES, type RawPixels } from './png-small.js';
 import { DataConfigError, ImageDecodeError } from './errors.js';
 
 export type ColorMode = 'grayscale' | 'rgb' | 'rgba';
@@ -129,12 +130,39 @@ async function openWithSharp(filepath: string, maxPixels: number): Promise<Retur
   return sharp(filepath, { limitInputPixels: maxPixels, failOn: 'warning' });
 }
 
+/** The file's pixels at its own size: small plain PNGs by the light JS path, everything else by sharp. */
+async function decodeNative(filepath: string, maxPixels: number, colorMode: ColorMode): Promise<RawPixels> {
+  let img: ReturnType<typeof sharp>;
+  if (filepath.toLowerCase().endsWith('.png')) {
+    // One read: the light path for small files, else sharp decodes the same bytes.
+    const bytes = await readFile(filepath);
+    const light = bytes.length <= SMALL_PNG_BYTES ? decodeSmallPng(bytes, maxPixels) : null;
+    if (light) return light;
+    img = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' });
+  } else {
+    img = await openWithSharp(filepath, maxPixels);
+  }
+  img = colorMode === 'rgba' ? img.ensureAlpha() : img.removeAlpha();
+  const { data, info } = await img.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels };
+}
+
 /** Spreads or reduces the decoded bands to the colour mode's channel count (PIL's convert). */
 function toChannels(src: Uint8Array, pixels: number, got: number, want: number): Uint8Array {
   if (want === got) return src;
   if (want === 1 && got >= 3) return rgbToLuma(src, pixels, got);
   if (want === 1 && got === 2) return src.filter((_, i) => i % 2 === 0);
   if (want === 3 && got === 4) return src.filter((_, i) => i % 4 !== 3);
+  if (want === 4 && got === 3) {
+    const out = new Uint8Array(pixels * 4);
+    for (let i = 0; i < pixels; i++) {
+      out[i * 4] = src[i * 3];
+      out[i * 4 + 1] = src[i * 3 + 1];
+      out[i * 4 + 2] = src[i * 3 + 2];
+      out[i * 4 + 3] = 255;
+    }
+    return out;
+  }
   // A grey (+alpha) source kept as one band: spread it over the colour channels.
   const expanded = new Uint8Array(pixels * want);
   for (let i = 0; i < pixels; i++) {
@@ -155,10 +183,8 @@ export async function decodeImage(filepath: string, o: DecodeOptions): Promise<D
   const [height, width] = o.targetSize;
   const want = channelsOf(o.colorMode);
   try {
-    let img = await openWithSharp(filepath, o.maxImagePixels);
-    img = o.colorMode === 'rgba' ? img.ensureAlpha() : img.removeAlpha();
-    const { data, info } = await img.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    const native = toChannels(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width * info.height, info.channels, want);
+    const info = await decodeNative(filepath, o.maxImagePixels, o.colorMode);
+    const native = toChannels(info.data, info.width * info.height, info.channels, want);
     if (info.width === width && info.height === height) return { data: native, height, width, channels: want };
     if (o.interpolation === 'nearest' && o.resizeMode === 'stretch') {
       return { data: resizeNearestPil(native, info.width, info.height, want, width, height), height, width, channels: want };

@@ -18,7 +18,8 @@ import type { DataDtype, IteratorGenerator } from './generator-contract.js';
 import { mixSeed, randomSeed, Rng } from '../util/rng.js';
 import { applyTransform } from './augment.js';
 import { augmentPool } from './augment-pool.js';
-import { epochDataset, prefetchedBatches } from './epoch-loop.js';
+import { epochDataset } from './epoch-loop.js';
+import { EpochBatcher } from './epoch-batcher.js';
 import { checkSaveFormat, saveImages, type SaveFormat } from './save-images.js';
 import { claimBoard } from './augment-batch.js';
 import { recycleBatchBuffer, takeBatchBuffer, tensorCopies } from './batch-buffers.js';
@@ -92,7 +93,7 @@ export function decodeOptionsOf(o: FileIteratorOptions, resizeMode?: ResizeMode)
   };
 }
 
-export abstract class ImageFileIterator<B extends { xs: tf.Tensor4D }> implements AsyncIterable<B> {
+export abstract class ImageFileIterator<B extends { xs: tf.Tensor4D }> extends EpochBatcher<RawBatch, B> implements AsyncIterable<B> {
   readonly directory: string;
   readonly filenames: string[];
   readonly filepaths: string[];
@@ -106,20 +107,19 @@ export abstract class ImageFileIterator<B extends { xs: tf.Tensor4D }> implement
   readonly dtype: DataDtype;
   /** The decoded-pixel cache in use ('auto' resolved). */
   readonly cache: Exclude<CacheMode, 'auto'>;
-  /** Current epoch (0-based): selects the shuffle order and augmentation of getBatch(). */
-  epoch = 0;
   private readonly loader: ImageLoader;
   private readonly prefetchBatches: number;
   private readonly saveToDir: string | null;
   private readonly savePrefix: string;
   private readonly saveFormat: SaveFormat;
-  private readonly order: EpochOrder;
+  protected readonly order: EpochOrder;
 
   protected constructor(
     readonly generator: IteratorGenerator | null,
     options: FileIteratorOptions,
     setup: CoreSetup,
   ) {
+    super();
     const o = options;
     const decode = decodeOptionsOf(o, setup.resizeMode);
     const { targetSize, colorMode } = decode;
@@ -152,9 +152,20 @@ export abstract class ImageFileIterator<B extends { xs: tf.Tensor4D }> implement
   /** The targets (and anything else) of a batch of samples `ids`, whose images are `xs`. */
   protected abstract targets(ids: Int32Array, xs: tf.Tensor4D, forDataset: boolean): Omit<B, 'xs'>;
 
-  /** Batches per epoch: ceil(samples / batchSize). */
-  get length(): number {
-    return Math.ceil(this.samples / this.batchSize);
+  protected get sampleCount(): number {
+    return this.samples;
+  }
+
+  protected prefetchAhead(): number {
+    return this.prefetchBatches;
+  }
+
+  protected keep(raw: RawBatch): boolean {
+    return raw.n > 0;
+  }
+
+  protected epochPassEnded(): void {
+    this.reportSkipped();
   }
 
   /** Files left out so far under onError: 'skip'. */
@@ -162,27 +173,12 @@ export abstract class ImageFileIterator<B extends { xs: tf.Tensor4D }> implement
     return [...this.loader.skipped.keys()];
   }
 
-  /** The sample order of an epoch. */
-  indexArray(epoch = this.epoch): Int32Array {
-    return this.order.of(epoch);
-  }
-
-  /** Starts a new epoch: a new shuffle order and new augmentation (Keras's on_epoch_end). */
-  onEpochEnd(): void {
-    this.epoch++;
-  }
-
-  /** Back to the first epoch: under a seed, the same batches as from a fresh iterator. */
-  reset(): void {
-    this.epoch = 0;
-  }
-
   /**
    * Loads one batch. `awaited()` tells whether the consumer is waiting for it right now; `tag` names
    * the batch for the augmentation pool, which leaves batches loaded ahead to its workers while the
    * consumer trains and lets this thread help with the batch being waited for (augment-pool.ts).
    */
-  private async loadRaw(epoch: number, batch: number, awaited: () => boolean = () => true, tag: object = {}): Promise<RawBatch> {
+  protected async loadRaw(epoch: number, batch: number, awaited: () => boolean = () => true, tag: object = {}): Promise<RawBatch> {
     const order = this.indexArray(epoch);
     const start = batch * this.batchSize;
     const idx = order.slice(start, Math.min(start + this.batchSize, this.samples));
@@ -241,19 +237,11 @@ export abstract class ImageFileIterator<B extends { xs: tf.Tensor4D }> implement
     await saveImages(x, h, w, c, names, { dir: this.saveToDir!, prefix: this.savePrefix, format: this.saveFormat, scaling: 'clamp' });
   }
 
-  private toBatch(raw: RawBatch, forDataset = false): B {
+  protected toBatch(raw: RawBatch, forDataset = false): B {
     const [h, w, c] = this.imageShape;
     const xs = tf.tensor4d(raw.x, [raw.n, h, w, c], this.dtype);
     if (tensorCopies(this.dtype)) recycleBatchBuffer(raw.x);
     return { xs, ...this.targets(raw.ids, xs, forDataset) } as B;
-  }
-
-  /** Batch i of the current epoch (random access; the last batch may be short). The caller disposes it. */
-  async getBatch(i: number): Promise<B> {
-    if (!(Number.isInteger(i) && i >= 0 && i < this.length)) {
-      throw new RangeError(`Batch index ${i} is out of range: this iterator has ${this.length} batches (0..${this.length - 1}).`);
-    }
-    return this.toBatch(await this.loadRaw(this.epoch, i));
   }
 
   private reportSkipped(): void {
@@ -265,28 +253,6 @@ export abstract class ImageFileIterator<B extends { xs: tf.Tensor4D }> implement
         shown.join('\n') +
         (fresh.length > 5 ? `\n  ... and ${fresh.length - 5} more` : ''),
     );
-  }
-
-  /**
-   * One epoch of raw batches. While the consumer holds batch i (training on it), batches
-   * i+1 .. i+prefetchBatches are loading, and no more: memory stays at a few batches.
-   * Advances the epoch when done or abandoned.
-   */
-  private async *rawEpoch(): AsyncGenerator<RawBatch> {
-    const epoch = this.epoch;
-    try {
-      for await (const raw of prefetchedBatches(this.length, this.prefetchBatches, (b, awaited, tag) => this.loadRaw(epoch, b, awaited, tag))) {
-        if (raw.n > 0) yield raw;
-      }
-    } finally {
-      this.reportSkipped();
-      if (this.epoch === epoch) this.onEpochEnd();
-    }
-  }
-
-  /** Iterates one epoch of batches (tensors the caller disposes), then moves to the next epoch. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<B> {
-    for await (const raw of this.rawEpoch()) yield this.toBatch(raw);
   }
 
   /**
