@@ -91,8 +91,9 @@ const run = async (workers: number) => {
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
   const load0 = loadavg()[0];
-  await tuner.search(train, { validationData: val, workers });
+  const outcome = await tuner.search(train, { validationData: val, workers });
   const seconds = (Date.now() - t0) / 1000;
+  console.log(`workers=${workers}: slots ready after ${outcome.readySeconds.toFixed(1)} s; ${outcome.idleSlotSeconds.toFixed(1)} slot-seconds idle waiting for the oracle (Hyperband round ends)`);
   const cpu = process.cpuUsage(cpu0);
   // CPU seconds this process (all its threads) got per wall second: ~workers on an idle machine.
   const cpuShare = (cpu.user + cpu.system) / 1e6 / seconds;

@@ -11,6 +11,7 @@ import { tune, TUNER_KINDS, type TunerKind } from './tune.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
 import { summary } from './summary.js';
+import { exportModel } from './export-model.js';
 import { BACKEND_NAMES } from '../runtime/backend.js';
 import { defaultWorkerCount } from '../tuners/workers/worker-count.js';
 import { COLOR_MODES, type ColorMode } from '../data/decode.js';
@@ -135,6 +136,18 @@ function program(): Command {
     .action(async (o) => {
       const out = makeOutput(Boolean(o.json));
       out.result(await summary({ directory: o.directory, projectName: o.projectName, storage: o.storage, numTrials: o.numTrials }, out));
+    });
+
+  root.command('export')
+    .description("write a search's best model (from its folder or its PostgreSQL database) to a folder in the tfjs format")
+    .option('--directory <dir>', 'where search projects are kept', 'tuner-runs')
+    .option('--project-name <name>', 'project folder inside --directory (or the search name with --storage)', 'search')
+    .option('--storage <url>', 'read the search from a PostgreSQL database (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)')
+    .requiredOption('--out <dir>', 'the folder to write model.json and weights.bin to')
+    .addOption(json())
+    .action(async (o) => {
+      const out = makeOutput(Boolean(o.json));
+      out.result(await exportModel({ directory: o.directory, projectName: o.projectName, storage: o.storage, out: o.out }, out));
     });
 
   return root;

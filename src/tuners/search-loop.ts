@@ -1,7 +1,7 @@
 /**
  * The one search loop, for every executor: ask the oracle for a trial in a transaction, hand it to an
  * idle executor slot, record its result in another transaction, until the oracle stops the search.
- * Every oracle step is a transaction on the project (lock, reload the state, decide, save), so several
+ * Every oracle step is a storage transaction (read the latest state, decide, save), so several
  * processes sharing one project run one consistent search; a trial whose worker or process died runs
  * again. A serial search (SerialExecutor) goes through exactly the same steps, as worker `tunerId`.
  */
@@ -15,6 +15,8 @@ import type { Oracle } from './oracle.js';
 import type { ProjectStore } from './store.js';
 import type { RunningTrialInfo, SearchStoppedBy, TunerDisplay } from './display.js';
 import type { Executor, ExecutorEvent } from './executors/executor.js';
+import type { SearchStorage } from './storage/search-storage.js';
+import { loadOracleState, recordSnapshot, saveOracleState, type SearchMeta } from './search-state.js';
 
 /** How often a process with nothing to run checks whether other processes' trials unblocked the oracle. */
 const POLL_MS = 250;
@@ -30,8 +32,9 @@ export interface SearchHost {
   readonly executionsPerTrial: number;
   readonly deterministic: boolean;
   readonly projectDir: string;
+  readonly storage: SearchStorage;
   reload(): Promise<void>;
-  saveOracle(): Promise<void>;
+  searchMeta(): SearchMeta;
 }
 
 export interface LoopOptions {
@@ -50,6 +53,10 @@ export interface SearchOutcome {
   seconds: number;
   /** The time budget of this call in seconds (a resumed search gets it anew). */
   maxTime?: number;
+  /** Slot-seconds idle because the oracle had nothing to start (e.g. Hyperband waiting at a round's end). */
+  idleSlotSeconds: number;
+  /** Seconds from search() until every slot was ready (worker start-up; ~0 serially). */
+  readySeconds: number;
 }
 
 export async function searchLoop(tuner: SearchHost, executor: Executor, opts: SearchOptions, loop: LoopOptions): Promise<SearchOutcome> {
@@ -58,21 +65,36 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
   const host = hostname();
   const workerId = (slot: number) => (serial ? tuner.tunerId : workerSlotId(tuner.tunerId, slot));
 
-  /** One oracle step: holding the project lock, on the latest state on disk, saved afterwards. */
-  const transact = <T>(fn: () => T | Promise<T>): Promise<T> => store.withLock(async () => {
-    const file = await store.loadOracle();
-    if (file) oracle.setState(file.state);
-    let result: T;
-    try {
-      result = await fn();
-    } finally {
-      await tuner.saveOracle();
-    }
-    return result;
-  });
+  /**
+   * One oracle step, as one storage transaction: on the latest stored state, saved afterwards (also
+   * when the step throws: what it changed before is kept, as the error says what happened next).
+   */
+  const transact = async <T>(fn: () => T | Promise<T>): Promise<T> => {
+    let failed = false;
+    let error: unknown;
+    const result = await tuner.storage.transaction(async (tx) => {
+      const search = await tx.loadSearch();
+      if (search) oracle.setState(await loadOracleState(tx, search));
+      const loaded = recordSnapshot(oracle);
+      let r: T | undefined;
+      try {
+        r = await fn();
+      } catch (err) {
+        failed = true;
+        error = err;
+      }
+      await saveOracleState(tx, tuner.searchMeta(), oracle, loaded);
+      return r;
+    });
+    if (failed) throw error;
+    return result as T;
+  };
 
   const poolStarted = Date.now();
   let readyWorkers = 0;
+  let readySeconds = 0;
+  let idleSlotSeconds = 0;
+  let idleSince: { at: number; slots: number } | undefined;
   const running = new Map<string, RunningTrialInfo & { started: number }>();
   // A serial search shows its own per-epoch progress (trial callbacks); the running-trials view is for workers.
   const showProgress = () => {
@@ -91,8 +113,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
       const dead = owner ? owner.host === host && !isProcessAlive(owner.pid) : true;
       const orphan = owner?.pid === process.pid && owner.host === host && !running.has(trialId);
       if (dead || orphan) {
-        const t = oracle.requeueCrashedTrial(trialId, `The process training it (${tid}) stopped; it runs again.`);
-        await store.saveTrial(t.toRecord());
+        oracle.requeueCrashedTrial(trialId, `The process training it (${tid}) stopped; it runs again.`);
       }
     }
   };
@@ -124,7 +145,6 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
       } catch (err) {
         stop = err;
       }
-      await store.saveTrial(t.toRecord());
       return t;
     });
     trialsRun++;
@@ -140,6 +160,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     switch (ev.type) {
       case 'ready':
         if (++readyWorkers === executor.slots) {
+          readySeconds = (Date.now() - started) / 1000;
           display.message?.(`${executor.slots} trial workers ready in ${((Date.now() - poolStarted) / 1000).toFixed(1)} s.`);
         }
         return;
@@ -175,9 +196,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         const info = running.get(ev.trialId);
         running.delete(ev.trialId);
         const t = await transact(async () => {
-          const trial = oracle.requeueCrashedTrial(ev.trialId!, `Its worker died (${ev.reason}).`);
-          await store.saveTrial(trial.toRecord());
-          return trial;
+          return oracle.requeueCrashedTrial(ev.trialId!, `Its worker died (${ev.reason}).`);
         });
         display.message?.(`Trial ${info?.trialNumber ?? ev.trialId}: its worker died (${ev.reason}); ` +
           (t.status === 'FAILED' ? `FAILED after ${t.crashes} crashes.` : 'it will run again.'));
@@ -200,7 +219,6 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         const got = await transact(async () => {
           await reclaim();
           const trial = oracle.createTrial(workerId(slot));
-          if (trial.status === 'RUNNING') await store.saveTrial(trial.toRecord());
           return { trial, space: oracle.hyperparameters.space, seed: oracle.seed, best: oracle.getBestTrials(1)[0] };
         });
         if (got.trial.status !== 'RUNNING') {
@@ -216,6 +234,8 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         display.trialBegin?.({ trial, trialNumber, best: got.best, objective: oracle.objective });
         showProgress();
       }
+      if (idleSince) idleSlotSeconds += idleSince.slots * (Date.now() - idleSince.at) / 1000;
+      idleSince = verdict === 'IDLE' && running.size < executor.slots ? { at: Date.now(), slots: executor.slots - running.size } : undefined;
       if (running.size === 0 && (verdict === 'STOPPED' || budgetEnded)) break;
       if (serial && running.size === 0 && verdict === 'IDLE') {
         // Other workers' trials are still running; a single process has nothing more to do now.
@@ -238,7 +258,6 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         for (const id of running.keys()) {
           const t = oracle.requeueCrashedTrial(id, 'The search stopped while it trained; it runs again on resume.', Infinity);
           t.crashes = Math.max(0, t.crashes - 1);
-          await store.saveTrial(t.toRecord());
         }
       }).catch(() => undefined);
     }
@@ -263,7 +282,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     throw new Error(`No trial completed in ${tuner.projectDir}: all ${all.length} failed. Trial ${first.trialId} ${first.status}: ${first.message ?? 'no message'}. ` +
       'Failed trials are not retried when the search runs again: fix the cause, then start afresh with overwrite: true.');
   }
-  return { stoppedBy, trialsRun, seconds, ...(opts.maxTime !== undefined ? { maxTime: opts.maxTime } : {}) };
+  return { stoppedBy, trialsRun, seconds, idleSlotSeconds: +idleSlotSeconds.toFixed(2), readySeconds, ...(opts.maxTime !== undefined ? { maxTime: opts.maxTime } : {}) };
 }
 
 function formatSeconds(s: number): string {

@@ -8,7 +8,8 @@ import { ConsoleDisplay, silentDisplay, type TunerDisplay } from './display.js';
 import { HyperParameters, type HyperParameterSpec, type HyperValue } from './hyperparameters.js';
 import { describeObjective } from './objective.js';
 import type { Oracle } from './oracle.js';
-import { ORACLE_FORMAT, ProjectStore, type OracleFile } from './store.js';
+import { ProjectStore } from './store.js';
+import { loadOracleState, saveOracleState, type SearchMeta } from './search-state.js';
 import { checkTrainData, isTensorData, type TrainData } from './train-data.js';
 import type { Trial } from './trial.js';
 import { importExport, isHyperModelModule, type HyperModelModule } from './hypermodel-module.js';
@@ -94,25 +95,27 @@ export class Tuner {
 
   private async init(): Promise<void> {
     await this.resolveHypermodel();
-    await this.store.prepare(this.overwrite);
+    await this.storage.open({ overwrite: this.overwrite });
     await this.populateInitialSpace();
-    const file = await this.store.loadOracle();
-    if (file) {
-      const settings = JSON.stringify(this.oracle.settings());
-      if (JSON.stringify(file.settings) !== settings) {
-        throw new Error(`Project ${this.projectDir} was written by a different search (${JSON.stringify(file.settings)}; ` +
-          `this one is ${settings}). Use overwrite: true to start afresh, or another projectName.`);
+    await this.storage.transaction(async (tx) => {
+      const file = await tx.loadSearch();
+      if (file) {
+        const settings = JSON.stringify(this.oracle.settings());
+        if (JSON.stringify(file.settings) !== settings) {
+          throw new Error(`Project ${this.projectDir} was written by a different search (${JSON.stringify(file.settings)}; ` +
+            `this one is ${settings}). Use overwrite: true to start afresh, or another projectName.`);
+        }
+        if (JSON.stringify(file.initialSpace) !== JSON.stringify(this.initialSpace)) {
+          throw new Error(`Project ${this.projectDir} was written for a different search space ` +
+            `(saved: ${file.initialSpace.map((s) => s.name).join(', ')}; now: ${this.initialSpace.map((s) => s.name).join(', ')}, or their ranges differ). ` +
+            'Use overwrite: true to start afresh, or another projectName.');
+        }
+        this.oracle.setState(await loadOracleState(tx, file));
+        this.display.message?.(`Reloading Tuner from ${this.projectDir}/${this.tunerId}.json`);
+      } else {
+        await saveOracleState(tx, this.searchMeta(), this.oracle);
       }
-      if (JSON.stringify(file.initialSpace) !== JSON.stringify(this.initialSpace)) {
-        throw new Error(`Project ${this.projectDir} was written for a different search space ` +
-          `(saved: ${file.initialSpace.map((s) => s.name).join(', ')}; now: ${this.initialSpace.map((s) => s.name).join(', ')}, or their ranges differ). ` +
-          'Use overwrite: true to start afresh, or another projectName.');
-      }
-      this.oracle.setState(file.state);
-      this.display.message?.(`Reloading Tuner from ${this.projectDir}/${this.tunerId}.json`);
-    } else {
-      await this.saveOracle();
-    }
+    });
     await this.store.saveTunerMarker(this.tunerId);
   }
 
@@ -142,11 +145,11 @@ export class Tuner {
     this.initialSpace = this.oracle.hyperparameters.space;
   }
 
-  /** @internal */
-  async saveOracle(): Promise<void> {
-    const file: OracleFile = { format: ORACLE_FORMAT, settings: this.oracle.settings(), initialSpace: this.initialSpace, state: this.oracle.getState() };
-    await this.store.saveOracle(file);
+  /** @internal What the stored search holds besides the oracle's state. */
+  searchMeta(): SearchMeta {
+    return { settings: this.oracle.settings(), initialSpace: this.initialSpace };
   }
+
 
   /** Builds a model, checking it is a compiled LayersModel; a failed build leaks no variables. */
   private async build(hp: HyperParameters): Promise<tf.LayersModel> {

@@ -1,8 +1,13 @@
-/** `tfjs-tuner summary --storage postgresql://...`: the results read from the database, not a folder. */
+/** `tfjs-tuner summary` / `export` with `--storage postgresql://...`: read from the database, not a folder. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { modelToStored } from '../../src/tuners/storage/model-artifacts.js';
+import { fileSystemLoad } from '../../src/tuners/fs-io-handler.js';
 import { PostgresStorage } from '../../src/tuners/storage/postgres-storage.js';
 import { emptySearch, trialRecord } from '../storage/conformance-helpers.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
@@ -54,4 +59,28 @@ test('summary --storage reads the search named --project-name from PostgreSQL, b
   const down = cli(['summary', '--storage', 'postgresql://u:p@127.0.0.1:1/db', '--project-name', 'suits']);
   assert.notEqual(down.code, 0);
   assert.match(down.stderr, /cannot reach the PostgreSQL server 127\.0\.0\.1:1\/db/);
+});
+
+test('export --storage writes the best model kept in PostgreSQL to a tfjs folder that loads and predicts the same', async () => {
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2], activation: 'relu' }), tf.layers.dense({ units: 1 })] });
+  const x = tf.tensor2d([[1, 2], [-3, 0.5]]);
+  const dir = await fs.mkdtemp(path.join(tmpdir(), 'export-pg-'));
+  const storage = new PostgresStorage({ connectionString: server.url(), search: 'exported' });
+  try {
+    await storage.open({ overwrite: true });
+    await storage.artifacts.saveBestModel(await modelToStored(model));
+    await storage.close();
+    const r = cli(['export', '--storage', server.url(), '--project-name', 'exported', '--out', path.join(dir, 'best'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const back = await tf.loadLayersModel(fileSystemLoad(path.join(dir, 'best')));
+    assert.deepEqual(await (back.predict(x) as tf.Tensor).array(), await (model.predict(x) as tf.Tensor).array());
+    back.dispose();
+    const none = cli(['export', '--storage', server.url(), '--project-name', 'nothing-here', '--out', path.join(dir, 'x')]);
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /\(search "nothing-here"\) holds no best model: run tfjs-tuner tune/);
+  } finally {
+    x.dispose();
+    model.dispose();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 });

@@ -7,10 +7,11 @@
  *   best-model/                 the exported best model (model.json + weights.bin)
  *   .workers/<id>.json          registered workers (host, pid, lastSeen)
  *   .lock                       held by a transaction (see project-lock.ts)
- *   .journal.json               a transaction's writes while they are applied
- * A transaction holds the lock, buffers its writes, then writes them all to the journal in one atomic
- * write before applying them: a process killed before the journal leaves nothing, one killed after it
- * leaves a journal the next transaction replays. So every transaction is whole or not at all.
+ * A transaction holds the lock and buffers its writes until fn resolves; then it writes the trial
+ * records, and oracle.json last, each atomically. oracle.json is the commit point: it embeds the
+ * records of its trials, and reads inside a transaction take a trial from it before its trial.json,
+ * so a process killed while applying (trial.json written, oracle.json not) leaves the search as it was
+ * before that transaction, exactly as tfjs-tuner 0.1's projects behave on resume.
  */
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
@@ -37,7 +38,10 @@ interface OracleFileV1 {
 const DEFAULT_STALE_MS = 60_000;
 const HEARTBEAT_MS = 10_000;
 
-interface Journal { search?: OracleFileV1; trials: TrialRecord[] }
+function toStored(file: OracleFileV1): StoredSearch {
+  const { trials, ...rest } = file.state;
+  return { format: SEARCH_FORMAT, settings: file.settings, initialSpace: file.initialSpace, state: { ...rest, trialIds: trials.map((t) => t.trialId) } };
+}
 
 export interface FileStorageOptions extends LockOptions {
   /** Another host's worker is dead after this long without a heartbeat (default 60 s). */
@@ -62,9 +66,6 @@ export class FileStorage implements SearchStorage {
 
   private get oraclePath(): string {
     return join(this.projectDir, 'oracle.json');
-  }
-  private get journalPath(): string {
-    return join(this.projectDir, '.journal.json');
   }
   private trialPath(trialId: string): string {
     return join(this.projectDir, `trial_${trialId}`, 'trial.json');
@@ -100,18 +101,20 @@ export class FileStorage implements SearchStorage {
   /** Calls from this process queue first, so they never wait on their own lock file. */
   transaction<T>(fn: (tx: SearchTransaction) => Promise<T>): Promise<T> {
     const run = this.queue.then(() => withFileLock(join(this.projectDir, '.lock'), async () => {
-      await this.replayJournal();
-      const journal: Journal = { trials: [] };
+      const committed = await this.readSearchFile();
+      const embedded = new Map((committed?.state.trials ?? []).map((r) => [r.trialId, r]));
+      const readTrial = async (id: string) => pending.get(id) ?? embedded.get(id) ?? (await readJsonIfExists<TrialRecord>(this.trialPath(id)));
       const pending = new Map<string, TrialRecord>();
       let search: StoredSearch | undefined | null = null; // null: not written
       const tx: SearchTransaction = {
-        loadSearch: async () => (search !== null ? search : this.loadSearch()),
+        loadSearch: async () => (search !== null ? search : committed && toStored(committed)),
         saveSearch: async (s) => {
           search = structuredClone(s);
         },
-        loadTrial: async (id) => pending.get(id) ?? (await readJsonIfExists<TrialRecord>(this.trialPath(id))),
+        loadTrial: readTrial,
         loadTrials: async () => {
           const byId = new Map((await this.loadTrials()).map((r) => [r.trialId, r]));
+          for (const [id, r] of embedded) byId.set(id, r);
           for (const [id, r] of pending) byId.set(id, r);
           return [...byId.values()].sort((a, b) => (a.trialId < b.trialId ? -1 : a.trialId > b.trialId ? 1 : 0));
         },
@@ -122,34 +125,24 @@ export class FileStorage implements SearchStorage {
       };
       const result = await fn(tx);
       if (search === null && pending.size === 0) return result;
-      journal.trials = [...pending.values()];
-      if (search !== null && search !== undefined) journal.search = await this.toFile(search, pending);
-      await writeJsonAtomic(this.journalPath, journal);
-      await this.replayJournal();
+      const file = search ? await this.toFile(search, readTrial) : undefined;
+      for (const r of pending.values()) {
+        await fs.mkdir(join(this.projectDir, `trial_${r.trialId}`), { recursive: true });
+        await writeJsonAtomic(this.trialPath(r.trialId), r);
+      }
+      if (file) await writeJsonAtomic(this.oraclePath, file);
       return result;
     }, this.opts));
     this.queue = run.then(() => undefined, () => undefined);
     return run;
   }
 
-  /** Applies (again) the journal of a committed transaction, then removes it. Called holding the lock. */
-  private async replayJournal(): Promise<void> {
-    const journal = await readJsonIfExists<Journal>(this.journalPath);
-    if (!journal) return;
-    for (const r of journal.trials) {
-      await fs.mkdir(join(this.projectDir, `trial_${r.trialId}`), { recursive: true });
-      await writeJsonAtomic(this.trialPath(r.trialId), r);
-    }
-    if (journal.search) await writeJsonAtomic(this.oraclePath, journal.search);
-    await fs.rm(this.journalPath, { force: true });
-  }
-
   /** oracle.json keeps v1's shape: the state embeds the records of its trial ids. */
-  private async toFile(search: StoredSearch, pending: Map<string, TrialRecord>): Promise<OracleFileV1> {
+  private async toFile(search: StoredSearch, readTrial: (id: string) => Promise<TrialRecord | undefined>): Promise<OracleFileV1> {
     const { trialIds, ...rest } = search.state;
     const trials: TrialRecord[] = [];
     for (const id of trialIds) {
-      const r = pending.get(id) ?? (await readJsonIfExists<TrialRecord>(this.trialPath(id)));
+      const r = await readTrial(id);
       if (!r) throw new Error(`The search state names trial ${id}, but ${this.location} holds no record of it: save the trial in the same transaction.`);
       trials.push(r);
     }
@@ -167,9 +160,7 @@ export class FileStorage implements SearchStorage {
 
   async loadSearch(): Promise<StoredSearch | undefined> {
     const file = await this.readSearchFile();
-    if (!file) return undefined;
-    const { trials, ...rest } = file.state;
-    return { format: SEARCH_FORMAT, settings: file.settings, initialSpace: file.initialSpace, state: { ...rest, trialIds: trials.map((t) => t.trialId) } };
+    return file && toStored(file);
   }
 
   async loadTrials(): Promise<TrialRecord[]> {

@@ -1,0 +1,36 @@
+/**
+ * `tfjs-tuner export`: the search's best model, from its storage (a project folder or a PostgreSQL
+ * database), written to a folder in the tfjs format (model.json + weights.bin) for evaluate / predict /
+ * tf.loadLayersModel. A database keeps models as rows, so this is how a model leaves it.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { isPostgresUrl, openStorage } from '../tuners/storage/open-storage.js';
+import type { Output } from './output.js';
+import { UsageError } from './output.js';
+
+export interface ExportOptions {
+  directory: string;
+  projectName: string;
+  storage?: string;
+  out: string;
+}
+
+export async function exportModel(o: ExportOptions, out: Output): Promise<{ from: string; out: string; bytes: number }> {
+  if (o.storage !== undefined && !isPostgresUrl(o.storage)) throw new UsageError(`--storage ${o.storage}: give a postgresql://USER:PASSWORD@HOST:PORT/DATABASE URL, or leave it out to read --directory.`);
+  const storage = openStorage(o.storage, o.directory, o.projectName);
+  try {
+    const best = await storage.artifacts.loadBestModel();
+    if (!best) throw new UsageError(`${storage.location} holds no best model: run tfjs-tuner tune to the end first (or check --project-name).`);
+    await fs.mkdir(o.out, { recursive: true });
+    // the stored model.json already names its one weights file weights.bin
+    const manifest = (best.modelJson.weightsManifest as Array<{ paths: string[] }> | undefined) ?? [];
+    const modelJson = { ...best.modelJson, weightsManifest: manifest.map((g) => ({ ...g, paths: ['weights.bin'] })) };
+    await fs.writeFile(path.join(o.out, 'weights.bin'), best.weights);
+    await fs.writeFile(path.join(o.out, 'model.json'), JSON.stringify(modelJson));
+    out.info(`Wrote the best model of ${storage.location} to ${o.out}`);
+    return { from: storage.location, out: o.out, bytes: best.weights.byteLength };
+  } finally {
+    await storage.close();
+  }
+}
