@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from './atomic-write.js';
-import { isOtherLiveProcess, isProcessAlive, parseWorkerSlotId, withFileLock, type LockOptions } from './project-lock.js';
+import { withFileLock, type LockOptions } from './project-lock.js';
 import type { HyperParameterSpec } from './hyperparameters.js';
 import type { OracleState } from './oracle.js';
 import type { TrialRecord } from './trial.js';
@@ -29,50 +29,6 @@ export class ProjectStore {
 
   constructor(readonly directory: string, readonly projectName: string) {
     this.projectDir = join(directory, projectName);
-  }
-
-  /** Creates the project directory; with overwrite, deletes what was there first (only a project of ours, idle). */
-  async prepare(overwrite: boolean): Promise<void> {
-    if (overwrite) {
-      await this.checkSafeToDelete();
-      await fs.rm(this.projectDir, { recursive: true, force: true });
-    }
-    await fs.mkdir(this.projectDir, { recursive: true });
-    await this.removeStaleTempFiles();
-  }
-
-  /**
-   * overwrite deletes a folder: refuse one we did not write (no oracle.json: a user's files), and one a
-   * live process is searching in (it would crash on trials that vanished under it).
-   */
-  private async checkSafeToDelete(): Promise<void> {
-    const names = await fs.readdir(this.projectDir).catch(() => [] as string[]);
-    if (names.length === 0) return;
-    const oracle = await readJsonIfExists<OracleFile>(this.oraclePath).catch(() => undefined);
-    if (!names.includes('oracle.json')) {
-      throw new Error(`overwrite: ${this.projectDir} is not a tfjs-tuner project (no oracle.json; it holds ${names.slice(0, 3).join(', ')}` +
-        `${names.length > 3 ? ', ...' : ''}), so it is not deleted. Use another projectName or directory, or delete it yourself.`);
-    }
-    const owners: { host?: string; pid?: number }[] = Object.keys(oracle?.state?.ongoing ?? {}).map(parseWorkerSlotId).filter((o) => o !== undefined);
-    for (const name of names.filter((n) => n.endsWith('.json') && n !== 'oracle.json')) {
-      const marker = await readJsonIfExists<{ host?: string; pid?: number }>(join(this.projectDir, name)).catch(() => undefined);
-      if (marker && typeof marker === 'object') owners.push(marker);
-    }
-    const live = owners.find((o) => isOtherLiveProcess(o));
-    if (live) {
-      throw new Error(`overwrite: a search in process ${live.pid} is still running in ${this.projectDir}, so it is not deleted. ` +
-        'Stop that process first (or wait for it to finish), or use another projectName.');
-    }
-  }
-
-  /** A process killed during a write leaves its temporary file behind: clean those up. */
-  private async removeStaleTempFiles(): Promise<void> {
-    const entries = await fs.readdir(this.projectDir, { recursive: true });
-    for (const rel of entries.map(String)) {
-      const m = /(?:^|[\\/])\.[^\\/]+\.tmp-(\d+)-\d+$/.exec(rel);
-      // Another live process (a parallel worker) may be writing it: only remove files of dead writers.
-      if (m && !isProcessAlive(Number(m[1]))) await fs.rm(join(this.projectDir, rel), { force: true });
-    }
   }
 
   get lockPath(): string {

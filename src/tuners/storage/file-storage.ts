@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../atomic-write.js';
 import { isProcessAlive, withFileLock, type LockOptions } from '../project-lock.js';
+import { checkSafeToOverwrite } from './overwrite-guard.js';
 import type { TrialRecord } from '../trial.js';
 import type { OracleState } from '../oracle.js';
 import {
@@ -72,7 +73,10 @@ export class FileStorage implements SearchStorage {
   }
 
   async open(opts: OpenOptions = {}): Promise<void> {
-    if (opts.overwrite) await fs.rm(this.projectDir, { recursive: true, force: true });
+    if (opts.overwrite) {
+      await checkSafeToOverwrite(this.projectDir);
+      await fs.rm(this.projectDir, { recursive: true, force: true });
+    }
     await fs.mkdir(this.projectDir, { recursive: true });
     await this.removeStaleTempFiles();
   }
