@@ -3,7 +3,8 @@
  * idle executor slot, record its result in another transaction, until the oracle stops the search.
  * Every oracle step is a storage transaction (read the latest state, decide, save), so several
  * processes sharing one project run one consistent search; a trial whose worker or process died runs
- * again. A serial search (SerialExecutor) goes through exactly the same steps, as worker `tunerId`.
+ * again. A serial search (SerialExecutor) goes through exactly the same steps, as the one slot of its
+ * process (`<tunerId>/<host>/<pid>/w0`): two serial processes on one project are two workers, not one.
  */
 import { hostname } from 'node:os';
 import { HyperParameters } from './hyperparameters.js';
@@ -38,7 +39,7 @@ export interface SearchHost {
 }
 
 export interface LoopOptions {
-  /** One slot in this thread, as worker `tunerId` (not per-slot worker ids). */
+  /** One slot in this thread (a SerialExecutor): it trains in this thread and resumes a dead serial run's trial. */
   serial: boolean;
   tensorboard?: TensorBoardIntegration;
   /** When search() was called (Date.now()): the time budget counts from here, worker start-up included. */
@@ -63,7 +64,8 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
   const { oracle, store, display } = tuner;
   const { serial } = loop;
   const host = hostname();
-  const workerId = (slot: number) => (serial ? tuner.tunerId : workerSlotId(tuner.tunerId, slot));
+  // Per process, serially too: two processes with one id would both be handed that id's running trial.
+  const workerId = (slot: number) => workerSlotId(tuner.tunerId, slot);
 
   /**
    * One oracle step, as one storage transaction: on the latest stored state, saved afterwards (also
@@ -101,18 +103,29 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     if (!serial) display.progress?.({ running: [...running.values()], objective: oracle.objective });
   };
 
-  /** Trials whose process died (on this host), or left by a killed serial run of this tuner, run again. */
+  /**
+   * Trials whose process died (on this host) run again. A serial search continues the running trial of
+   * a dead process of its own tunerId instead, as if never interrupted (KerasTuner hands a tuner id its
+   * running trial back); its own trial from an earlier search() call of this process it keeps.
+   */
   const reclaim = async (): Promise<void> => {
-    if (serial) return; // a serial search continues its own running trial (the oracle hands it back)
+    const me = workerId(0);
     for (const [tid, trialId] of [...oracle.ongoing]) {
+      if (serial && tid === me) continue; // the oracle hands it back
       const owner = parseWorkerSlotId(tid);
       if (!owner && isOtherLiveProcess(await store.loadTunerMarker(tid))) {
-        throw new Error(`A serial search (tuner "${tid}", workers: 1) is running on ${tuner.projectDir}: it does not share the project. ` +
-          'Wait for it to finish, or run every process sharing a project with workers >= 2.');
+        // A project written before serial searches had per-process ids: its serial run is still going.
+        throw new Error(`A serial search (tuner "${tid}", workers: 1) is running on ${tuner.projectDir}: an older version started it, ` +
+          'whose serial searches do not share a project. Wait for it to finish.');
       }
       const dead = owner ? owner.host === host && !isProcessAlive(owner.pid) : true;
-      const orphan = owner?.pid === process.pid && owner.host === host && !running.has(trialId);
-      if (dead || orphan) {
+      const orphan = !serial && owner?.pid === process.pid && owner.host === host && !running.has(trialId);
+      if (!dead && !orphan) continue;
+      const ours = tid === tuner.tunerId || tid.startsWith(`${tuner.tunerId}/`);
+      if (serial && dead && ours && !oracle.ongoing.has(me)) {
+        oracle.ongoing.delete(tid);
+        oracle.ongoing.set(me, trialId);
+      } else {
         oracle.requeueCrashedTrial(trialId, `The process training it (${tid}) stopped; it runs again.`);
       }
     }
@@ -237,11 +250,6 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
       if (idleSince) idleSlotSeconds += idleSince.slots * (Date.now() - idleSince.at) / 1000;
       idleSince = verdict === 'IDLE' && running.size < executor.slots ? { at: Date.now(), slots: executor.slots - running.size } : undefined;
       if (running.size === 0 && (verdict === 'STOPPED' || budgetEnded)) break;
-      if (serial && running.size === 0 && verdict === 'IDLE') {
-        // Other workers' trials are still running; a single process has nothing more to do now.
-        display.message?.('The oracle is waiting for trials of other tuners; stopping here.');
-        break;
-      }
       // Nothing of ours runs and the oracle waits on other processes' trials: look again soon.
       // Waiting on other processes' trials (or on nothing) also wakes at the deadline.
       const wait = running.size === 0 && verdict === 'IDLE' ? POLL_MS : undefined;
@@ -264,7 +272,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
   }
   if (failure) throw failure;
   // Leave this tuner with the final state of the whole search (other processes' trials included).
-  if (!serial) await transact(() => undefined);
+  await transact(() => undefined);
   const { tensorboard } = loop;
   if (tensorboard?.searchEnd && opts.tensorboard !== undefined) {
     const names = new Set<string>();

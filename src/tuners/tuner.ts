@@ -13,7 +13,6 @@ import { loadOracleState, saveOracleState, type SearchMeta } from './search-stat
 import { checkTrainData, isTensorData, type TrainData } from './train-data.js';
 import type { Trial } from './trial.js';
 import { importExport, isHyperModelModule, type HyperModelModule } from './hypermodel-module.js';
-import { isOtherLiveProcess, parseWorkerSlotId } from './project-lock.js';
 import { resolveEarlyStopping } from './early-stopping.js';
 import { getTensorBoardIntegration } from './tensorboard-hook.js';
 import { buildModel, disposeModel, TrialRunner } from './trial-runner.js';
@@ -218,11 +217,6 @@ export class Tuner {
       factories.push(tensorboard.trialCallbacks(opts.tensorboard));
     }
     await this.reload();
-    const parallel = [...this.oracle.ongoing.keys()].find((tid) => isOtherLiveProcess(parseWorkerSlotId(tid)));
-    if (parallel !== undefined) {
-      throw new Error(`A parallel search (${parallel}) is running on ${this.projectDir}; a serial search (workers: 1) would not share it. ` +
-        'Run this one with workers >= 2 to join it, or wait for it to finish.');
-    }
     await this.store.saveTunerMarker(this.tunerId, { owner: true });
     const { runner, oracle } = await this.trialRunner();
     return searchLoop(this, new SerialExecutor(runner, oracle, trainData, opts, factories), opts, { serial: true, tensorboard, startedAt });
