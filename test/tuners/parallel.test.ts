@@ -133,7 +133,7 @@ test('parallel search errors: function hypermodels, datasets and callbacks canno
   assert.ok(state.retryQueue.length >= 1);
 });
 
-test('a serial and a parallel search refuse to run on one project at the same time', async () => {
+test('a serial search joins a parallel one on one project; a serial search of an older version (plain tuner id) is refused', async () => {
   const make = () => new RandomSearch({ hypermodel: { module: MODELS, exportName: 'denseHypermodel' }, maxTrials: 2, seed: 1, directory: root, projectName: 'mixed', verbose: 0 });
   await make().search(train, { validationData: val });
   const oraclePath = join(root, 'mixed', 'oracle.json');
@@ -147,8 +147,13 @@ test('a serial and a parallel search refuse to run on one project at the same ti
       file.state.endOrder = file.state.endOrder.filter((id: string) => id !== '0');
       await fs.writeFile(oraclePath, JSON.stringify(file));
     };
-    await withOngoing(`tuner0/${hostname()}/${other.pid}/w0`);
-    await assert.rejects(make().search(train, { validationData: val }), /A parallel search \(tuner0\/.*\) is running on .*workers >= 2 to join it/);
+    const otherSlot = `tuner0/${hostname()}/${other.pid}/w0`;
+    await withOngoing(otherSlot);
+    // workers: 1 is one more worker of the search: it leaves the live process's trial to it
+    const joined = make();
+    await joined.search(train, { validationData: val });
+    assert.equal(joined.oracle.getTrial('0').status, 'RUNNING');
+    assert.deepEqual([...joined.oracle.ongoing], [[otherSlot, '0']]);
     await withOngoing('tuner0');
     await fs.writeFile(join(root, 'mixed', 'tuner0.json'), JSON.stringify({ host: hostname(), pid: other.pid }));
     await assert.rejects(make().search(train, { validationData: val, workers: 2 }), /A serial search \(tuner "tuner0", workers: 1\) is running/);
