@@ -54,9 +54,10 @@ const readJson = async (path: string) => JSON.parse(await fs.readFile(path, 'utf
 const readSnapshots = async (path: string): Promise<Snapshot[]> =>
   (await fs.readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Snapshot);
 
-/** The state without wall-clock times, the only thing two runs may differ in. */
+/** The state without wall-clock times and process ids (in the worker ids), the only things two runs may differ in. */
 function comparable(state: OracleState): OracleState {
-  return { ...state, trials: state.trials.map(({ elapsedSeconds: _e, ...rest }) => rest) };
+  const ongoing = Object.fromEntries(Object.entries(state.ongoing).map(([worker, trial]) => [worker.replace(/\/\d+\/(w\d+)$/, '/<pid>/$1'), trial]));
+  return { ...state, ongoing, trials: state.trials.map(({ elapsedSeconds: _e, ...rest }) => rest) };
 }
 
 const running = (state: OracleState) => state.trials.filter((t) => t.status === 'RUNNING').map((t) => t.trialId);
