@@ -64,7 +64,3 @@ test('two hosts in their own network namespaces share one search; a link cut mid
     await here.close();
   }
 });
-
-test('network namespaces', { skip: !unavailable && 'they can be made here' }, () => {
-  console.log(`skipped the multi-host PostgreSQL tests: ${unavailable}`);
-});
