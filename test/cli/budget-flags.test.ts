@@ -1,10 +1,10 @@
 /** The CLI's budget flags: --max-time (s/m/h) stops `tune` on time and says so; --tuner bohb; bad values are usage errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runCli } from '../helpers/run-cli.js';
 import { parseDuration } from '../../src/cli/parse.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -12,15 +12,7 @@ const fixtures = path.join(root, 'fixtures');
 const work = mkdtempSync(path.join(tmpdir(), 'tfjs-tuner-budget-cli-'));
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/run.ts'), ...args], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, TFJS_TUNER_BACKEND: 'wasm' }, timeout: 240_000,
-  });
-  const lines = r.stdout.trim().split('\n');
-  let json: any;
-  try { json = JSON.parse(lines[lines.length - 1]); } catch { json = undefined; }
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
+const cli = (args: string[]) => runCli(args);
 
 test('--max-time accepts seconds, minutes and hours', () => {
   const p = parseDuration('--max-time');

@@ -5,10 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runCli } from '../helpers/run-cli.js';
 import { defaultWorkerCount } from '../../src/tuners/workers/worker-count.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -17,19 +18,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'tfjs-tuner-claims-'));
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 const cliArgs = (args: string[]) => ['--import', 'tsx', path.join(root, 'src/cli/run.ts'), ...args];
-function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, cliArgs(args), {
-    cwd: root, encoding: 'utf8', env: { ...process.env, TFJS_TUNER_BACKEND: 'wasm', ...env }, timeout: 240_000,
-  });
-  const lines = r.stdout.trim().split('\n');
-  let json: any;
-  try {
-    json = JSON.parse(lines[lines.length - 1]);
-  } catch {
-    json = undefined;
-  }
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 // A hypermodel whose space has 4 points; every training run appends what it was given to RECORD:
 // the input shape, the thread it ran in, and each batch's size.

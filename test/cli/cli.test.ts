@@ -1,27 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runCli } from '../helpers/run-cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const fixtures = path.join(root, 'fixtures');
 
 /** Runs the real CLI in a child process; returns exit code, stdout, stderr and the --json result. */
-function cli(args: string[], cwd = root) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/run.ts'), ...args], {
-    cwd, encoding: 'utf8', env: { ...process.env, TFJS_TUNER_BACKEND: 'wasm' }, timeout: 240_000,
-  });
-  const lines = r.stdout.trim().split('\n');
-  let json: any;
-  try {
-    json = JSON.parse(lines[lines.length - 1]);
-  } catch {
-    json = undefined;
-  }
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
+const cli = (args: string[], cwd = root) => runCli(args, { cwd });
 
 const work = mkdtempSync(path.join(tmpdir(), 'tfjs-tuner-cli-'));
 test.after(() => rmSync(work, { recursive: true, force: true }));

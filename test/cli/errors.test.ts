@@ -5,27 +5,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runCli } from '../helpers/run-cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const fixtures = path.join(root, 'fixtures');
 // Permission checks mean nothing to root: run those commands as "nobody" then.
 const asRoot = process.getuid?.() === 0;
 
-function cli(args: string[], opts: { user?: 'nobody' } = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/run.ts'), ...args], {
-    cwd: root, encoding: 'utf8', timeout: 240_000,
-    env: { ...process.env, TFJS_TUNER_BACKEND: 'wasm', HOME: tmpdir() },
-    ...(opts.user && asRoot ? { uid: 65534, gid: 65534 } : {}),
-  });
-  const lines = r.stdout.trim().split('\n');
-  let json: any;
-  try { json = JSON.parse(lines[lines.length - 1]); } catch { json = undefined; }
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
+const cli = (args: string[], opts: { user?: 'nobody' } = {}) =>
+  runCli(args, { env: { HOME: tmpdir() }, ...(opts.user && asRoot ? { uid: 65534, gid: 65534 } : {}) });
 
 const work = mkdtempSync(path.join(tmpdir(), 'tfjs-tuner-errors-'));
 chmodSync(work, 0o777);

@@ -1,8 +1,8 @@
 /** `tfjs-tuner summary` / `export` with `--storage postgresql://...`: read from the database, not a folder. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { runCli } from '../helpers/run-cli.js';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -21,17 +21,7 @@ after(async () => {
   await server?.stop();
 });
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/run.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  const lines = r.stdout.trim().split('\n');
-  let json: any;
-  try {
-    json = JSON.parse(lines[lines.length - 1]);
-  } catch {
-    json = undefined;
-  }
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
+const cli = (args: string[]) => runCli(args, { timeout: 120_000 });
 
 test('summary --storage reads the search named --project-name from PostgreSQL, best first', async () => {
   const storage = new PostgresStorage({ connectionString: server.url(), search: 'suits' });
