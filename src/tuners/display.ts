@@ -17,7 +17,10 @@ export interface SearchBeginInfo {
 
 export interface TrialBeginInfo {
   trial: Trial;
-  /** 1-based count of trials started in this project. */
+  /**
+   * 1-based count of trials started in this project. The console names trials by id instead (the
+   * trial_<id> folder's name; KerasTuner prints this count, one off from the id).
+   */
   trialNumber: number;
   best: Trial | undefined;
   objective: Objective;
@@ -109,9 +112,9 @@ export class ConsoleDisplay implements TunerDisplay {
     this.line(text);
   }
 
-  trialBegin({ trial, trialNumber, best }: TrialBeginInfo): void {
+  trialBegin({ trial, best }: TrialBeginInfo): void {
     this.line();
-    this.line(`Search: Running Trial #${trialNumber}`);
+    this.line(`Search: Running Trial #${trial.trialId}`);
     this.line();
     const col = (s: string) => s.padEnd(18);
     this.line(`${col('Value')}|${col('Best Value So Far')}|Hyperparameter`);
@@ -122,13 +125,13 @@ export class ConsoleDisplay implements TunerDisplay {
     this.line();
   }
 
-  trialEnd({ trial, trialNumber, best, objective, elapsedSeconds, totalSeconds }: TrialEndInfo): void {
+  trialEnd({ trial, best, objective, elapsedSeconds, totalSeconds }: TrialEndInfo): void {
     this.line();
     if (trial.status === 'COMPLETED') {
-      this.line(`Trial ${trialNumber} Complete [${formatDuration(elapsedSeconds)}]`);
+      this.line(`Trial ${trial.trialId} Complete [${formatDuration(elapsedSeconds)}]`);
       this.line(`${objective.name}: ${formatValue(trial.score)}`);
     } else {
-      this.line(`Trial ${trialNumber} ${trial.status} [${formatDuration(elapsedSeconds)}]: ${trial.message ?? ''}`);
+      this.line(`Trial ${trial.trialId} ${trial.status} [${formatDuration(elapsedSeconds)}]: ${trial.message ?? ''}`);
     }
     this.line();
     this.line(`Best ${objective.name} So Far: ${formatValue(best?.score)}`);
@@ -149,7 +152,7 @@ export class ConsoleDisplay implements TunerDisplay {
     const parts = running.map((r) => {
       const value = r.logs?.[objective.name];
       const epochs = r.epochs !== undefined ? `${r.epochsDone}/${r.epochs}` : `${r.epochsDone}`;
-      return `#${r.trialNumber} [w${r.worker}] epoch ${epochs}${value !== undefined ? ` ${objective.name} ${formatValue(value)}` : ''}`;
+      return `#${r.trialId} [w${r.worker}] epoch ${epochs}${value !== undefined ? ` ${objective.name} ${formatValue(value)}` : ''}`;
     });
     this.line(`Running ${running.length}: ${parts.join(' | ')}`);
   }

@@ -135,8 +135,13 @@ export abstract class Oracle {
   /** Decides the values of a new trial (subclasses). */
   protected abstract populateSpace(trialId: string): PopulateResult;
 
-  protected trialIdWidth(): number {
-    return this.maxTrials !== undefined ? String(this.maxTrials).length : 4;
+  /**
+   * Every oracle names trials alike: zero-padded to 4 digits (KerasTuner pads to maxTrials' width, so
+   * `0` there for random search and `0000` for Hyperband), wider only when maxTrials needs more digits,
+   * so the ids sort in trial order. Ids already in a saved state are kept as they are.
+   */
+  private trialIdWidth(): number {
+    return Math.max(4, this.maxTrials !== undefined ? String(this.maxTrials).length : 0);
   }
 
   /**

@@ -206,12 +206,11 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         });
       case 'crash': {
         if (ev.trialId === undefined) return;
-        const info = running.get(ev.trialId);
         running.delete(ev.trialId);
         const t = await transact(async () => {
           return oracle.requeueCrashedTrial(ev.trialId!, `Its worker died (${ev.reason}).`);
         });
-        display.message?.(`Trial ${info?.trialNumber ?? ev.trialId}: its worker died (${ev.reason}); ` +
+        display.message?.(`Trial ${ev.trialId}: its worker died (${ev.reason}); ` +
           (t.status === 'FAILED' ? `FAILED after ${t.crashes} crashes.` : 'it will run again.'));
         showProgress();
         return;

@@ -158,7 +158,7 @@ test('grid search enumerates every combination once, conditions included', () =>
   assert.equal(new Set(vals.map((v) => JSON.stringify(v))).size, 12);
   const limited = new GridSearchOracle({ maxTrials: 3, hyperparameters: hp });
   assert.equal(drive(limited, () => 1).length, 3);
-  assert.equal(limited.createTrial().trialId, '3');
+  assert.equal(limited.createTrial().trialId, '0003');
 });
 
 test('failed trials are retried, then FAILED; too many in a row stop the search with the error', () => {

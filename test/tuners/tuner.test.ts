@@ -42,8 +42,8 @@ test('random search trains real models, writes the project, and returns the best
   assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor of any trial survives the search');
   const dir = join(root, 'random');
   const names = (await fs.readdir(dir)).sort();
-  assert.deepEqual(names, ['oracle.json', 'trial_0', 'trial_1', 'trial_2', 'trial_3', 'tuner0.json']);
-  for (const id of ['0', '1', '2', '3']) {
+  assert.deepEqual(names, ['oracle.json', 'trial_0000', 'trial_0001', 'trial_0002', 'trial_0003', 'tuner0.json']);
+  for (const id of ['0000', '0001', '0002', '0003']) {
     const r = await readTrial(dir, id);
     assert.equal(r.status, 'COMPLETED');
     assert.equal(r.metrics.val_accuracy.length, 3);
@@ -74,8 +74,8 @@ test('random search trains real models, writes the project, and returns the best
   assert.equal(tf.memory().numTensors, tensorsBefore);
   // display and summaries
   const text = out.join('');
-  assert.match(text, /Search: Running Trial #1\n\nValue {13}\|Best Value So Far \|Hyperparameter\n/);
-  assert.match(text, /Trial 4 Complete \[00h 00m \d\ds\]\nval_accuracy: [\d.]+\n\nBest val_accuracy So Far: [\d.]+\nTotal elapsed time: 00h/);
+  assert.match(text, /Search: Running Trial #0000\n\nValue {13}\|Best Value So Far \|Hyperparameter\n/);
+  assert.match(text, /Trial 0003 Complete \[00h 00m \d\ds\]\nval_accuracy: [\d.]+\n\nBest val_accuracy So Far: [\d.]+\nTotal elapsed time: 00h/);
   const summary = tuner.resultsSummary(2);
   assert.match(summary, new RegExp(`^Results summary\\nResults in ${dir}\\nShowing 2 best trials\\nObjective\\(name="val_accuracy", direction="max"\\)\\n\\nTrial ${best.trialId} summary\\nHyperparameters:\\nunits: \\d+\\n`));
   assert.equal(summary.match(/^Score: /gm)?.length, 2);
@@ -110,11 +110,11 @@ test('resume keeps finished trials, raising maxTrials continues; other searches 
   const make = (maxTrials: number, extra: Record<string, unknown> = {}) => new RandomSearch({ hypermodel: hm, maxTrials, seed: 5, directory: root, projectName: 'resume', verbose: 0, ...extra });
   await make(2).search(train, { validationData: val, epochs: 1 });
   assert.equal(trained, 2);
-  const first = await readTrial(join(root, 'resume'), '0');
+  const first = await readTrial(join(root, 'resume'), '0000');
   const more = make(3);
   await more.search(train, { validationData: val, epochs: 1 });
   assert.equal(trained, 3, 'only the new trial trained');
-  assert.deepEqual(await readTrial(join(root, 'resume'), '0'), first);
+  assert.deepEqual(await readTrial(join(root, 'resume'), '0000'), first);
   assert.equal(more.oracle.trials.size, 3);
   await assert.rejects(new Hyperband({ hypermodel: hm, maxEpochs: 3, directory: root, projectName: 'resume', verbose: 0 }).search(train, { validationData: val }),
     /was written by a different search.*overwrite: true/);
@@ -125,7 +125,7 @@ test('resume keeps finished trials, raising maxTrials continues; other searches 
   const fresh = make(1, { overwrite: true });
   await fresh.search(train, { validationData: val, epochs: 1 });
   assert.equal(fresh.oracle.trials.size, 1);
-  assert.ok(!existsSync(join(root, 'resume', 'trial_2')));
+  assert.ok(!existsSync(join(root, 'resume', 'trial_0002')));
 });
 
 test('Hyperband trains KerasTuner\'s epochs and warm-starts promotions from the parent\'s best epoch', async () => {
@@ -250,7 +250,7 @@ test('user callbacks (early stopping) and per-trial hooks reach every trial', as
     assert.equal(t.status, 'COMPLETED');
     assert.equal(t.metrics.val_loss.length, 2, 'early stopping ended each run after 2 epochs');
   }
-  assert.deepEqual(contexts.map((c) => [c.trial.trialId, c.execution]), [['0', 0], ['0', 1], ['1', 0], ['1', 1]]);
+  assert.deepEqual(contexts.map((c) => [c.trial.trialId, c.execution]), [['0000', 0], ['0000', 1], ['0001', 0], ['0001', 1]]);
   assert.deepEqual(ended, ['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED']);
   await assert.rejects(tuner.search(train, { validationData: val, tensorboard: join(root, 'tb') }), /needs the TensorBoard integration/);
 });

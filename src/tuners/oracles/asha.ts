@@ -52,10 +52,6 @@ export class ASHAOracle extends Oracle {
     return { ...super.settings(), minEpochs: this.minEpochs, maxEpochs: this.maxEpochs, factor: this.factor };
   }
 
-  protected override trialIdWidth(): number {
-    return 4;
-  }
-
   /** The index of the top rung: the first k with minEpochs * factor^k >= maxEpochs (integers, no floating log). */
   topRung(): number {
     let k = 0;
