@@ -138,13 +138,14 @@ test('a serial search joins a parallel one on one project; a serial search of an
   await make().search(train, { validationData: val });
   const oraclePath = join(root, 'mixed', 'oracle.json');
   const saved = await fs.readFile(oraclePath, 'utf8');
+  const first: string = JSON.parse(saved).state.trials[0].trialId;
   const other = spawn('sleep', ['30']); // stands in for another live process on this host
   try {
     const withOngoing = async (tunerId: string) => {
       const file = JSON.parse(saved);
-      file.state.ongoing = { [tunerId]: '0' };
+      file.state.ongoing = { [tunerId]: first };
       file.state.trials[0].status = 'RUNNING'; // as a killed search leaves it
-      file.state.endOrder = file.state.endOrder.filter((id: string) => id !== '0');
+      file.state.endOrder = file.state.endOrder.filter((id: string) => id !== first);
       await fs.writeFile(oraclePath, JSON.stringify(file));
     };
     const otherSlot = `tuner0/${hostname()}/${other.pid}/w0`;
@@ -152,8 +153,8 @@ test('a serial search joins a parallel one on one project; a serial search of an
     // workers: 1 is one more worker of the search: it leaves the live process's trial to it
     const joined = make();
     await joined.search(train, { validationData: val });
-    assert.equal(joined.oracle.getTrial('0').status, 'RUNNING');
-    assert.deepEqual([...joined.oracle.ongoing], [[otherSlot, '0']]);
+    assert.equal(joined.oracle.getTrial(first).status, 'RUNNING');
+    assert.deepEqual([...joined.oracle.ongoing], [[otherSlot, first]]);
     await withOngoing('tuner0');
     await fs.writeFile(join(root, 'mixed', 'tuner0.json'), JSON.stringify({ host: hostname(), pid: other.pid }));
     await assert.rejects(make().search(train, { validationData: val, workers: 2 }), /A serial search \(tuner "tuner0", workers: 1\) is running/);
@@ -165,5 +166,5 @@ test('a serial search joins a parallel one on one project; a serial search of an
   const t = make();
   await t.search(train, { validationData: val, workers: 2 });
   assert.deepEqual([...t.oracle.trials.values()].map((x) => x.status), ['COMPLETED', 'COMPLETED']);
-  assert.equal(t.oracle.getTrial('0').crashes, 1, 'the trial the dead serial search left RUNNING ran again');
+  assert.equal(t.oracle.getTrial(first).crashes, 1, 'the trial the dead serial search left RUNNING ran again');
 });
