@@ -9,15 +9,8 @@
 import { probToValue, validateSpec, valueToProb } from './sampling.js';
 import type { Rng } from '../util/rng.js';
 
-export type Sampling = 'linear' | 'log' | 'reverseLog';
-export type HyperValue = string | number | boolean;
-export interface Condition { parentName: string; parentValues: HyperValue[] }
-export type HyperParameterSpec =
-  | { type: 'int'; name: string; min: number; max: number; step?: number; sampling: Sampling; default?: number; conditions: Condition[] }
-  | { type: 'float'; name: string; min: number; max: number; step?: number; sampling: Sampling; default?: number; conditions: Condition[] }
-  | { type: 'choice'; name: string; values: HyperValue[]; ordered: boolean; default?: HyperValue; conditions: Condition[] }
-  | { type: 'boolean'; name: string; default?: boolean; conditions: Condition[] }
-  | { type: 'fixed'; name: string; value: HyperValue; conditions: Condition[] };
+export type { Sampling, HyperValue, Condition, HyperParameterSpec } from './hyperparameter-spec.js';
+import type { Sampling, HyperValue, Condition, HyperParameterSpec } from './hyperparameter-spec.js';
 
 /** The serialized form (trial.json `hyperparameters`, oracle.json). */
 export interface HyperParametersConfig {

@@ -3,7 +3,7 @@
  * prob_to_value / value_to_prob do. Random search draws p uniformly; the Bayesian oracle works in this
  * [0, 1] space; grid search enumerates `gridValues`.
  */
-import type { HyperParameterSpec, HyperValue, Sampling } from './hyperparameters.js';
+import type { HyperParameterSpec, HyperValue, Sampling } from './hyperparameter-spec.js';
 
 type NumericSpec = Extract<HyperParameterSpec, { type: 'int' | 'float' }>;
 
