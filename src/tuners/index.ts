@@ -42,8 +42,6 @@ export { EarlyStoppingCallback, resolveEarlyStopping } from './early-stopping.js
 export type { EarlyStoppingSpec, ResolvedEarlyStopping } from './early-stopping.js';
 export { defaultFit, isTensorData, isDataset, isDatasetSource, startDataEpoch } from './train-data.js';
 export type { TrainData, TensorData, BatchDataset, DatasetSource, FitOptions, FitCallback } from './train-data.js';
-export { ProjectStore, ORACLE_FORMAT } from './store.js';
-export type { OracleFile } from './store.js';
 export { fileSystemSave, fileSystemLoad, loadWeightsInto } from './fs-io-handler.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { ConsoleDisplay, silentDisplay, formatValue, formatDuration } from './display.js';

@@ -13,7 +13,7 @@ import type { Trial } from './trial.js';
 import { classifyTrialError, FatalError } from './errors.js';
 import type { HyperModelSource, SearchOptions, TensorBoardIntegration } from './tuner-options.js';
 import type { Oracle } from './oracle.js';
-import type { ProjectStore } from './store.js';
+import type { TunerMarkers } from './tuner-markers.js';
 import type { RunningTrialInfo, SearchStoppedBy, TunerDisplay } from './display.js';
 import type { Executor, ExecutorEvent } from './executors/executor.js';
 import type { SearchStorage } from './storage/search-storage.js';
@@ -25,7 +25,7 @@ const POLL_MS = 250;
 /** What the loop needs of the Tuner that runs it (the Tuner is not imported: no import circle). */
 export interface SearchHost {
   readonly oracle: Oracle;
-  readonly store: ProjectStore;
+  readonly store: TunerMarkers;
   readonly display: TunerDisplay;
   readonly hypermodelSource: HyperModelSource;
   readonly hypermodelOptions: unknown;

@@ -8,7 +8,7 @@ import { ConsoleDisplay, silentDisplay, type TunerDisplay } from './display.js';
 import { HyperParameters, type HyperParameterSpec, type HyperValue } from './hyperparameters.js';
 import { describeObjective } from './objective.js';
 import type { Oracle } from './oracle.js';
-import { ProjectStore } from './store.js';
+import { TunerMarkers } from './tuner-markers.js';
 import { loadOracleState, saveOracleState, type SearchMeta } from './search-state.js';
 import { checkTrainData, isTensorData, type TrainData } from './train-data.js';
 import type { Trial } from './trial.js';
@@ -29,7 +29,7 @@ import type {
 export class Tuner {
   readonly oracle: Oracle;
   /** @internal The project folder's oracle.json, trial records and lock (moving into the storage). */
-  readonly store: ProjectStore;
+  readonly store: TunerMarkers;
   /** Where the search is kept: trial checkpoints go through its artifact store. */
   readonly storage: SearchStorage;
   readonly tunerId: string;
@@ -54,7 +54,7 @@ export class Tuner {
     this.hypermodelSource = opts.hypermodel;
     this.hypermodelOptions = opts.hypermodelOptions;
     if (!isHyperModelModule(opts.hypermodel)) this.hypermodel = opts.hypermodel;
-    this.store = new ProjectStore(opts.directory ?? '.', opts.projectName ?? 'untitled_project');
+    this.store = new TunerMarkers(opts.directory ?? '.', opts.projectName ?? 'untitled_project');
     this.storage = openStorage(opts.storage, opts.directory ?? '.', opts.projectName ?? 'untitled_project');
     this.overwrite = opts.overwrite ?? false;
     this.tunerId = opts.tunerId ?? process.env.KERASTUNER_TUNER_ID ?? 'tuner0';
