@@ -27,9 +27,15 @@ export async function checkSafeToOverwrite(projectDir: string): Promise<void> {
   const oracle = await readJsonIfExists<{ state?: { ongoing?: Record<string, unknown> } }>(join(projectDir, 'oracle.json')).catch(() => undefined);
   const owners: Owner[] = Object.keys(oracle?.state?.ongoing ?? {}).map(parseWorkerSlotId).filter((o) => o !== undefined);
   // serial tuners' markers (<tunerId>.json) and registered workers (.workers/<id>.json)
-  for (const name of names.filter((n) => n.endsWith('.json') && n !== 'oracle.json')) owners.push(...[await readOwner(join(projectDir, name))].filter((o) => o !== undefined));
   const workers = await fs.readdir(join(projectDir, '.workers')).catch(() => [] as string[]);
-  for (const name of workers.filter((n) => n.endsWith('.json'))) owners.push(...[await readOwner(join(projectDir, '.workers', name))].filter((o) => o !== undefined));
+  const markers = [
+    ...names.filter((n) => n.endsWith('.json') && n !== 'oracle.json').map((n) => join(projectDir, n)),
+    ...workers.filter((n) => n.endsWith('.json')).map((n) => join(projectDir, '.workers', n)),
+  ];
+  for (const file of markers) {
+    const owner = await readOwner(file);
+    if (owner) owners.push(owner);
+  }
   const live = owners.find((o) => isOtherLiveProcess(o));
   if (live) {
     throw new Error(`overwrite: a search in process ${live.pid} is still running in ${projectDir}, so it is not deleted. ` +
