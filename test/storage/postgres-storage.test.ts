@@ -31,7 +31,7 @@ describe('PostgresStorage: schema and errors', () => {
       const v = await c.query('SELECT max(version) AS v FROM tfjs_tuner_schema');
       assert.equal(v.rows[0].v, SCHEMA_VERSION);
       const tables = await c.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'tfjs_tuner_%' ORDER BY tablename");
-      assert.deepEqual(tables.rows.map((r) => r.tablename), ['tfjs_tuner_artifacts', 'tfjs_tuner_schema', 'tfjs_tuner_searches', 'tfjs_tuner_trials', 'tfjs_tuner_workers']);
+      assert.deepEqual(tables.rows.map((r) => r.tablename), ['tfjs_tuner_artifacts', 'tfjs_tuner_commits', 'tfjs_tuner_schema', 'tfjs_tuner_searches', 'tfjs_tuner_trials', 'tfjs_tuner_workers']);
       await c.end();
     } finally {
       await s.close();

@@ -35,9 +35,10 @@ interface OracleFileV1 {
   state: OracleState;
 }
 
-/** A worker not heard of for this long, on another host, is considered dead. */
-const DEFAULT_STALE_MS = 60_000;
-const HEARTBEAT_MS = 10_000;
+/** A worker not heard of for this long is considered dead (its process may live on, frozen or cut off). */
+const DEFAULT_GRACE_MS = 60_000;
+/** How often a process with nothing to run looks at the folder for other processes' changes. */
+const DEFAULT_POLL_MS = 250;
 
 function toStored(file: OracleFileV1): StoredSearch {
   const { trials, ...rest } = file.state;
@@ -45,8 +46,14 @@ function toStored(file: OracleFileV1): StoredSearch {
 }
 
 export interface FileStorageOptions extends LockOptions {
-  /** Another host's worker is dead after this long without a heartbeat (default 60 s). */
+  /** A worker is dead after this long without a heartbeat (default 60 s; on this host a gone process is dead at once). */
+  heartbeatGraceMs?: number;
+  /** @deprecated the former name of heartbeatGraceMs */
   workerStaleMs?: number;
+  /** How often this process heartbeats its workers (default heartbeatGraceMs / 6). */
+  heartbeatMs?: number;
+  /** How often a process with nothing to run looks for other processes' changes (default 250 ms). */
+  pollMs?: number;
 }
 
 export class FileStorage implements SearchStorage {
@@ -55,10 +62,17 @@ export class FileStorage implements SearchStorage {
   private queue: Promise<void> = Promise.resolve();
   private readonly mine = new Map<string, WorkerInfo>();
   private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<void> | undefined;
+  readonly heartbeatGraceMs: number;
+  private readonly heartbeatMs: number;
+  private readonly pollMs: number;
 
   constructor(readonly directory: string, readonly projectName: string, private readonly opts: FileStorageOptions = {}) {
     this.projectDir = join(directory, projectName);
     this.artifacts = new FileArtifacts(this.projectDir);
+    this.heartbeatGraceMs = opts.heartbeatGraceMs ?? opts.workerStaleMs ?? DEFAULT_GRACE_MS;
+    this.heartbeatMs = opts.heartbeatMs ?? Math.max(100, Math.floor(this.heartbeatGraceMs / 6));
+    this.pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
   }
 
   get location(): string {
@@ -191,7 +205,7 @@ export class FileStorage implements SearchStorage {
     await fs.mkdir(join(this.projectDir, '.workers'), { recursive: true });
     await writeJsonAtomic(this.workerPath(workerId), { workerId, ...info, lastSeen: Date.now() });
     if (!this.timer) {
-      this.timer = setInterval(() => void this.heartbeat().catch(() => undefined), HEARTBEAT_MS);
+      this.timer = setInterval(() => void this.heartbeat().catch(() => undefined), this.heartbeatMs);
       this.timer.unref();
     }
   }
@@ -201,8 +215,21 @@ export class FileStorage implements SearchStorage {
     await fs.rm(this.workerPath(workerId), { force: true });
   }
 
-  async heartbeat(): Promise<void> {
-    for (const [workerId, info] of this.mine) await writeJsonAtomic(this.workerPath(workerId), { workerId, ...info, lastSeen: Date.now() });
+  /** One at a time: a slow disk never piles heartbeats up. */
+  heartbeat(): Promise<void> {
+    this.beating ??= (async () => {
+      for (const [workerId, info] of this.mine) await writeJsonAtomic(this.workerPath(workerId), { workerId, ...info, lastSeen: Date.now() });
+    })().finally(() => (this.beating = undefined));
+    return this.beating;
+  }
+
+  /** A folder announces nothing: waiting is polling. */
+  async changeCount(): Promise<number> {
+    return 0;
+  }
+
+  async waitForChange(_since: number, maxMs: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(maxMs, this.pollMs))));
   }
 
   private async workers(): Promise<WorkerRecord[]> {
@@ -212,13 +239,14 @@ export class FileStorage implements SearchStorage {
     } catch {
       return [];
     }
-    const stale = this.opts.workerStaleMs ?? DEFAULT_STALE_MS;
+    const grace = this.heartbeatGraceMs;
     const out: WorkerRecord[] = [];
     for (const name of names.sort()) {
       const r = await readJsonIfExists<Omit<WorkerRecord, 'alive'>>(join(this.projectDir, '.workers', name)).catch(() => undefined);
       if (!r) continue;
-      // On this host the pid says it at once; elsewhere only the heartbeat can.
-      const alive = r.host === hostname() ? isProcessAlive(r.pid) : Date.now() - r.lastSeen < stale;
+      // On this host a gone pid says it at once; everywhere a heartbeat older than the grace period
+      // does (a process that is frozen, or cut off from the folder, lives on but runs nothing we hear of).
+      const alive = (r.host !== hostname() || isProcessAlive(r.pid)) && Date.now() - r.lastSeen < grace;
       out.push({ ...r, alive });
     }
     return out;
