@@ -202,23 +202,36 @@ export class FileStorage implements SearchStorage {
 
   async registerWorker(workerId: string, info: WorkerInfo): Promise<void> {
     this.mine.set(workerId, info);
-    await fs.mkdir(join(this.projectDir, '.workers'), { recursive: true });
-    await writeJsonAtomic(this.workerPath(workerId), { workerId, ...info, lastSeen: Date.now() });
+    await this.writeWorker(workerId, info);
     if (!this.timer) {
       this.timer = setInterval(() => void this.heartbeat().catch(() => undefined), this.heartbeatMs);
       this.timer.unref();
     }
   }
 
+  /** The folder is made again each time: another process leaving last removes it. */
+  private async writeWorker(workerId: string, info: WorkerInfo): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await fs.mkdir(join(this.projectDir, '.workers'), { recursive: true });
+      try {
+        return await writeJsonAtomic(this.workerPath(workerId), { workerId, ...info, lastSeen: Date.now() });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw err;
+      }
+    }
+  }
+
   async unregisterWorker(workerId: string): Promise<void> {
     this.mine.delete(workerId);
     await fs.rm(this.workerPath(workerId), { force: true });
+    // the last one out leaves the project as 0.1 wrote it (another process may still be registered)
+    await fs.rmdir(join(this.projectDir, '.workers')).catch(() => undefined);
   }
 
   /** One at a time: a slow disk never piles heartbeats up. */
   heartbeat(): Promise<void> {
     this.beating ??= (async () => {
-      for (const [workerId, info] of this.mine) await writeJsonAtomic(this.workerPath(workerId), { workerId, ...info, lastSeen: Date.now() });
+      for (const [workerId, info] of this.mine) await this.writeWorker(workerId, info);
     })().finally(() => (this.beating = undefined));
     return this.beating;
   }
