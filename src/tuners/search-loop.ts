@@ -14,12 +14,11 @@
  */
 import { hostname } from 'node:os';
 import { HyperParameters } from './hyperparameters.js';
-import { isOtherLiveProcess, isProcessAlive, parseWorkerSlotId, workerSlotId } from './project-lock.js';
+import { isProcessAlive, parseWorkerSlotId, workerSlotId } from './project-lock.js';
 import type { Trial } from './trial.js';
 import { classifyTrialError, FatalError } from './errors.js';
 import type { HyperModelSource, SearchOptions, TensorBoardIntegration } from './tuner-options.js';
 import type { Oracle } from './oracle.js';
-import type { TunerMarkers } from './tuner-markers.js';
 import type { RunningTrialInfo, SearchStoppedBy, TunerDisplay } from './display.js';
 import type { Executor, ExecutorEvent } from './executors/executor.js';
 import type { SearchStorage, SearchTransaction, WorkerRecord } from './storage/search-storage.js';
@@ -29,7 +28,6 @@ import { loadOracleState, recordSnapshot, saveOracleState, type SearchMeta } fro
 /** What the loop needs of the Tuner that runs it (the Tuner is not imported: no import circle). */
 export interface SearchHost {
   readonly oracle: Oracle;
-  readonly store: TunerMarkers;
   readonly display: TunerDisplay;
   readonly hypermodelSource: HyperModelSource;
   readonly hypermodelOptions: unknown;
@@ -65,7 +63,7 @@ export interface SearchOutcome {
 }
 
 export async function searchLoop(tuner: SearchHost, executor: Executor, opts: SearchOptions, loop: LoopOptions): Promise<SearchOutcome> {
-  const { oracle, store, display } = tuner;
+  const { oracle, display } = tuner;
   const { serial } = loop;
   const host = hostname();
   // Per process, serially too: two processes with one id would both be handed that id's running trial.
@@ -122,14 +120,15 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     for (const [tid, trialId] of [...oracle.ongoing]) {
       if (serial && tid === me) continue; // the oracle hands it back
       const owner = parseWorkerSlotId(tid);
-      if (!owner && isOtherLiveProcess(await store.loadTunerMarker(tid))) {
+      workers ??= new Map((await tx.workers()).map((w) => [w.workerId, w]));
+      const record = workers.get(tid);
+      const legacy = owner ? undefined : record;
+      if (legacy?.alive && !(legacy.host === host && legacy.pid === process.pid)) {
         // A project written before serial searches had per-process ids: its serial run is still going.
         throw new Error(`A serial search (tuner "${tid}", workers: 1) is running on ${tuner.projectDir}: an older version started it, ` +
           'whose serial searches do not share a project. Wait for it to finish.');
       }
       const thisProcess = owner?.host === host && owner.pid === process.pid;
-      workers ??= new Map((await tx.workers()).map((w) => [w.workerId, w]));
-      const record = workers.get(tid);
       // its process ended on this host (or it is a plain tuner id of an older version, whose run ended)
       const gone = owner ? owner.host === host && !isProcessAlive(owner.pid) : true;
       // the storage no longer hears it: no heartbeat within the grace period (a machine down or cut off,
@@ -336,6 +335,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         }
       }).catch(() => undefined);
     }
+    // after the requeue: until then, others see these trials' workers alive and leave them alone
     for (let s = 0; s < executor.slots; s++) await storage.unregisterWorker(workerId(s)).catch(() => undefined);
   }
   if (failure) throw failure;

@@ -1,8 +1,8 @@
 /**
  * A child process of the storage conformance suite: `node --import tsx conformance-child.ts <factory
  * module> <key> increment <n>` runs n read-decide-write transactions; `... hang` stops inside one
- * (after its writes) and waits to be killed; `... register` registers a worker and lives on (heartbeating);
- * `... search <tunerId> <go file>` runs a seeded 2-trial RandomSearch as worker <tunerId>, pausing at the end
+ * (after its writes) and waits to be killed; `... register` registers a worker and waits to be killed
+ * (heartbeating meanwhile); `... search <tunerId> <go file>` runs a seeded 2-trial RandomSearch as worker <tunerId>, pausing at the end
  * of its first trial's first epoch (printing `PAUSED <id>`) until the go file exists, and prints `REFUSED <id>`
  * if its result is refused.
  */
@@ -45,9 +45,9 @@ if (op === 'increment') {
     await new Promise(() => setInterval(() => undefined, 1000)); // until SIGKILL
   });
 } else if (op === 'register') {
-  await storage.registerWorker('lively-worker', { host: hostname(), pid: process.pid, kind: 'serial' });
+  await storage.registerWorker('live-worker', { host: hostname(), pid: process.pid, kind: 'serial' });
   process.stdout.write('REGISTERED\n');
-  setInterval(() => undefined, 1000); // until killed; the storage heartbeats meanwhile
+  await new Promise(() => setInterval(() => undefined, 1000)); // until SIGKILL
 } else if (op === 'search') {
   const [tunerId, goFile] = process.argv.slice(5);
   const { initBackend } = await import('../../src/runtime/backend.js');
