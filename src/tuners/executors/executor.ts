@@ -8,6 +8,7 @@
 import type { HyperParameterSpec } from '../hyperparameters.js';
 import type { TrialRecord } from '../trial.js';
 import type { StoredModel } from '../storage/search-storage.js';
+import type { WorkerStartup } from '../workers/protocol.js';
 
 /** One trial to train: its record (values, attempts), the search space and seed it trains under. */
 export interface TrialJob {
@@ -21,8 +22,8 @@ export interface TrialJob {
 }
 
 export type ExecutorEvent =
-  /** A slot is up (a worker thread loaded its backend, hypermodel and data). */
-  | { type: 'ready'; slot: number }
+  /** A slot is up (a worker thread loaded its backend, hypermodel and data): where its start-up went. */
+  | { type: 'ready'; slot: number; startup?: WorkerStartup }
   /** The slot could not start at all: the search cannot run. */
   | { type: 'startError'; slot: number; message: string }
   | { type: 'epoch'; slot: number; trialId: string; epoch: number; logs: Record<string, number> }

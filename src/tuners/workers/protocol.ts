@@ -6,7 +6,10 @@ import type { EarlyStoppingSpec } from '../early-stopping.js';
 import type { TrialRecord } from '../trial.js';
 import type { WorkerDataSpec } from './worker-data.js';
 
-/** workerData of every trial worker. */
+/**
+ * workerData of every trial worker: what is known when search() begins, so the threads start (tfjs,
+ * backend, hypermodel) while the main thread still loads the project and prepares the data.
+ */
 export interface WorkerInit {
   backend?: string;
   hypermodel: HyperModelModule;
@@ -18,17 +21,28 @@ export interface WorkerInit {
   objective: ObjectiveSpec;
   allowNewEntries: boolean;
   tuneNewEntries: boolean;
-  train: WorkerDataSpec;
-  validation?: WorkerDataSpec;
   fit: { epochs?: number; batchSize?: number; shuffle?: boolean; validationSplit?: number; earlyStopping?: EarlyStoppingSpec };
   /** TensorBoard log folder (search({tensorboard})). */
   tensorboard?: string;
+  /** performance.timeOrigin + performance.now() when this worker was spawned: its start-up phases count from here. */
+  spawnedAt?: number;
 }
 
-export type ToWorker = { type: 'trial'; trial: TrialRecord; space: HyperParameterSpec[]; seed: number; deadline?: number };
+/** The training data, sent once the main thread has prepared it (e.g. decoded a folder into shared memory). */
+export interface WorkerDataMessage { type: 'data'; train: WorkerDataSpec; validation?: WorkerDataSpec }
+
+export type ToWorker =
+  | WorkerDataMessage
+  | { type: 'trial'; trial: TrialRecord; space: HyperParameterSpec[]; seed: number; deadline?: number };
+
+/** One step of a worker's start-up: wall seconds, and CPU seconds of its own thread (Linux only). */
+export interface StartupPhase { name: string; seconds: number; cpuSeconds?: number }
+
+/** Where a worker's start-up went, in order (thread spawn, module loading, backend, hypermodel, waiting for data, data). */
+export interface WorkerStartup { phases: StartupPhase[]; seconds: number; cpuSeconds?: number }
 
 export type FromWorker =
-  | { type: 'ready' }
+  | { type: 'ready'; startup: WorkerStartup }
   | { type: 'initError'; message: string }
   | { type: 'epoch'; trialId: string; epoch: number; logs: Record<string, number> }
   | { type: 'result'; trialId: string; record: TrialRecord; space: HyperParameterSpec[] }
