@@ -225,6 +225,41 @@ function toChannels(src: Uint8Array, pixels: number, got: number, want: number):
 }
 
 /**
+ * Pixels at their own size (colour mode already converted) fitted to targetSize by PIL's rules: as
+ * they are when the size matches, else PIL's nearest or convolution resize (with Keras's crop box for
+ * `crop`). Null when a libvips kernel or padding is asked for (sharp does those).
+ */
+function fitWithPil(native: Uint8Array, w: number, h: number, c: number, o: DecodeOptions): DecodedImage | null {
+  const [height, width] = o.targetSize;
+  if (w === width && h === height) return { data: native, height, width, channels: c };
+  const pil = pilFilterOf(o);
+  if (!pil) return null;
+  const box = o.resizeMode === 'crop' ? kerasCropBox(w, h, width, height) : undefined;
+  const data = pil === 'nearest' ? resizeNearestPil(native, w, h, c, width, height, box) : pilResize(native, w, h, c, width, height, pil, box);
+  return { data, height, width, channels: c };
+}
+
+/** Whether a file of this name and size may take the synchronous light path (decodeSmallPngSync). */
+export function isSmallPng(filepath: string, size: number): boolean {
+  return size <= SMALL_PNG_BYTES && filepath.toLowerCase().endsWith('.png');
+}
+
+/**
+ * The synchronous light path for the bytes of a small plain PNG: decoded, converted and resized in JS,
+ * with no promise and no sharp call (their fixed cost dominates a 28x28 digit). Null when the file
+ * needs the full path (not a plain 8-bit PNG, truncated, or a libvips kernel asked for), which also
+ * reports corrupt files. `o` must have passed checkDecodeOptions.
+ */
+export function decodeSmallPngSync(bytes: Uint8Array, o: DecodeOptions): DecodedImage | null {
+  const info = decodeSmallPng(bytes, o.maxImagePixels);
+  if (!info) return null;
+  const [height, width] = o.targetSize;
+  if (!(info.width === width && info.height === height) && !pilFilterOf(o)) return null;
+  const want = channelsOf(o.colorMode);
+  return fitWithPil(toChannels(info.data, info.width * info.height, info.channels, want), info.width, info.height, want, o);
+}
+
+/**
  * Decodes, converts the colour mode and resizes one file. Errors are ImageDecodeErrors naming the file.
  * Like Keras's load_img the colour mode is converted at the file's own size first and the result is
  * resized after (so an rgb load of an RGBA file resizes colours without alpha weighting, and grayscale
@@ -240,16 +275,8 @@ export async function decodeImage(filepath: string, o: DecodeOptions): Promise<D
     if (direct) return direct;
     const info = await decodeNative(filepath, o.maxImagePixels, o.colorMode);
     const native = toChannels(info.data, info.width * info.height, info.channels, want);
-    if (info.width === width && info.height === height) return { data: native, height, width, channels: want };
-    const pil = pilFilterOf(o);
-    if (pil) {
-      // Keras's keep_aspect_ratio: PIL's resize with a centred crop box.
-      const box = o.resizeMode === 'crop' ? kerasCropBox(info.width, info.height, width, height) : undefined;
-      const data = pil === 'nearest'
-        ? resizeNearestPil(native, info.width, info.height, want, width, height, box)
-        : pilResize(native, info.width, info.height, want, width, height, pil, box);
-      return { data, height, width, channels: want };
-    }
+    const fitted = fitWithPil(native, info.width, info.height, want, o);
+    if (fitted) return fitted;
     const resized = await sharp(native, { raw: { width: info.width, height: info.height, channels: want as 1 | 3 | 4 } })
       .resize(width, height, {
         fit: o.resizeMode === 'crop' ? 'cover' : o.resizeMode === 'pad' ? 'contain' : 'fill',
