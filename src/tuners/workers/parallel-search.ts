@@ -3,13 +3,15 @@
  * WorkerThreadExecutor the search loop (search-loop.ts) hands trials to.
  */
 import { isHyperModelModule } from '../hypermodel-module.js';
-import { checkTrainData, isTensorData, type TrainData } from '../train-data.js';
+import { checkTrainData, isTensorData } from '../train-data.js';
+import type { TrainData } from '../../contract/train-data.js';
 import type { SearchOptions } from '../tuner-options.js';
 import type { SearchHost } from '../search-loop.js';
 import type { WorkerInit } from './protocol.js';
 import { toWorkerDataSpec } from './worker-data.js';
 import { resolveEarlyStopping } from '../early-stopping.js';
 import { WorkerThreadExecutor } from '../executors/worker-thread-executor.js';
+import { FileStorage } from '../storage/file-storage.js';
 
 export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opts: SearchOptions): void {
   if (!isHyperModelModule(tuner.hypermodelSource)) {
@@ -37,13 +39,17 @@ export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opt
 
 /** Checks the inputs, then starts the worker threads (each loads its backend, hypermodel and data). */
 export async function parallelExecutor(tuner: SearchHost, trainData: TrainData, opts: SearchOptions): Promise<WorkerThreadExecutor> {
-  const { oracle, store } = tuner;
+  const { oracle, storage } = tuner;
+  // Worker threads open the project folder again for their checkpoints.
+  if (!(storage instanceof FileStorage)) {
+    throw new Error(`search({workers: ${opts.workers}}) keeps checkpoints in a project folder: ${storage.location} is not one (use workers: 1).`);
+  }
   const init: WorkerInit = {
     backend: opts.workerBackend,
     hypermodel: tuner.hypermodelSource as WorkerInit['hypermodel'],
     hypermodelOptions: tuner.hypermodelOptions,
-    directory: store.directory,
-    projectName: store.projectName,
+    directory: storage.directory,
+    projectName: storage.projectName,
     executionsPerTrial: tuner.executionsPerTrial,
     deterministic: tuner.deterministic,
     objective: oracle.objective,
