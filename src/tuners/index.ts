@@ -25,7 +25,6 @@ export { Tuner } from './tuner.js';
 export { RandomSearch, GridSearch, Hyperband, BayesianOptimization, ASHA, BOHB } from './builtin-tuners.js';
 export { FatalError, FailedTrialError, InvalidTrialError } from './errors.js';
 export { disposeModel, trialSeedKey } from './trial-runner.js';
-export { setTensorBoardIntegration } from './tensorboard-hook.js';
 export type {
   HyperModel, HyperModelFn, HyperModelObject, HyperModelSource, FitResult, TunerOptions, SearchOptions,
   TrialCallbackContext, TrialCallbackHooks, ExecutionScore, TrialCallbackFactory, TensorBoardIntegration,
