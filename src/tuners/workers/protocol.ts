@@ -22,8 +22,8 @@ export interface WorkerInit {
   allowNewEntries: boolean;
   tuneNewEntries: boolean;
   fit: { epochs?: number; batchSize?: number; shuffle?: boolean; validationSplit?: number; earlyStopping?: EarlyStoppingSpec };
-  /** TensorBoard log folder (search({tensorboard})). */
-  tensorboard?: string;
+  /** search({tensorboard}): the log folder, and the module the worker imports the TensorBoard integration from. */
+  tensorboard?: { logdir: string; integration: { module: string; exportName?: string } };
   /** performance.timeOrigin + performance.now() when this worker was spawned: its start-up phases count from here. */
   spawnedAt?: number;
 }
