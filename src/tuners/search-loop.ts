@@ -14,9 +14,8 @@ import { classifyTrialError, FatalError } from './errors.js';
 import type { HyperModelSource, SearchOptions, TensorBoardIntegration } from './tuner-options.js';
 import type { Oracle } from './oracle.js';
 import type { RunningTrialInfo, SearchStoppedBy, TunerDisplay } from './display.js';
-import type { Executor, ExecutorEvent } from './executors/executor.js';
+import type { Executor, ExecutorEvent, SlotStartup } from './executors/executor.js';
 import type { SearchStorage, SearchTransaction } from './storage/search-storage.js';
-import type { WorkerStartup } from './workers/protocol.js';
 import { loadOracleState, recordSnapshot, saveOracleState, type SearchMeta } from './search-state.js';
 
 /** How often a process with nothing to run checks whether other processes' trials unblocked the oracle. */
@@ -58,7 +57,7 @@ export interface SearchStartup {
   /** Seconds this thread took to load the project and prepare the workers' data (the workers were starting meanwhile). */
   prepareSeconds?: number;
   /** Each worker's phases (thread, modules, backend, hypermodel, waiting for data, data), in slot order. */
-  workers: WorkerStartup[];
+  workers: SlotStartup[];
 }
 
 /** How a search ended. */
@@ -112,7 +111,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
   let readyWorkers = 0;
   let readySeconds = 0;
   let startup: SearchStartup | undefined;
-  const workerStartups: WorkerStartup[] = [];
+  const workerStartups: SlotStartup[] = [];
   let idleSlotSeconds = 0;
   let idleSince: { at: number; slots: number } | undefined;
   const running = new Map<string, RunningTrialInfo & { started: number }>();

@@ -10,7 +10,7 @@ import type { SearchHost } from '../search-loop.js';
 import type { WorkerInit } from './protocol.js';
 import { toWorkerDataSpec } from './worker-data.js';
 import { resolveEarlyStopping } from '../early-stopping.js';
-import { WorkerThreadExecutor } from '../executors/worker-thread-executor.js';
+import { WorkerThreadExecutor } from './worker-thread-executor.js';
 import { FileStorage } from '../storage/file-storage.js';
 
 export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opts: SearchOptions, tensorboard?: TensorBoardIntegration): void {

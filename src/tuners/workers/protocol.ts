@@ -5,6 +5,7 @@ import type { ObjectiveSpec } from '../objective.js';
 import type { EarlyStoppingSpec } from '../early-stopping.js';
 import type { TrialRecord } from '../trial.js';
 import type { WorkerDataSpec } from './worker-data.js';
+import type { SlotStartup } from '../executors/executor.js';
 
 /**
  * workerData of every trial worker: what is known when search() begins, so the threads start (tfjs,
@@ -35,14 +36,8 @@ export type ToWorker =
   | WorkerDataMessage
   | { type: 'trial'; trial: TrialRecord; space: HyperParameterSpec[]; seed: number; deadline?: number };
 
-/** One step of a worker's start-up: wall seconds, and CPU seconds of its own thread (Linux only). */
-export interface StartupPhase { name: string; seconds: number; cpuSeconds?: number }
-
-/** Where a worker's start-up went, in order (thread spawn, module loading, backend, hypermodel, waiting for data, data). */
-export interface WorkerStartup { phases: StartupPhase[]; seconds: number; cpuSeconds?: number }
-
 export type FromWorker =
-  | { type: 'ready'; startup: WorkerStartup }
+  | { type: 'ready'; startup: SlotStartup }
   | { type: 'initError'; message: string }
   | { type: 'epoch'; trialId: string; epoch: number; logs: Record<string, number> }
   | { type: 'result'; trialId: string; record: TrialRecord; space: HyperParameterSpec[] }

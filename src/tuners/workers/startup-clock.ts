@@ -4,7 +4,7 @@
  * eval'd bootstrap records the first phases (thread, tfjs, tsx) under BOOT_MARKS before this module loads.
  */
 import { threadCpuSeconds } from '../../util/thread-cpu.js';
-import type { StartupPhase, WorkerStartup } from './protocol.js';
+import type { SlotStartup, StartupPhase } from '../executors/executor.js';
 
 /** Where the bootstrap leaves its marks: { name, at: timeOrigin + now() in ms, cpu: thread CPU seconds }. */
 export const BOOT_MARKS = Symbol.for('tfjs-tuner.worker-boot-marks');
@@ -32,7 +32,7 @@ export class StartupClock {
     this.cpu = cpu;
   }
 
-  report(): WorkerStartup {
+  report(): SlotStartup {
     return { phases: this.phases, seconds: +this.seconds.toFixed(3), ...(this.cpu !== undefined ? { cpuSeconds: +this.cpu.toFixed(2) } : {}) };
   }
 }
