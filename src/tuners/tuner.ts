@@ -19,6 +19,7 @@ import { buildModel, disposeModel, TrialRunner } from './trial-runner.js';
 import { searchLoop, type SearchOutcome } from './search-loop.js';
 import { SerialExecutor } from './executors/serial-executor.js';
 import { TrialOracle } from './executors/run-job.js';
+import { checkSearchOptions, checkTunerOptions } from './option-checks.js';
 import { openStorage } from './storage/open-storage.js';
 import type { SearchStorage } from './storage/search-storage.js';
 import { setStoredWeights } from './storage/model-artifacts.js';
@@ -50,6 +51,7 @@ export class Tuner {
       throw new Error('hypermodel must be a function (hp) => compiled tf.LayersModel, an object with build(hp), ' +
         'or {module: "/abs/path/model.js", exportName} for a module that exports one.');
     }
+    checkTunerOptions(new.target.name, opts, oracle.optionKeys());
     this.oracle = oracle;
     this.hypermodelSource = opts.hypermodel;
     this.hypermodelOptions = opts.hypermodelOptions;
@@ -168,6 +170,7 @@ export class Tuner {
   /** Runs the search until the oracle stops it: one loop, over a serial or a worker-thread executor. */
   async search(trainData: TrainData, opts: SearchOptions = {}): Promise<SearchOutcome> {
     const startedAt = Date.now();
+    checkSearchOptions(this.constructor.name, opts, this.oracle.optionKeys());
     if (opts.maxTime !== undefined && !(typeof opts.maxTime === 'number' && opts.maxTime > 0 && Number.isFinite(opts.maxTime))) {
       throw new Error(`maxTime must be a positive number of seconds (got ${opts.maxTime}).`);
     }
