@@ -76,6 +76,7 @@ function program(): Command {
     .option('--max-consecutive-failed-trials <n>', 'stop the search after this many failed trials in a row (default 3; 0 never stops)', parseIntOption('--max-consecutive-failed-trials', 0))
     .option('--workers <n>', `trials trained at once, each in its own thread (default here: ${defaultWorkerCount()}, the cores that memory allows; 1 = serial)`, parseIntOption('--workers'))
     .option('--tensorboard <dir>', 'write TensorBoard logs (scalars and HPARAMS) per trial here')
+    .option('--verbose', 'print KerasTuner\'s table of hyperparameters before each trial (and every epoch of the running trials with --workers) instead of two lines per trial', false)
     .addOption(backend())
     .addOption(json())
     .action(async (o) => {
@@ -90,7 +91,7 @@ function program(): Command {
         workers: o.workers ?? defaultWorkerCount(),
         earlyStopping: earlyStoppingSpec(o),
         maxTime: o.maxTime, hyperbandIterations: o.hyperbandIterations, executionsPerTrial: o.executionsPerTrial,
-        maxConsecutiveFailedTrials: o.maxConsecutiveFailedTrials,
+        maxConsecutiveFailedTrials: o.maxConsecutiveFailedTrials, verbose: o.verbose,
       }, out);
       out.result(result);
     });

@@ -73,6 +73,8 @@ export interface TuneOptions {
   classes?: string[];
   /** --max-image-pixels: refuse larger images (decompression bombs). */
   maxImagePixels?: number;
+  /** --verbose: KerasTuner's per-trial hyperparameter tables instead of two lines per trial. */
+  verbose?: boolean;
 }
 
 export interface TuneResult {
@@ -185,7 +187,7 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
 
   const workers = capWorkers(o.workers, out);
   const write = (t: string) => out.info(t.replace(/\n$/, ''));
-  const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write));
+  const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write, { tables: o.verbose ?? false, summary: false }));
   if (o.tensorboard) setTensorBoardIntegration(tensorBoardIntegration);
   if (o.hyperbandIterations !== undefined && o.tuner !== 'hyperband' && o.tuner !== 'bohb') {
     throw new UsageError(`--hyperband-iterations is for --tuner hyperband or bohb, not ${o.tuner}.`);

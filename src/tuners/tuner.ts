@@ -64,7 +64,10 @@ export class Tuner {
     if (!(Number.isInteger(this.executionsPerTrial) && this.executionsPerTrial >= 1)) {
       throw new Error(`executionsPerTrial must be a positive integer (got ${opts.executionsPerTrial}).`);
     }
-    this.display = opts.display ?? (opts.verbose === 0 ? silentDisplay : new ConsoleDisplay());
+    if (opts.verbose !== undefined && ![0, 1, 2].includes(opts.verbose)) {
+      throw new Error(`verbose must be 0 (silent), 1 (two lines per trial) or 2 (KerasTuner's per-trial tables); got ${JSON.stringify(opts.verbose)}.`);
+    }
+    this.display = opts.display ?? (opts.verbose === 0 ? silentDisplay : new ConsoleDisplay(undefined, { tables: opts.verbose === 2 }));
     this.deterministic = opts.deterministic ?? true;
   }
 
