@@ -51,6 +51,7 @@ function program(): Command {
     .requiredOption('--train <dir>', 'training images, one subfolder per class')
     .option('--val <dir>', 'validation images (same class subfolders)')
     .option('--validation-split <fraction>', 'hold out this fraction of --train per class for validation', parseFraction('--validation-split'))
+    .option('--test <dir>', 'test images (same class subfolders, or some of them): the best model is scored on them at the end, in the output and the report')
     .addOption(new Option('--tuner <kind>', 'search algorithm').choices([...TUNER_KINDS]).default('hyperband'))
     .option('--max-epochs <n>', 'hyperband/bohb/asha: most epochs one model trains', parseIntOption('--max-epochs'), 10)
     .option('--factor <n>', 'hyperband/bohb/asha: reduction factor between rounds', parseIntOption('--factor', 2), 3)
@@ -82,7 +83,7 @@ function program(): Command {
     .action(async (o) => {
       const out = makeOutput(Boolean(o.json));
       const result = await tune({
-        train: o.train, val: o.val, validationSplit: o.validationSplit, tuner: o.tuner as TunerKind,
+        train: o.train, val: o.val, test: o.test, validationSplit: o.validationSplit, tuner: o.tuner as TunerKind,
         maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials, epochs: o.epochs, objective: o.objective,
         imageSize: o.imageSize, colorMode: o.colorMode as ColorMode, batchSize: o.batchSize, augment: o.augment ?? {},
         onError: o.onError, classes: o.classes, maxImagePixels: o.maxImagePixels,
