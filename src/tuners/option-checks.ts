@@ -12,7 +12,7 @@ import type { SearchOptions, TunerOptions } from './tuner-options.js';
 
 export const TUNER_OPTION_KEYS = optionKeys<Omit<TunerOptions, keyof OracleOptions>>({
   hypermodel: true, hypermodelOptions: true, storage: true, directory: true, projectName: true, overwrite: true,
-  executionsPerTrial: true, verbose: true, display: true, tunerId: true, deterministic: true,
+  executionsPerTrial: true, verbose: true, display: true, tunerId: true, deterministic: true, tensorBoardIntegration: true,
 });
 
 export const SEARCH_OPTION_KEYS = optionKeys<SearchOptions>({

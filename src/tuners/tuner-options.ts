@@ -6,7 +6,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { TunerDisplay } from './display.js';
 import type { HyperParameters, HyperParameterSpec, HyperValue } from './hyperparameters.js';
 import type { OracleOptions } from './oracle.js';
-import type { FitCallback, FitOptions, TrainData } from './train-data.js';
+import type { FitCallback, FitOptions } from './train-data.js';
+import type { TrainData } from '../contract/train-data.js';
 import type { Trial } from './trial.js';
 import type { HyperModelModule } from './hypermodel-module.js';
 import type { EarlyStoppingSpec } from './early-stopping.js';
@@ -60,6 +61,11 @@ export interface TunerOptions extends OracleOptions {
    * seed, so a seeded search (and a resumed one) trains exactly the same models. Default true.
    */
   deterministic?: boolean;
+  /**
+   * What `search({tensorboard: dir})` writes with. The package's tuners pass the TensorBoard module's
+   * (`tensorBoardIntegration`); a tuner without one refuses `{tensorboard}`.
+   */
+  tensorBoardIntegration?: TensorBoardIntegration;
 }
 
 /** What a per-trial hook sees: one call per trial execution. */
@@ -80,10 +86,18 @@ export interface TrialCallbackHooks {
 export interface ExecutionScore { score: number | null; bestStep: number | null }
 export type TrialCallbackFactory = (ctx: TrialCallbackContext) => TrialCallbackHooks | undefined | Promise<TrialCallbackHooks | undefined>;
 
-/** How `search({tensorboard: dir})` reaches the TensorBoard module (connected by the package entry point). */
+/**
+ * How `search({tensorboard: dir})` writes TensorBoard logs. The search never imports TensorBoard: the
+ * tuner is given this (`tensorBoardIntegration` in its options; the package's tuners pass the
+ * TensorBoard module's, also exported by the package as `tensorBoardIntegration`).
+ */
 export interface TensorBoardIntegration {
+  /** Hooks that log each trial execution under logdir. */
   trialCallbacks(logdir: string): TrialCallbackFactory;
-  searchEnd?(logdir: string, space: HyperParameterSpec[], metricNames: string[]): Promise<void>;
+  /** At the end of a search: the HPARAMS experiment, from what the storage holds (every process's trials). */
+  searchEnd?(logdir: string, storage: SearchStorage): Promise<void>;
+  /** Where worker threads import this integration from (they cannot receive functions): a module and its export. */
+  workerModule?: { module: string; exportName?: string };
 }
 
 export interface SearchOptions {

@@ -8,13 +8,12 @@ import { ConsoleDisplay, silentDisplay, type TunerDisplay } from './display.js';
 import { HyperParameters, type HyperParameterSpec, type HyperValue } from './hyperparameters.js';
 import { describeObjective } from './objective.js';
 import type { Oracle } from './oracle.js';
-import { TunerMarkers } from './tuner-markers.js';
 import { loadOracleState, saveOracleState, type SearchMeta } from './search-state.js';
-import { checkTrainData, isTensorData, type TrainData } from './train-data.js';
+import { checkTrainData, isTensorData } from './train-data.js';
+import type { TrainData } from '../contract/train-data.js';
 import type { Trial } from './trial.js';
 import { importExport, isHyperModelModule, type HyperModelModule } from './hypermodel-module.js';
 import { resolveEarlyStopping } from './early-stopping.js';
-import { getTensorBoardIntegration } from './tensorboard-hook.js';
 import { buildModel, disposeModel, TrialRunner } from './trial-runner.js';
 import { searchLoop, type SearchOutcome } from './search-loop.js';
 import { SerialExecutor } from './executors/serial-executor.js';
@@ -29,8 +28,6 @@ import type {
 
 export class Tuner {
   readonly oracle: Oracle;
-  /** @internal The project folder's oracle.json, trial records and lock (moving into the storage). */
-  readonly store: TunerMarkers;
   /** Where the search is kept: trial checkpoints go through its artifact store. */
   readonly storage: SearchStorage;
   readonly tunerId: string;
@@ -42,6 +39,8 @@ export class Tuner {
   readonly overwrite: boolean;
   readonly display: TunerDisplay;
   readonly deterministic: boolean;
+  /** What search({tensorboard}) writes with (given in the options; none: {tensorboard} is refused). */
+  readonly tensorBoardIntegration: TensorBoardIntegration | undefined;
   /** @internal */
   initialSpace: HyperParameterSpec[] = [];
   private ready: Promise<void> | undefined;
@@ -56,7 +55,6 @@ export class Tuner {
     this.hypermodelSource = opts.hypermodel;
     this.hypermodelOptions = opts.hypermodelOptions;
     if (!isHyperModelModule(opts.hypermodel)) this.hypermodel = opts.hypermodel;
-    this.store = new TunerMarkers(opts.directory ?? '.', opts.projectName ?? 'untitled_project');
     this.storage = openStorage(opts.storage, opts.directory ?? '.', opts.projectName ?? 'untitled_project');
     this.overwrite = opts.overwrite ?? false;
     this.tunerId = opts.tunerId ?? process.env.KERASTUNER_TUNER_ID ?? 'tuner0';
@@ -69,10 +67,12 @@ export class Tuner {
     }
     this.display = opts.display ?? (opts.verbose === 0 ? silentDisplay : new ConsoleDisplay(undefined, { tables: opts.verbose === 2 }));
     this.deterministic = opts.deterministic ?? true;
+    this.tensorBoardIntegration = opts.tensorBoardIntegration;
   }
 
+  /** The project folder, or where else the search is kept (a database and search name, no password). */
   get projectDir(): string {
-    return this.store.projectDir;
+    return this.storage.location;
   }
 
   /** Loads the project (or creates it). Called by search(); call it yourself to read results without searching. */
@@ -115,12 +115,11 @@ export class Tuner {
             'Use overwrite: true to start afresh, or another projectName.');
         }
         this.oracle.setState(await loadOracleState(tx, file));
-        this.display.message?.(`Reloading Tuner from ${this.projectDir}/${this.tunerId}.json`);
+        this.display.message?.(`Reloading Tuner from ${this.projectDir}`);
       } else {
         await saveOracleState(tx, this.searchMeta(), this.oracle);
       }
     });
-    await this.store.saveTunerMarker(this.tunerId);
   }
 
   /**
@@ -192,10 +191,10 @@ export class Tuner {
     }
     if (opts.workers !== undefined && opts.workers > 1) {
       const { checkParallelInputs, parallelExecutor } = await import('./workers/parallel-search.js');
-      checkParallelInputs(this, trainData, opts);
-      const tensorboard = opts.tensorboard !== undefined ? getTensorBoardIntegration() : undefined;
+      const tensorboard = this.tensorBoardFor(opts);
+      checkParallelInputs(this, trainData, opts, tensorboard);
       await this.reload();
-      const executor = await parallelExecutor(this, trainData, opts);
+      const executor = await parallelExecutor(this, trainData, opts, tensorboard);
       return searchLoop(this, executor, opts, { serial: false, tensorboard, startedAt });
     }
     checkTrainData(trainData, 'search() training data');
@@ -213,19 +212,21 @@ export class Tuner {
     if (opts.earlyStopping !== undefined) resolveEarlyStopping(opts.earlyStopping, this.oracle.objective);
     const factories: TrialCallbackFactory[] = [];
     if (opts.trialCallbacks) factories.push(opts.trialCallbacks);
-    let tensorboard: TensorBoardIntegration | undefined;
-    if (opts.tensorboard !== undefined) {
-      tensorboard = getTensorBoardIntegration();
-      if (!tensorboard) {
-        throw new Error('search({tensorboard}) needs the TensorBoard integration: import it from the tfjs-tuner package ' +
-          '(which connects it), or call setTensorBoardIntegration().');
-      }
-      factories.push(tensorboard.trialCallbacks(opts.tensorboard));
-    }
+    const tensorboard = this.tensorBoardFor(opts);
+    if (tensorboard) factories.push(tensorboard.trialCallbacks(opts.tensorboard!));
     await this.reload();
-    await this.store.saveTunerMarker(this.tunerId, { owner: true });
     const { runner, oracle } = await this.trialRunner();
     return searchLoop(this, new SerialExecutor(runner, oracle, trainData, opts, factories), opts, { serial: true, tensorboard, startedAt });
+  }
+
+  /** The integration search({tensorboard}) writes with; refused without one. */
+  private tensorBoardFor(opts: SearchOptions): TensorBoardIntegration | undefined {
+    if (opts.tensorboard === undefined) return undefined;
+    if (!this.tensorBoardIntegration) {
+      throw new Error('search({tensorboard}) needs the TensorBoard integration: use the tuners of the tfjs-tuner package (which pass it), ' +
+        'or pass tensorBoardIntegration (exported by tfjs-tuner) in the tuner\'s options.');
+    }
+    return this.tensorBoardIntegration;
   }
 
   private requireLoaded(): void {

@@ -11,7 +11,7 @@ import type { HyperModel, HyperModelObject, TrialCallbackFactory, TensorBoardInt
 import { TrialRunner } from '../trial-runner.js';
 import { importExport } from '../hypermodel-module.js';
 import { FileStorage } from '../storage/file-storage.js';
-import type { TrainData } from '../train-data.js';
+import type { TrainData } from '../../contract/train-data.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import { fromWorkerDataSpec } from './worker-data.js';
 
@@ -43,8 +43,9 @@ async function start(): Promise<{ runner: TrialRunner; oracle: TrialOracle; trai
     } }],
   })];
   if (init.tensorboard !== undefined) {
-    const { tensorBoardIntegration } = await import('../../tensorboard/tuner-integration.js') as { tensorBoardIntegration: TensorBoardIntegration };
-    factories.push(tensorBoardIntegration.trialCallbacks(init.tensorboard));
+    // the module the coordinator's tuner was given: the search imports no TensorBoard code itself
+    const integration = await importExport(init.tensorboard.integration, 'TensorBoard integration') as TensorBoardIntegration;
+    factories.push(integration.trialCallbacks(init.tensorboard.logdir));
   }
   return { runner, oracle, train, validation, factories };
 }
