@@ -14,7 +14,7 @@ export type ColorMode = 'grayscale' | 'rgb' | 'rgba';
 export const COLOR_MODES: readonly ColorMode[] = ['grayscale', 'rgb', 'rgba'];
 
 /**
- * Resampling names accepted. Keras's (PIL's) names resize exactly as PIL does, in JS on the fully
+ * Resampling names accepted. Keras's (PIL's) names resize exactly as PIL does (JS and SIMD wasm) on the fully
  * decoded pixels (pil-nearest.ts, pil-resample.ts). The TF-style names (linear, cubic, lanczos2/3,
  * mitchell) and every filter with `resizeMode: 'pad'` use sharp's libvips kernels in its thread pool,
  * with JPEG shrink-on-load: not PIL's pixels, but several times faster on large photos.
