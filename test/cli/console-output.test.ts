@@ -77,3 +77,19 @@ test('a --test folder with a class --train lacks fails before the search', () =>
   assert.match(r.stderr, /--test .*odd-test has class folder\(s\) that --train does not: lawbot \(the training classes: bossbot, cashbot\)/);
   assert.doesNotMatch(r.stdout, /Trial \d/);
 });
+
+test('summary prints one line per trial, best first; --verbose gives KerasTuner\'s block per trial', () => {
+  const r = runCli(['summary', '--directory', work, '--project-name', 'compact']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  const at = lines.findIndex((l) => /^# +trial +status +val_accuracy +epochs +hyperparameters$/.test(l));
+  assert.ok(at > 0, r.stdout);
+  const rows = lines.slice(at + 1);
+  assert.equal(rows.length, 30);
+  assert.match(rows[0], /^1 +\d{4} +COMPLETED +[\d.]+ +\d+ +num_blocks=\d /);
+  const scores = rows.map((l) => Number(l.split(/\s+/)[3]));
+  assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'best first');
+  const verbose = runCli(['summary', '--directory', work, '--project-name', 'compact', '--verbose']);
+  assert.equal(verbose.stdout.match(/^Trial \d{4} summary$/gm)?.length, 30);
+  assert.equal(verbose.stdout.match(/^Score: /gm)?.length, 30);
+});
