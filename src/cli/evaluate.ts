@@ -8,6 +8,7 @@ import { formatEvaluation } from '../evaluation/metrics.js';
 import { foundMessage, UsageError, type Output } from './output.js';
 import { resolveModelPath } from './model-path.js';
 import { indexDirectory } from '../data/file-index.js';
+import { addToProjectReport, reportEvaluation } from './search-report.js';
 
 export interface EvaluateOptions {
   model: string;
@@ -63,6 +64,8 @@ export async function evaluate(o: EvaluateOptions, out: Output): Promise<Evaluat
     out.info(`Test folder: ${o.test} (${report.total} images)`);
     out.info(`loss: ${loss.toFixed(4)}  accuracy: ${report.accuracy.toFixed(4)}`);
     out.info(formatEvaluation(report));
+    const reportFile = addToProjectReport(resolveModelPath(o.model), reportEvaluation('test', o.test, { loss, report }));
+    if (reportFile) out.info(`Added to the project's report: ${reportFile}`);
     return result;
   } finally {
     model.dispose();

@@ -53,8 +53,8 @@ test('a 30-trial search prints two lines per trial and ends with the summary; th
   const html = readFileSync(path.join(work, 'compact', 'report.html'), 'utf8');
   assert.match(html, new RegExp(`best model on the test set \\(${testDir.replace(/[/.]/g, '\\$&')}\\)</span><b>accuracy [\\d.]+%</b>loss [\\d.]+, 8 images`));
   assert.match(html, /best model on the validation set \(.*--validation-split 0\.5\)/);
-  assert.match(html, /<h2 id="confusion-test">Confusion matrix of the best model on the test set/);
-  assert.match(html, /<h2 id="confusion-validation">Confusion matrix of the best model on the validation set/);
+  assert.match(html, /<h2 class="confusion-test">Confusion matrix of the best model on the test set/);
+  assert.match(html, /<h2 class="confusion-validation">Confusion matrix of the best model on the validation set/);
 });
 
 test('--verbose restores KerasTuner\'s per-trial tables; --json carries the test figures', () => {
@@ -92,4 +92,20 @@ test('summary prints one line per trial, best first; --verbose gives KerasTuner\
   const verbose = runCli(['summary', '--directory', work, '--project-name', 'compact', '--verbose']);
   assert.equal(verbose.stdout.match(/^Trial \d{4} summary$/gm)?.length, 30);
   assert.equal(verbose.stdout.match(/^Score: /gm)?.length, 30);
+});
+
+test('evaluate on a project\'s best model adds its test set to the project\'s report', () => {
+  const other = folder('test-other', 'test', 3);
+  const before = readFileSync(path.join(work, 'compact', 'report.html'), 'utf8');
+  assert.equal(before.match(/<h2 class="confusion-test">/g)?.length, 1);
+  const r = runCli(['evaluate', '--model', path.join(work, 'compact'), '--test', other]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Added to the project's report: .*compact\/report\.html/);
+  const after = readFileSync(path.join(work, 'compact', 'report.html'), 'utf8');
+  assert.match(after, new RegExp(`best model on the test set \\(${other.replace(/[/.]/g, '\\$&')}\\)</span><b>accuracy [\\d.]+%</b>loss [\\d.]+, 6 images`));
+  assert.equal(after.match(/<h2 class="confusion-test">/g)?.length, 2, 'the test folder of tune stays, the new one is added');
+  assert.equal(after.match(/<h2 class="confusion-validation">/g)?.length, 1);
+  // The same folder again replaces its figures instead of adding a copy.
+  assert.equal(runCli(['evaluate', '--model', path.join(work, 'compact', 'best-model'), '--test', other]).code, 0);
+  assert.equal(readFileSync(path.join(work, 'compact', 'report.html'), 'utf8').match(/<h2 class="confusion-test">/g)?.length, 2);
 });
