@@ -20,6 +20,7 @@ import { searchLoop, type SearchOutcome } from './search-loop.js';
 import { SerialExecutor } from './executors/serial-executor.js';
 import { TrialOracle } from './executors/run-job.js';
 import { openStorage } from './storage/open-storage.js';
+import { FileStorage } from './storage/file-storage.js';
 import type { SearchStorage } from './storage/search-storage.js';
 import { setStoredWeights } from './storage/model-artifacts.js';
 import type {
@@ -66,8 +67,14 @@ export class Tuner {
     this.deterministic = opts.deterministic ?? true;
   }
 
+  /** The project folder, or where else the search is kept (a database and search name, no password). */
   get projectDir(): string {
-    return this.store.projectDir;
+    return this.storage.location;
+  }
+
+  /** Tuner markers are files in the project folder: a search kept elsewhere leaves no folder behind. */
+  private async saveTunerMarker(opts?: { owner?: boolean }): Promise<void> {
+    if (this.storage instanceof FileStorage) await this.store.saveTunerMarker(this.tunerId, opts);
   }
 
   /** Loads the project (or creates it). Called by search(); call it yourself to read results without searching. */
@@ -115,7 +122,7 @@ export class Tuner {
         await saveOracleState(tx, this.searchMeta(), this.oracle);
       }
     });
-    await this.store.saveTunerMarker(this.tunerId);
+    await this.saveTunerMarker();
   }
 
   /**
@@ -217,7 +224,7 @@ export class Tuner {
       factories.push(tensorboard.trialCallbacks(opts.tensorboard));
     }
     await this.reload();
-    await this.store.saveTunerMarker(this.tunerId, { owner: true });
+    await this.saveTunerMarker({ owner: true });
     const { runner, oracle } = await this.trialRunner();
     return searchLoop(this, new SerialExecutor(runner, oracle, trainData, opts, factories), opts, { serial: true, tensorboard, startedAt });
   }

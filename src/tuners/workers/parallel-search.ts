@@ -10,6 +10,7 @@ import type { WorkerInit } from './protocol.js';
 import { toWorkerDataSpec } from './worker-data.js';
 import { resolveEarlyStopping } from '../early-stopping.js';
 import { WorkerThreadExecutor } from '../executors/worker-thread-executor.js';
+import { describeStorage } from '../storage/open-storage.js';
 
 export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opts: SearchOptions): void {
   if (!isHyperModelModule(tuner.hypermodelSource)) {
@@ -22,6 +23,7 @@ export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opt
       'a fit(hp, model, data, options) that adds them, or use workers: 1.');
   }
   if (opts.earlyStopping !== undefined) resolveEarlyStopping(opts.earlyStopping, tuner.oracle.objective);
+  describeStorage(tuner.storage); // a storage the worker threads cannot open again fails now
   checkTrainData(trainData, 'search() training data');
   if (opts.validationData !== undefined) checkTrainData(opts.validationData, 'validationData');
   if (!isTensorData(trainData) && opts.validationSplit !== undefined) {
@@ -37,13 +39,12 @@ export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opt
 
 /** Checks the inputs, then starts the worker threads (each loads its backend, hypermodel and data). */
 export async function parallelExecutor(tuner: SearchHost, trainData: TrainData, opts: SearchOptions): Promise<WorkerThreadExecutor> {
-  const { oracle, store } = tuner;
+  const { oracle } = tuner;
   const init: WorkerInit = {
     backend: opts.workerBackend,
     hypermodel: tuner.hypermodelSource as WorkerInit['hypermodel'],
     hypermodelOptions: tuner.hypermodelOptions,
-    directory: store.directory,
-    projectName: store.projectName,
+    storage: describeStorage(tuner.storage),
     executionsPerTrial: tuner.executionsPerTrial,
     deterministic: tuner.deterministic,
     objective: oracle.objective,

@@ -5,14 +5,15 @@ import type { ObjectiveSpec } from '../objective.js';
 import type { EarlyStoppingSpec } from '../early-stopping.js';
 import type { TrialRecord } from '../trial.js';
 import type { WorkerDataSpec } from './worker-data.js';
+import type { StorageDescriptor } from '../storage/open-storage.js';
 
 /** workerData of every trial worker. */
 export interface WorkerInit {
   backend?: string;
   hypermodel: HyperModelModule;
   hypermodelOptions?: unknown;
-  directory: string;
-  projectName: string;
+  /** The search's storage, opened again in the worker for its checkpoints (a folder or a database). */
+  storage: StorageDescriptor;
   executionsPerTrial: number;
   deterministic: boolean;
   objective: ObjectiveSpec;
