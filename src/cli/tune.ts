@@ -159,6 +159,21 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
       'classification needs at least two, one subfolder of images per class (e.g. train/cats/, train/dogs/).');
   }
   const labelMode = classNames.length === 2 ? 'binary' as const : 'sparse' as const;
+  const projectDir = storage ? storage.location : path.join(o.directory, o.projectName);
+  const settings: ProjectSettings = {
+    imageSize: o.imageSize, colorMode: o.colorMode, classes: classNames, hypermodel: o.hypermodel ? path.resolve(o.hypermodel) : null,
+  };
+  const flags = storage ? storageFlags(o.storage!, o.projectName) : `--directory ${o.directory} --project-name ${o.projectName}`;
+  let shared: { saved: SearchSettings | undefined; now: SearchSettings } | undefined;
+  if (storage) {
+    // Every machine of a shared search runs it with the settings it was started with, on the same data:
+    // checked first, so that a machine's other copy of the data is named as such.
+    const now = searchSettings(o, settings);
+    const saved = await loadSearchSettings(storage);
+    if (o.join && (!saved || !(await storage.exists()))) throw noSearchError(o.storage!, o.projectName);
+    if (saved && !o.overwrite) checkSearchSettings(flags, saved, now, { train: o.train, val: o.val });
+    shared = { saved, now };
+  }
   const onError = o.onError ?? 'raise';
   const flow = {
     targetSize: o.imageSize, colorMode: o.colorMode, classMode: labelMode, batchSize: o.batchSize,
@@ -197,22 +212,7 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
     : [CNN_HYPERMODEL_MODULE, cnnOptions];
   if (o.hypermodel) await loadHypermodelModule(path.resolve(o.hypermodel), shape); // a bad module fails here, once, clearly
 
-  const projectDir = storage ? storage.location : path.join(o.directory, o.projectName);
-  const settings: ProjectSettings = {
-    imageSize: o.imageSize, colorMode: o.colorMode, classes: train.classNames, hypermodel: o.hypermodel ? path.resolve(o.hypermodel) : null,
-  };
-  const flags = storage ? storageFlags(o.storage!, o.projectName) : `--directory ${o.directory} --project-name ${o.projectName}`;
-  let shared: { saved: SearchSettings | undefined; now: SearchSettings } | undefined;
-  if (storage) {
-    // Every machine of a shared search runs it with the settings it was started with, on the same data.
-    const now = searchSettings(o, settings);
-    const saved = await loadSearchSettings(storage);
-    if (o.join && (!saved || !(await storage.exists()))) throw noSearchError(o.storage!, o.projectName);
-    if (saved && !o.overwrite) checkSearchSettings(flags, saved, now, { train: o.train, val: o.val });
-    shared = { saved, now };
-  } else if (!o.overwrite) {
-    checkProjectSettings(projectDir, settings);
-  }
+  if (!storage && !o.overwrite) checkProjectSettings(projectDir, settings);
 
   // Every image decodes (or is left out under --on-error skip) before the first trial.
   const decode = decodeOptionsOf(flow);
