@@ -20,6 +20,7 @@ import { epochDataset } from './epoch-loop.js';
 import { EpochBatcher } from './epoch-batcher.js';
 import type { Subset } from './file-index.js';
 import type { DataDtype, IteratorGenerator } from './generator-contract.js';
+import type { DatasetSource } from '../contract/train-data.js';
 import { checkSaveFormat, saveImages, type SaveFormat } from './save-images.js';
 import { mixSeed, randomSeed, Rng } from '../util/rng.js';
 
@@ -90,7 +91,7 @@ function describeClasses(s: number[]): string {
   return s.length > 10 ? `${s.slice(0, 10).join(', ')} and ${s.length - 10} more` : s.join(', ');
 }
 
-export class ArrayIterator extends EpochBatcher<RawArrayBatch, ArrayBatch> implements AsyncIterable<ArrayBatch> {
+export class ArrayIterator extends EpochBatcher<RawArrayBatch, ArrayBatch> implements AsyncIterable<ArrayBatch>, DatasetSource {
   /** Samples in this iterator (its subset). */
   readonly n: number;
   /** Same as `n` (DirectoryIterator's name). */

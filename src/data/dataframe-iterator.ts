@@ -8,6 +8,7 @@ import { DataConfigError } from './errors.js';
 import { indexDataFrame, type DataFrameClassMode, type DataFrameRecord } from './dataframe-index.js';
 import { balancedClassWeights, ImageFileIterator, readSubset, type FileIteratorOptions } from './file-iterator.js';
 import type { IteratorGenerator } from './generator-contract.js';
+import type { DatasetSource } from '../contract/train-data.js';
 
 export interface FlowFromDataframeOptions extends FileIteratorOptions {
   /** Folder the `xCol` paths are relative to; null or absent: the paths as given (absolute, or from the working directory). */
@@ -33,7 +34,7 @@ export type DataFrameBatch = {
   sampleWeight?: tf.Tensor1D;
 };
 
-export class DataFrameIterator extends ImageFileIterator<DataFrameBatch> {
+export class DataFrameIterator extends ImageFileIterator<DataFrameBatch> implements DatasetSource {
   readonly classMode: DataFrameClassMode;
   /** Class names in label order (empty for 'raw', 'multi_output', 'input' and null). */
   readonly classNames: string[];

@@ -8,6 +8,7 @@ import type { ResizeMode } from './decode.js';
 import { DataConfigError } from './errors.js';
 import { indexDirectory, splitPerClass, type FileIndex } from './file-index.js';
 import type { IteratorGenerator } from './generator-contract.js';
+import type { DatasetSource } from '../contract/train-data.js';
 import { balancedClassWeights, ImageFileIterator, readSubset, type FileIteratorOptions } from './file-iterator.js';
 import type { SaveFormat } from './save-images.js';
 
@@ -71,7 +72,7 @@ function directoryIndex(directory: string, generator: IteratorGenerator | null, 
   return index;
 }
 
-export class DirectoryIterator extends ImageFileIterator<Batch> {
+export class DirectoryIterator extends ImageFileIterator<Batch> implements DatasetSource {
   readonly classNames: string[];
   readonly classIndices: Record<string, number>;
   /** Class index of every sample, in index order (never shuffled). */

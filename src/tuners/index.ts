@@ -41,7 +41,8 @@ export type { Executor, ExecutorEvent, TrialJob } from './executors/executor.js'
 export { EarlyStoppingCallback, resolveEarlyStopping } from './early-stopping.js';
 export type { EarlyStoppingSpec, ResolvedEarlyStopping } from './early-stopping.js';
 export { defaultFit, isTensorData, isDataset, isDatasetSource, startDataEpoch } from './train-data.js';
-export type { TrainData, TensorData, BatchDataset, DatasetSource, FitOptions, FitCallback } from './train-data.js';
+export type { FitOptions, FitCallback } from './train-data.js';
+export type { TrainData, TensorData, BatchDataset, DatasetSource } from '../contract/train-data.js';
 export { fileSystemSave, fileSystemLoad, loadWeightsInto } from './fs-io-handler.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { ConsoleDisplay, silentDisplay, formatValue, formatDuration } from './display.js';

@@ -114,3 +114,8 @@ export function parseWorkerSlotId(tunerId: string): { host: string; pid: number 
 export function isOtherLiveProcess(owner: { host?: string; pid?: number } | undefined): boolean {
   return !!owner && owner.host === hostname() && typeof owner.pid === 'number' && owner.pid !== process.pid && isProcessAlive(owner.pid);
 }
+
+/** The tuner id a worker id belongs to: the worker id without its `/<host>/<pid>/w<i>` slot (a plain id is its own). */
+export function tunerIdOfWorker(workerId: string): string {
+  return workerId.replace(/\/[^/]+\/\d+\/w\d+$/, '');
+}

@@ -8,15 +8,14 @@
  */
 import { hostname } from 'node:os';
 import { HyperParameters } from './hyperparameters.js';
-import { isOtherLiveProcess, isProcessAlive, parseWorkerSlotId, workerSlotId } from './project-lock.js';
+import { isProcessAlive, parseWorkerSlotId, workerSlotId } from './project-lock.js';
 import type { Trial } from './trial.js';
 import { classifyTrialError, FatalError } from './errors.js';
 import type { HyperModelSource, SearchOptions, TensorBoardIntegration } from './tuner-options.js';
 import type { Oracle } from './oracle.js';
-import type { TunerMarkers } from './tuner-markers.js';
 import type { RunningTrialInfo, SearchStoppedBy, TunerDisplay } from './display.js';
 import type { Executor, ExecutorEvent } from './executors/executor.js';
-import type { SearchStorage } from './storage/search-storage.js';
+import type { SearchStorage, SearchTransaction } from './storage/search-storage.js';
 import { loadOracleState, recordSnapshot, saveOracleState, type SearchMeta } from './search-state.js';
 
 /** How often a process with nothing to run checks whether other processes' trials unblocked the oracle. */
@@ -25,7 +24,6 @@ const POLL_MS = 250;
 /** What the loop needs of the Tuner that runs it (the Tuner is not imported: no import circle). */
 export interface SearchHost {
   readonly oracle: Oracle;
-  readonly store: TunerMarkers;
   readonly display: TunerDisplay;
   readonly hypermodelSource: HyperModelSource;
   readonly hypermodelOptions: unknown;
@@ -61,7 +59,7 @@ export interface SearchOutcome {
 }
 
 export async function searchLoop(tuner: SearchHost, executor: Executor, opts: SearchOptions, loop: LoopOptions): Promise<SearchOutcome> {
-  const { oracle, store, display } = tuner;
+  const { oracle, display } = tuner;
   const { serial } = loop;
   const host = hostname();
   // Per process, serially too: two processes with one id would both be handed that id's running trial.
@@ -71,7 +69,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
    * One oracle step, as one storage transaction: on the latest stored state, saved afterwards (also
    * when the step throws: what it changed before is kept, as the error says what happened next).
    */
-  const transact = async <T>(fn: () => T | Promise<T>): Promise<T> => {
+  const transact = async <T>(fn: (tx: SearchTransaction) => T | Promise<T>): Promise<T> => {
     let failed = false;
     let error: unknown;
     const result = await tuner.storage.transaction(async (tx) => {
@@ -80,7 +78,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
       const loaded = recordSnapshot(oracle);
       let r: T | undefined;
       try {
-        r = await fn();
+        r = await fn(tx);
       } catch (err) {
         failed = true;
         error = err;
@@ -108,12 +106,13 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
    * a dead process of its own tunerId instead, as if never interrupted (KerasTuner hands a tuner id its
    * running trial back); its own trial from an earlier search() call of this process it keeps.
    */
-  const reclaim = async (): Promise<void> => {
+  const reclaim = async (tx: SearchTransaction): Promise<void> => {
     const me = workerId(0);
     for (const [tid, trialId] of [...oracle.ongoing]) {
       if (serial && tid === me) continue; // the oracle hands it back
       const owner = parseWorkerSlotId(tid);
-      if (!owner && isOtherLiveProcess(await store.loadTunerMarker(tid))) {
+      const legacy = owner ? undefined : (await tx.workers()).find((w) => w.workerId === tid);
+      if (legacy?.alive && !(legacy.host === host && legacy.pid === process.pid)) {
         // A project written before serial searches had per-process ids: its serial run is still going.
         throw new Error(`A serial search (tuner "${tid}", workers: 1) is running on ${tuner.projectDir}: an older version started it, ` +
           'whose serial searches do not share a project. Wait for it to finish.');
@@ -219,6 +218,10 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
   };
 
   try {
+    // The storage's worker registrations are this process's liveness for other processes (resume, overwrite).
+    for (let slot = 0; slot < executor.slots; slot++) {
+      await tuner.storage.registerWorker(workerId(slot), { host, pid: process.pid, kind: serial ? 'serial' : 'thread' });
+    }
     for (;;) {
       let verdict: 'IDLE' | 'STOPPED' | undefined;
       if (deadline !== undefined && Date.now() >= deadline && !budgetEnded) {
@@ -228,8 +231,8 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
       for (const slot of budgetEnded ? [] : executor.idleSlots()) {
         // The deadline can pass while earlier slots are filled: look again right before each decision.
         if (deadline !== undefined && Date.now() >= deadline) break;
-        const got = await transact(async () => {
-          await reclaim();
+        const got = await transact(async (tx) => {
+          await reclaim(tx);
           const trial = oracle.createTrial(workerId(slot));
           return { trial, space: oracle.hyperparameters.space, seed: oracle.seed, best: oracle.getBestTrials(1)[0] };
         });
@@ -259,6 +262,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     failure = err;
   } finally {
     await executor.close();
+    for (let slot = 0; slot < executor.slots; slot++) await tuner.storage.unregisterWorker(workerId(slot)).catch(() => undefined);
     if (running.size > 0 && !serial) {
       // Stopped with trials in flight (an error): put them back so a resumed search runs them.
       await transact(async () => {

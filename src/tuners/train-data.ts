@@ -1,16 +1,10 @@
 /**
- * The training data a search accepts (CONTRACTS.md `TrainData`), and the default way a trial fits on
- * it. A DirectoryIterator is recognized by its `toDataset` method, so the tuner never imports the data
- * pipeline.
+ * How the search recognizes the training data of the contract (src/contract/train-data.ts) and the
+ * default way a trial fits on it. A DirectoryIterator is recognized by its `toDataset` method, so the
+ * tuner never imports the data pipeline.
  */
 import * as tf from '@tensorflow/tfjs';
-
-export interface TensorData { xs: tf.Tensor; ys: tf.Tensor }
-/** Batches of images and labels (ys is optional in the type because a DirectoryIterator with classMode null yields none; fit needs it). */
-/** Batches of inputs and targets (a list of targets for a multi-output model). */
-export type BatchDataset = tf.data.Dataset<{ xs: tf.Tensor; ys?: tf.Tensor | tf.Tensor[] }>;
-export interface DatasetSource { toDataset(): BatchDataset }
-export type TrainData = TensorData | BatchDataset | DatasetSource;
+import type { BatchDataset, DatasetSource, TensorData, TrainData } from '../contract/train-data.js';
 
 export type FitCallback = tf.CustomCallbackArgs | tf.Callback;
 

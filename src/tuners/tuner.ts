@@ -8,9 +8,9 @@ import { ConsoleDisplay, silentDisplay, type TunerDisplay } from './display.js';
 import { HyperParameters, type HyperParameterSpec, type HyperValue } from './hyperparameters.js';
 import { describeObjective } from './objective.js';
 import type { Oracle } from './oracle.js';
-import { TunerMarkers } from './tuner-markers.js';
 import { loadOracleState, saveOracleState, type SearchMeta } from './search-state.js';
-import { checkTrainData, isTensorData, type TrainData } from './train-data.js';
+import { checkTrainData, isTensorData } from './train-data.js';
+import type { TrainData } from '../contract/train-data.js';
 import type { Trial } from './trial.js';
 import { importExport, isHyperModelModule, type HyperModelModule } from './hypermodel-module.js';
 import { resolveEarlyStopping } from './early-stopping.js';
@@ -20,7 +20,6 @@ import { searchLoop, type SearchOutcome } from './search-loop.js';
 import { SerialExecutor } from './executors/serial-executor.js';
 import { TrialOracle } from './executors/run-job.js';
 import { openStorage } from './storage/open-storage.js';
-import { FileStorage } from './storage/file-storage.js';
 import type { SearchStorage } from './storage/search-storage.js';
 import { setStoredWeights } from './storage/model-artifacts.js';
 import type {
@@ -29,8 +28,6 @@ import type {
 
 export class Tuner {
   readonly oracle: Oracle;
-  /** @internal The project folder's oracle.json, trial records and lock (moving into the storage). */
-  readonly store: TunerMarkers;
   /** Where the search is kept: trial checkpoints go through its artifact store. */
   readonly storage: SearchStorage;
   readonly tunerId: string;
@@ -55,7 +52,6 @@ export class Tuner {
     this.hypermodelSource = opts.hypermodel;
     this.hypermodelOptions = opts.hypermodelOptions;
     if (!isHyperModelModule(opts.hypermodel)) this.hypermodel = opts.hypermodel;
-    this.store = new TunerMarkers(opts.directory ?? '.', opts.projectName ?? 'untitled_project');
     this.storage = openStorage(opts.storage, opts.directory ?? '.', opts.projectName ?? 'untitled_project');
     this.overwrite = opts.overwrite ?? false;
     this.tunerId = opts.tunerId ?? process.env.KERASTUNER_TUNER_ID ?? 'tuner0';
@@ -70,11 +66,6 @@ export class Tuner {
   /** The project folder, or where else the search is kept (a database and search name, no password). */
   get projectDir(): string {
     return this.storage.location;
-  }
-
-  /** Tuner markers are files in the project folder: a search kept elsewhere leaves no folder behind. */
-  private async saveTunerMarker(opts?: { owner?: boolean }): Promise<void> {
-    if (this.storage instanceof FileStorage) await this.store.saveTunerMarker(this.tunerId, opts);
   }
 
   /** Loads the project (or creates it). Called by search(); call it yourself to read results without searching. */
@@ -117,12 +108,11 @@ export class Tuner {
             'Use overwrite: true to start afresh, or another projectName.');
         }
         this.oracle.setState(await loadOracleState(tx, file));
-        this.display.message?.(`Reloading Tuner from ${this.projectDir}/${this.tunerId}.json`);
+        this.display.message?.(`Reloading Tuner from ${this.projectDir}`);
       } else {
         await saveOracleState(tx, this.searchMeta(), this.oracle);
       }
     });
-    await this.saveTunerMarker();
   }
 
   /**
@@ -224,7 +214,6 @@ export class Tuner {
       factories.push(tensorboard.trialCallbacks(opts.tensorboard));
     }
     await this.reload();
-    await this.saveTunerMarker({ owner: true });
     const { runner, oracle } = await this.trialRunner();
     return searchLoop(this, new SerialExecutor(runner, oracle, trainData, opts, factories), opts, { serial: true, tensorboard, startedAt });
   }

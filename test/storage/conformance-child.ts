@@ -1,7 +1,7 @@
 /**
  * A child process of the storage conformance suite: `node --import tsx conformance-child.ts <factory
  * module> <key> increment <n>` runs n read-decide-write transactions; `... hang` stops inside one
- * (after its writes) and waits to be killed.
+ * (after its writes) and waits to be killed; `... register` registers a worker and waits to be killed.
  */
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -39,4 +39,8 @@ if (op === 'increment') {
     process.stdout.write('INSIDE\n');
     await new Promise(() => setInterval(() => undefined, 1000)); // until SIGKILL
   });
+} else if (op === 'register') {
+  await storage.registerWorker('live-worker', { host: hostname(), pid: process.pid, kind: 'serial' });
+  process.stdout.write('REGISTERED\n');
+  await new Promise(() => setInterval(() => undefined, 1000)); // until SIGKILL
 }

@@ -156,6 +156,34 @@ export function describeStorageConformance(name: string, factoryModule: string):
       }
     });
 
+    test('overwrite is refused while another process has a live worker registered, and allowed once it is dead', async () => {
+      const { key, storage } = await fresh();
+      const c = child(factoryModule, key, 'register');
+      try {
+        await storage.transaction(async (tx) => tx.saveSearch(emptySearch(3)));
+        await new Promise<void>((resolve, reject) => {
+          c.proc.stdout!.on('data', (d) => String(d).includes('REGISTERED') && resolve());
+          void c.done.then((r) => reject(new Error(`the child ended before it registered: ${r.stderr}`)));
+        });
+        await assert.rejects(storage.open({ overwrite: true }), new RegExp(`overwrite: a search in process ${c.proc.pid} is still running in .*, so it is not deleted`));
+        assert.equal(counterOf(await storage.loadSearch()), 3, 'the refused overwrite deleted nothing');
+        c.proc.kill('SIGKILL');
+        await c.done;
+        // dead at once on this host (FileStorage), or once its heartbeat is stale (a database)
+        let error: unknown;
+        for (let i = 0; i < 120; i++) {
+          error = await storage.open({ overwrite: true }).then(() => undefined, (e: unknown) => e);
+          if (!error) break;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        assert.equal(error, undefined);
+        assert.equal(await storage.exists(), false);
+      } finally {
+        c.proc.kill('SIGKILL');
+        await storage.close();
+      }
+    });
+
     test('artifacts: checkpoints by trial, the best model and named files round-trip as bytes; delete removes checkpoints', async () => {
       const { storage } = await fresh();
       const model = tinyModel();

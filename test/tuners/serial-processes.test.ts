@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { RandomSearch } from '../../src/tuners/index.js';
+import { FileStorage, RandomSearch } from '../../src/tuners/index.js';
 import type { TrialRecord } from '../../src/tuners/trial.js';
 import { denseHypermodel, tinyData } from './fixtures/tiny.js';
 
@@ -63,6 +63,39 @@ test('two serial processes (workers: 1) on one project train each trial once, to
     const configs = (ts: TrialRecord[]) => ts.map((t) => [t.trialId, t.hyperparameters.values]).sort((x, y) => String(x[0]).localeCompare(String(y[0])));
     assert.equal(records.length, single.oracle.trials.size);
     assert.deepEqual(configs(records), configs([...single.oracle.trials.values()].map((t) => t.toRecord())));
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a running serial search is a live registered worker of the storage: overwrite is refused until it ends, then its registration is gone', async () => {
+  const root = await fs.mkdtemp(join(tmpdir(), 'tuner-serial-live-'));
+  try {
+    const barrier = join(root, 'barrier');
+    await fs.mkdir(barrier);
+    // one child, a barrier of two: it waits inside its first trial until the barrier folder is removed
+    const run = spawn(process.execPath, ['--import', 'tsx', CHILD, root, 'shared', barrier, '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    run.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => run.on('exit', resolve));
+    try {
+      for (let i = 0; i < 1200 && (await fs.readdir(barrier)).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(await fs.readdir(barrier), [String(run.pid)], stderr);
+      const storage = new FileStorage(root, 'shared');
+      const workers = await storage.transaction((tx) => tx.workers());
+      assert.deepEqual(workers.map((w) => [w.workerId, w.kind, w.pid, w.alive]), [[`tuner0/${hostname()}/${run.pid}/w0`, 'serial', run.pid, true]]);
+      const train = tinyData(64, 1);
+      const again = new RandomSearch({ hypermodel: denseHypermodel, objective: 'val_loss', maxTrials: 6, seed: 7, directory: root, projectName: 'shared', overwrite: true, verbose: 0 });
+      await assert.rejects(again.search(train, { epochs: 1 }), new RegExp(`overwrite: a search in process ${run.pid} is still running in .*shared, so it is not deleted`));
+      tf.dispose([train.xs, train.ys]);
+      await fs.rm(barrier, { recursive: true });
+      assert.equal(await exited, 0, stderr);
+      assert.deepEqual(await storage.transaction((tx) => tx.workers()), [], 'the ended search unregistered its worker');
+      await new RandomSearch({ hypermodel: denseHypermodel, objective: 'val_loss', maxTrials: 6, seed: 7, directory: root, projectName: 'shared', overwrite: true, verbose: 0 }).reload();
+      assert.equal(JSON.parse(await fs.readFile(join(root, 'shared', 'oracle.json'), 'utf8')).state.trials.length, 0, 'overwrite started afresh');
+    } finally {
+      run.kill('SIGKILL');
+    }
   } finally {
     await fs.rm(root, { recursive: true, force: true });
   }

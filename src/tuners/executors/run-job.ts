@@ -8,7 +8,7 @@ import { Oracle, type OracleOptions, type PopulateResult } from '../oracle.js';
 import { Trial, type TrialRecord } from '../trial.js';
 import type { HyperParameterSpec } from '../hyperparameters.js';
 import type { TrialRunner } from '../trial-runner.js';
-import type { TrainData } from '../train-data.js';
+import type { TrainData } from '../../contract/train-data.js';
 import type { SearchOptions, TrialCallbackFactory } from '../tuner-options.js';
 import type { TrialJob } from './executor.js';
 

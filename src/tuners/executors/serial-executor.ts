@@ -3,7 +3,7 @@
  * The search loop treats it exactly like the worker-thread executor.
  */
 import type { TrialRunner } from '../trial-runner.js';
-import type { TrainData } from '../train-data.js';
+import type { TrainData } from '../../contract/train-data.js';
 import type { SearchOptions, TrialCallbackFactory } from '../tuner-options.js';
 import type { Executor, ExecutorEvent, TrialJob } from './executor.js';
 import { jobTrial, runJob, type TrialOracle } from './run-job.js';

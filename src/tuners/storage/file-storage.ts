@@ -5,8 +5,10 @@
  *   trial_<id>/trial.json       each trial's record
  *   trial_<id>/checkpoint/      its best epoch's model (model.json + weights.bin, the tfjs format)
  *   best-model/                 the exported best model (model.json + weights.bin)
- *   .workers/<id>.json          registered workers (host, pid, lastSeen)
- *   .lock                       held by a transaction (see project-lock.ts)
+ *   <tunerId>.json              the tuner's registered workers (host, pid, kind, lastSeen), by worker id
+ *                               (`<tunerId>/<host>/<pid>/w<i>`); 0.1's serial marker {host, pid} reads
+ *                               as one worker named tunerId
+ *   .lock                       held by a transaction or a registration (see project-lock.ts)
  * A transaction holds the lock and buffers its writes until fn resolves; then it writes the trial
  * records, and oracle.json last, each atomically. oracle.json is the commit point: it embeds the
  * records of its trials, and reads inside a transaction take a trial from it before its trial.json,
@@ -17,8 +19,8 @@ import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../atomic-write.js';
-import { isProcessAlive, withFileLock, type LockOptions } from '../project-lock.js';
-import { checkSafeToOverwrite } from './overwrite-guard.js';
+import { isProcessAlive, tunerIdOfWorker, withFileLock, type LockOptions } from '../project-lock.js';
+import { checkOverwriteFolder, refuseOverwriteWhileLive } from './overwrite-guard.js';
 import type { TrialRecord } from '../trial.js';
 import type { OracleState } from '../oracle.js';
 import {
@@ -38,6 +40,13 @@ interface OracleFileV1 {
 /** A worker not heard of for this long, on another host, is considered dead. */
 const DEFAULT_STALE_MS = 60_000;
 const HEARTBEAT_MS = 10_000;
+
+/** `<tunerId>.json`: the tuner's workers; `host`/`pid` alone is 0.1's serial marker (kept until that process is gone). */
+interface TunerFile {
+  workers?: Record<string, Omit<WorkerRecord, 'workerId' | 'alive'>>;
+  host?: string;
+  pid?: number;
+}
 
 function toStored(file: OracleFileV1): StoredSearch {
   const { trials, ...rest } = file.state;
@@ -74,7 +83,8 @@ export class FileStorage implements SearchStorage {
 
   async open(opts: OpenOptions = {}): Promise<void> {
     if (opts.overwrite) {
-      await checkSafeToOverwrite(this.projectDir);
+      await checkOverwriteFolder(this.projectDir);
+      refuseOverwriteWhileLive(this.location, await this.workers());
       await fs.rm(this.projectDir, { recursive: true, force: true });
     }
     await fs.mkdir(this.projectDir, { recursive: true });
@@ -102,9 +112,15 @@ export class FileStorage implements SearchStorage {
     await this.queue;
   }
 
-  /** Calls from this process queue first, so they never wait on their own lock file. */
+  /** Runs fn holding the project's lock file; calls from this process queue first, so they never wait on their own lock. */
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => withFileLock(join(this.projectDir, '.lock'), fn, this.opts));
+    this.queue = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
   transaction<T>(fn: (tx: SearchTransaction) => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => withFileLock(join(this.projectDir, '.lock'), async () => {
+    return this.locked(async () => {
       const committed = await this.readSearchFile();
       const embedded = new Map((committed?.state.trials ?? []).map((r) => [r.trialId, r]));
       const readTrial = async (id: string) => pending.get(id) ?? embedded.get(id) ?? (await readJsonIfExists<TrialRecord>(this.trialPath(id)));
@@ -136,9 +152,7 @@ export class FileStorage implements SearchStorage {
       }
       if (file) await writeJsonAtomic(this.oraclePath, file);
       return result;
-    }, this.opts));
-    this.queue = run.then(() => undefined, () => undefined);
-    return run;
+    });
   }
 
   /** oracle.json keeps v1's shape: the state embeds the records of its trial ids. */
@@ -182,14 +196,34 @@ export class FileStorage implements SearchStorage {
     return out;
   }
 
-  private workerPath(workerId: string): string {
-    return join(this.projectDir, '.workers', `${encodeURIComponent(workerId)}.json`);
+  private tunerPath(tunerId: string): string {
+    if (tunerId === 'oracle') throw new Error(`The tuner id "oracle" is taken by ${this.oraclePath}: choose another tunerId.`);
+    return join(this.projectDir, `${encodeURIComponent(tunerId)}.json`);
+  }
+
+  /**
+   * Rewrites `<tunerId>.json` under the project lock (processes with one tuner id share the file): a
+   * 0.1 marker becomes a worker entry, and entries of dead processes on this host are dropped.
+   */
+  private updateTunerFile(tunerId: string, change: (workers: NonNullable<TunerFile['workers']>) => void): Promise<void> {
+    return this.locked(async () => {
+      const path = this.tunerPath(tunerId);
+      const file = (await readJsonIfExists<TunerFile>(path).catch(() => undefined)) ?? {};
+      const workers = { ...file.workers };
+      if (typeof file.host === 'string' && typeof file.pid === 'number') {
+        workers[tunerId] ??= { host: file.host, pid: file.pid, kind: 'serial', lastSeen: Date.now() };
+      }
+      for (const [id, w] of Object.entries(workers)) if (w.host === hostname() && !isProcessAlive(w.pid)) delete workers[id];
+      change(workers);
+      await writeJsonAtomic(path, { workers });
+    });
   }
 
   async registerWorker(workerId: string, info: WorkerInfo): Promise<void> {
     this.mine.set(workerId, info);
-    await fs.mkdir(join(this.projectDir, '.workers'), { recursive: true });
-    await writeJsonAtomic(this.workerPath(workerId), { workerId, ...info, lastSeen: Date.now() });
+    await this.updateTunerFile(tunerIdOfWorker(workerId), (ws) => {
+      ws[workerId] = { ...info, lastSeen: Date.now() };
+    });
     if (!this.timer) {
       this.timer = setInterval(() => void this.heartbeat().catch(() => undefined), HEARTBEAT_MS);
       this.timer.unref();
@@ -198,30 +232,46 @@ export class FileStorage implements SearchStorage {
 
   async unregisterWorker(workerId: string): Promise<void> {
     this.mine.delete(workerId);
-    await fs.rm(this.workerPath(workerId), { force: true });
+    // the project may be gone (deleted by its user): nothing is registered then
+    if (!(await fs.stat(this.projectDir).catch(() => undefined))) return;
+    await this.updateTunerFile(tunerIdOfWorker(workerId), (ws) => {
+      delete ws[workerId];
+    });
   }
 
   async heartbeat(): Promise<void> {
-    for (const [workerId, info] of this.mine) await writeJsonAtomic(this.workerPath(workerId), { workerId, ...info, lastSeen: Date.now() });
+    const tuners = new Set([...this.mine.keys()].map(tunerIdOfWorker));
+    for (const tunerId of tuners) {
+      await this.updateTunerFile(tunerId, (ws) => {
+        for (const [id, info] of this.mine) if (tunerIdOfWorker(id) === tunerId) ws[id] = { ...info, lastSeen: Date.now() };
+      });
+    }
   }
 
+  /** Every registered worker: the entries of each `<tunerId>.json` (0.1's serial markers too). */
   private async workers(): Promise<WorkerRecord[]> {
     let names: string[];
     try {
-      names = (await fs.readdir(join(this.projectDir, '.workers'))).filter((n) => n.endsWith('.json'));
+      names = (await fs.readdir(this.projectDir)).filter((n) => n.endsWith('.json') && n !== 'oracle.json');
     } catch {
       return [];
     }
     const stale = this.opts.workerStaleMs ?? DEFAULT_STALE_MS;
+    // On this host the pid says it at once; elsewhere only the heartbeat can.
+    const alive = (w: { host: string; pid: number; lastSeen: number }) => (w.host === hostname() ? isProcessAlive(w.pid) : Date.now() - w.lastSeen < stale);
     const out: WorkerRecord[] = [];
     for (const name of names.sort()) {
-      const r = await readJsonIfExists<Omit<WorkerRecord, 'alive'>>(join(this.projectDir, '.workers', name)).catch(() => undefined);
-      if (!r) continue;
-      // On this host the pid says it at once; elsewhere only the heartbeat can.
-      const alive = r.host === hostname() ? isProcessAlive(r.pid) : Date.now() - r.lastSeen < stale;
-      out.push({ ...r, alive });
+      const path = join(this.projectDir, name);
+      const file = await readJsonIfExists<TunerFile>(path).catch(() => undefined);
+      if (!file || typeof file !== 'object') continue;
+      for (const [workerId, w] of Object.entries(file.workers ?? {})) out.push({ workerId, ...w, alive: alive(w) });
+      if (typeof file.host === 'string' && typeof file.pid === 'number' && !file.workers) {
+        const lastSeen = (await fs.stat(path).catch(() => undefined))?.mtimeMs ?? 0;
+        const w = { host: file.host, pid: file.pid, lastSeen };
+        out.push({ workerId: decodeURIComponent(name.slice(0, -'.json'.length)), kind: 'serial', ...w, alive: alive(w) });
+      }
     }
-    return out;
+    return out.sort((a, b) => (a.workerId < b.workerId ? -1 : a.workerId > b.workerId ? 1 : 0));
   }
 }
 

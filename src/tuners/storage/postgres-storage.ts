@@ -17,6 +17,7 @@ import pg from 'pg';
 import type { TrialRecord } from '../trial.js';
 import { connectionError, isConnectionLoss, isRace } from './postgres-errors.js';
 import { ensureSchema } from './postgres-schema.js';
+import { refuseOverwriteWhileLive } from './overwrite-guard.js';
 import type {
   ArtifactStore, OpenOptions, SearchStorage, SearchTransaction, StoredModel, StoredSearch, WorkerInfo, WorkerRecord,
 } from './search-storage.js';
@@ -133,7 +134,10 @@ export class PostgresStorage implements SearchStorage {
 
   async open(opts: OpenOptions = {}): Promise<void> {
     await this.withClient(async (c) => {
-      if (opts.overwrite) await c.query('DELETE FROM tfjs_tuner_searches WHERE name = $1', [this.search]);
+      if (opts.overwrite) {
+        refuseOverwriteWhileLive(this.location, await new PostgresTransaction(c, this.search, this.staleMs).workers());
+        await c.query('DELETE FROM tfjs_tuner_searches WHERE name = $1', [this.search]);
+      }
       await c.query('INSERT INTO tfjs_tuner_searches (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [this.search]);
     });
   }

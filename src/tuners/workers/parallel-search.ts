@@ -3,7 +3,8 @@
  * WorkerThreadExecutor the search loop (search-loop.ts) hands trials to.
  */
 import { isHyperModelModule } from '../hypermodel-module.js';
-import { checkTrainData, isTensorData, type TrainData } from '../train-data.js';
+import { checkTrainData, isTensorData } from '../train-data.js';
+import type { TrainData } from '../../contract/train-data.js';
 import type { SearchOptions } from '../tuner-options.js';
 import type { SearchHost } from '../search-loop.js';
 import type { WorkerInit } from './protocol.js';

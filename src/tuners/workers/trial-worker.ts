@@ -11,7 +11,7 @@ import type { HyperModel, HyperModelObject, TrialCallbackFactory, TensorBoardInt
 import { TrialRunner } from '../trial-runner.js';
 import { importExport } from '../hypermodel-module.js';
 import { openDescribedStorage } from '../storage/open-storage.js';
-import type { TrainData } from '../train-data.js';
+import type { TrainData } from '../../contract/train-data.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import { fromWorkerDataSpec } from './worker-data.js';
 

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { importExport } from '../hypermodel-module.js';
-import { checkTrainData, isDataset, isTensorData, type TrainData } from '../train-data.js';
+import { checkTrainData, isDataset, isTensorData } from '../train-data.js';
+import type { TrainData } from '../../contract/train-data.js';
 
 export interface SharedTensor {
   buffer: SharedArrayBuffer;
