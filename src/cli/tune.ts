@@ -13,7 +13,6 @@ import type { Tuner } from '../tuners/tuner.js';
 import type { SearchOutcome } from '../tuners/search-loop.js';
 import type { HyperModelSource } from '../tuners/tuner-options.js';
 import { disposeModel } from '../tuners/trial-runner.js';
-import { setTensorBoardIntegration } from '../tuners/tensorboard-hook.js';
 import { flowFromDirectoryForWorkers } from '../data/worker-sources/directory-source.js';
 import { epochsTrained } from '../tuners/trial.js';
 import { ConsoleDisplay, type TunerDisplay } from '../tuners/display.js';
@@ -106,7 +105,7 @@ export interface TuneResult {
 function makeTuner(o: TuneOptions, hypermodel: HyperModelSource, hypermodelOptions: unknown, display: TunerDisplay, storage?: SearchStorage): Tuner {
   const common = {
     hypermodel, hypermodelOptions, objective: o.objective, directory: o.directory, projectName: o.projectName,
-    overwrite: o.overwrite, seed: o.seed, display, ...(storage ? { storage } : {}),
+    overwrite: o.overwrite, seed: o.seed, display, tensorBoardIntegration, ...(storage ? { storage } : {}),
     ...(o.executionsPerTrial !== undefined ? { executionsPerTrial: o.executionsPerTrial } : {}),
     ...(o.maxConsecutiveFailedTrials !== undefined ? { maxConsecutiveFailedTrials: o.maxConsecutiveFailedTrials } : {}),
   };
@@ -222,7 +221,6 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
   const workers = capWorkers(o.workers, out);
   const write = (t: string) => out.info(t.replace(/\n$/, ''));
   const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write), storage);
-  if (o.tensorboard) setTensorBoardIntegration(tensorBoardIntegration);
   if (o.hyperbandIterations !== undefined && o.tuner !== 'hyperband' && o.tuner !== 'bohb') {
     throw new UsageError(`--hyperband-iterations is for --tuner hyperband or bohb, not ${o.tuner}.`);
   }

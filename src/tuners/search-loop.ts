@@ -277,11 +277,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
   // Leave this tuner with the final state of the whole search (other processes' trials included).
   await transact(() => undefined);
   const { tensorboard } = loop;
-  if (tensorboard?.searchEnd && opts.tensorboard !== undefined) {
-    const names = new Set<string>();
-    for (const t of oracle.trials.values()) for (const k of Object.keys(t.metrics)) names.add(k);
-    await tensorboard.searchEnd(opts.tensorboard, oracle.hyperparameters.space, [...names]);
-  }
+  if (tensorboard?.searchEnd && opts.tensorboard !== undefined) await tensorboard.searchEnd(opts.tensorboard, tuner.storage);
   const stoppedBy: SearchStoppedBy = budgetEnded ? 'maxTime' : 'oracle';
   const seconds = (Date.now() - started) / 1000;
   display.searchEnd?.({ best: oracle.getBestTrials(1)[0], objective: oracle.objective, totalSeconds: seconds, trialsRun, stoppedBy });

@@ -14,7 +14,6 @@ import type { TrainData } from '../contract/train-data.js';
 import type { Trial } from './trial.js';
 import { importExport, isHyperModelModule, type HyperModelModule } from './hypermodel-module.js';
 import { resolveEarlyStopping } from './early-stopping.js';
-import { getTensorBoardIntegration } from './tensorboard-hook.js';
 import { buildModel, disposeModel, TrialRunner } from './trial-runner.js';
 import { searchLoop, type SearchOutcome } from './search-loop.js';
 import { SerialExecutor } from './executors/serial-executor.js';
@@ -39,6 +38,8 @@ export class Tuner {
   readonly overwrite: boolean;
   readonly display: TunerDisplay;
   readonly deterministic: boolean;
+  /** What search({tensorboard}) writes with (given in the options; none: {tensorboard} is refused). */
+  readonly tensorBoardIntegration: TensorBoardIntegration | undefined;
   /** @internal */
   initialSpace: HyperParameterSpec[] = [];
   private ready: Promise<void> | undefined;
@@ -61,6 +62,7 @@ export class Tuner {
     }
     this.display = opts.display ?? (opts.verbose === 0 ? silentDisplay : new ConsoleDisplay());
     this.deterministic = opts.deterministic ?? true;
+    this.tensorBoardIntegration = opts.tensorBoardIntegration;
   }
 
   /** The project folder, or where else the search is kept (a database and search name, no password). */
@@ -183,10 +185,10 @@ export class Tuner {
     }
     if (opts.workers !== undefined && opts.workers > 1) {
       const { checkParallelInputs, parallelExecutor } = await import('./workers/parallel-search.js');
-      checkParallelInputs(this, trainData, opts);
-      const tensorboard = opts.tensorboard !== undefined ? getTensorBoardIntegration() : undefined;
+      const tensorboard = this.tensorBoardFor(opts);
+      checkParallelInputs(this, trainData, opts, tensorboard);
       await this.reload();
-      const executor = await parallelExecutor(this, trainData, opts);
+      const executor = await parallelExecutor(this, trainData, opts, tensorboard);
       return searchLoop(this, executor, opts, { serial: false, tensorboard, startedAt });
     }
     checkTrainData(trainData, 'search() training data');
@@ -204,18 +206,21 @@ export class Tuner {
     if (opts.earlyStopping !== undefined) resolveEarlyStopping(opts.earlyStopping, this.oracle.objective);
     const factories: TrialCallbackFactory[] = [];
     if (opts.trialCallbacks) factories.push(opts.trialCallbacks);
-    let tensorboard: TensorBoardIntegration | undefined;
-    if (opts.tensorboard !== undefined) {
-      tensorboard = getTensorBoardIntegration();
-      if (!tensorboard) {
-        throw new Error('search({tensorboard}) needs the TensorBoard integration: import it from the tfjs-tuner package ' +
-          '(which connects it), or call setTensorBoardIntegration().');
-      }
-      factories.push(tensorboard.trialCallbacks(opts.tensorboard));
-    }
+    const tensorboard = this.tensorBoardFor(opts);
+    if (tensorboard) factories.push(tensorboard.trialCallbacks(opts.tensorboard!));
     await this.reload();
     const { runner, oracle } = await this.trialRunner();
     return searchLoop(this, new SerialExecutor(runner, oracle, trainData, opts, factories), opts, { serial: true, tensorboard, startedAt });
+  }
+
+  /** The integration search({tensorboard}) writes with; refused without one. */
+  private tensorBoardFor(opts: SearchOptions): TensorBoardIntegration | undefined {
+    if (opts.tensorboard === undefined) return undefined;
+    if (!this.tensorBoardIntegration) {
+      throw new Error('search({tensorboard}) needs the TensorBoard integration: use the tuners of the tfjs-tuner package (which pass it), ' +
+        'or pass tensorBoardIntegration (exported by tfjs-tuner) in the tuner\'s options.');
+    }
+    return this.tensorBoardIntegration;
   }
 
   private requireLoaded(): void {

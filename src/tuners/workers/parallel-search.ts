@@ -5,15 +5,15 @@
 import { isHyperModelModule } from '../hypermodel-module.js';
 import { checkTrainData, isTensorData } from '../train-data.js';
 import type { TrainData } from '../../contract/train-data.js';
-import type { SearchOptions } from '../tuner-options.js';
+import type { SearchOptions, TensorBoardIntegration } from '../tuner-options.js';
 import type { SearchHost } from '../search-loop.js';
 import type { WorkerInit } from './protocol.js';
 import { toWorkerDataSpec } from './worker-data.js';
 import { resolveEarlyStopping } from '../early-stopping.js';
-import { WorkerThreadExecutor } from '../executors/worker-thread-executor.js';
+import { WorkerThreadExecutor } from './worker-thread-executor.js';
 import { describeStorage } from '../storage/open-storage.js';
 
-export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opts: SearchOptions): void {
+export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opts: SearchOptions, tensorboard?: TensorBoardIntegration): void {
   if (!isHyperModelModule(tuner.hypermodelSource)) {
     throw new Error(`search({workers: ${opts.workers}}) trains in worker threads, which cannot receive a function: ` +
       'pass the hypermodel as {module: "/abs/path/to/model.js", exportName: "..."} (plus hypermodelOptions if the export is a factory).');
@@ -25,6 +25,9 @@ export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opt
   }
   if (opts.earlyStopping !== undefined) resolveEarlyStopping(opts.earlyStopping, tuner.oracle.objective);
   describeStorage(tuner.storage); // a storage the worker threads cannot open again fails now
+  if (tensorboard && !tensorboard.workerModule) {
+    throw new Error(`search({workers: ${opts.workers}, tensorboard}): this TensorBoard integration has no workerModule, so worker threads cannot load it; use workers: 1.`);
+  }
   checkTrainData(trainData, 'search() training data');
   if (opts.validationData !== undefined) checkTrainData(opts.validationData, 'validationData');
   if (!isTensorData(trainData) && opts.validationSplit !== undefined) {
@@ -39,7 +42,7 @@ export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opt
 }
 
 /** Checks the inputs, then starts the worker threads (each loads its backend, hypermodel and data). */
-export async function parallelExecutor(tuner: SearchHost, trainData: TrainData, opts: SearchOptions): Promise<WorkerThreadExecutor> {
+export async function parallelExecutor(tuner: SearchHost, trainData: TrainData, opts: SearchOptions, tensorboard?: TensorBoardIntegration): Promise<WorkerThreadExecutor> {
   const { oracle } = tuner;
   const init: WorkerInit = {
     backend: opts.workerBackend,
@@ -54,7 +57,7 @@ export async function parallelExecutor(tuner: SearchHost, trainData: TrainData, 
     train: await toWorkerDataSpec(trainData, 'search() training data'),
     validation: opts.validationData !== undefined ? await toWorkerDataSpec(opts.validationData, 'validationData') : undefined,
     fit: { epochs: opts.epochs, batchSize: opts.batchSize, shuffle: opts.shuffle, validationSplit: opts.validationSplit, earlyStopping: opts.earlyStopping },
-    tensorboard: opts.tensorboard,
+    tensorboard: tensorboard && opts.tensorboard !== undefined ? { logdir: opts.tensorboard, integration: tensorboard.workerModule! } : undefined,
   };
   return new WorkerThreadExecutor(init, opts.workers!, opts.workerMemoryMb !== undefined ? { maxOldGenerationSizeMb: opts.workerMemoryMb } : undefined);
 }

@@ -22,8 +22,8 @@ export interface WorkerInit {
   train: WorkerDataSpec;
   validation?: WorkerDataSpec;
   fit: { epochs?: number; batchSize?: number; shuffle?: boolean; validationSplit?: number; earlyStopping?: EarlyStoppingSpec };
-  /** TensorBoard log folder (search({tensorboard})). */
-  tensorboard?: string;
+  /** search({tensorboard}): the log folder, and the module the worker imports the TensorBoard integration from. */
+  tensorboard?: { logdir: string; integration: { module: string; exportName?: string } };
 }
 
 export type ToWorker = { type: 'trial'; trial: TrialRecord; space: HyperParameterSpec[]; seed: number; deadline?: number };

@@ -44,8 +44,9 @@ async function start(): Promise<{ runner: TrialRunner; oracle: TrialOracle; trai
     } }],
   })];
   if (init.tensorboard !== undefined) {
-    const { tensorBoardIntegration } = await import('../../tensorboard/tuner-integration.js') as { tensorBoardIntegration: TensorBoardIntegration };
-    factories.push(tensorBoardIntegration.trialCallbacks(init.tensorboard));
+    // the module the coordinator's tuner was given: the search imports no TensorBoard code itself
+    const integration = await importExport(init.tensorboard.integration, 'TensorBoard integration') as TensorBoardIntegration;
+    factories.push(integration.trialCallbacks(init.tensorboard.logdir));
   }
   return { runner, oracle, train, validation, factories };
 }

@@ -1,7 +1,7 @@
 /** N slots, one worker thread (own tfjs backend, hypermodel module and rebuilt data) each. */
-import type { Executor, ExecutorEvent, TrialJob } from './executor.js';
-import type { WorkerInit } from '../workers/protocol.js';
-import { TrialWorkerPool } from '../workers/worker-pool.js';
+import type { Executor, ExecutorEvent, TrialJob } from '../executors/executor.js';
+import type { WorkerInit } from './protocol.js';
+import { TrialWorkerPool } from './worker-pool.js';
 
 export class WorkerThreadExecutor implements Executor {
   private readonly pool: TrialWorkerPool;
