@@ -10,7 +10,7 @@ import { lineChart, type ChartSeries } from './svg-chart.js';
 
 export type ReportTrialStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'INVALID' | 'STOPPED';
 
-/** A trial as trial.json stores it (see CONTRACTS.md). */
+/** A trial as its storage keeps it (the fields of TrialRecord, src/tuners/trial.ts, that the report reads). */
 export interface ReportTrial {
   trialId: string;
   hyperparameters: { space: HyperParameterSpec[]; values: Record<string, HyperValue> };

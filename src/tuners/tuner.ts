@@ -166,30 +166,37 @@ export class Tuner {
 
   /** Runs the search until the oracle stops it: one loop, over a serial or a worker-thread executor. */
   async search(trainData: TrainData, opts: SearchOptions = {}): Promise<SearchOutcome> {
-    const startedAt = Date.now();
+    const started = { at: Date.now(), cpu: process.cpuUsage() };
     if (opts.maxTime !== undefined && !(typeof opts.maxTime === 'number' && opts.maxTime > 0 && Number.isFinite(opts.maxTime))) {
       throw new Error(`maxTime must be a positive number of seconds (got ${opts.maxTime}).`);
     }
     // With a time budget, an oracle without its own end (Hyperband with no hyperbandIterations) runs until it is spent.
     this.oracle.setOpenEnded(opts.maxTime !== undefined);
     try {
-      return await this.runSearch(trainData, opts, startedAt);
+      return await this.runSearch(trainData, opts, started);
     } finally {
       this.oracle.setOpenEnded(false);
     }
   }
 
-  private async runSearch(trainData: TrainData, opts: SearchOptions, startedAt: number): Promise<SearchOutcome> {
+  private async runSearch(trainData: TrainData, opts: SearchOptions, started: { at: number; cpu: NodeJS.CpuUsage }): Promise<SearchOutcome> {
     if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1)) {
       throw new Error(`workers must be a positive integer (got ${opts.workers}).`);
     }
     if (opts.workers !== undefined && opts.workers > 1) {
-      const { checkParallelInputs, parallelExecutor } = await import('./workers/parallel-search.js');
+      const { checkParallelInputs, startWorkers, sendWorkerData } = await import('./workers/parallel-search.js');
       const tensorboard = this.tensorBoardFor(opts);
       checkParallelInputs(this, trainData, opts, tensorboard);
-      await this.reload();
-      const executor = await parallelExecutor(this, trainData, opts, tensorboard);
-      return searchLoop(this, executor, opts, { serial: false, tensorboard, startedAt });
+      // The workers start first: they load tfjs while this thread loads the project and prepares the data.
+      const executor = startWorkers(this, opts, tensorboard);
+      try {
+        await this.reload();
+        await sendWorkerData(executor, trainData, opts);
+      } catch (err) {
+        await executor.close();
+        throw err;
+      }
+      return searchLoop(this, executor, opts, { serial: false, tensorboard, startedAt: started.at, startedCpu: started.cpu, preparedAt: Date.now() });
     }
     checkTrainData(trainData, 'search() training data');
     if (opts.validationData !== undefined) checkTrainData(opts.validationData, 'validationData');
@@ -210,7 +217,7 @@ export class Tuner {
     if (tensorboard) factories.push(tensorboard.trialCallbacks(opts.tensorboard!));
     await this.reload();
     const { runner, oracle } = await this.trialRunner();
-    return searchLoop(this, new SerialExecutor(runner, oracle, trainData, opts, factories), opts, { serial: true, tensorboard, startedAt });
+    return searchLoop(this, new SerialExecutor(runner, oracle, trainData, opts, factories), opts, { serial: true, tensorboard, startedAt: started.at });
   }
 
   /** The integration search({tensorboard}) writes with; refused without one. */

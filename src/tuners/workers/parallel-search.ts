@@ -41,8 +41,11 @@ export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opt
   }
 }
 
-/** Checks the inputs, then starts the worker threads (each loads its backend, hypermodel and data). */
-export async function parallelExecutor(tuner: SearchHost, trainData: TrainData, opts: SearchOptions, tensorboard?: TensorBoardIntegration): Promise<WorkerThreadExecutor> {
+/**
+ * Starts the worker threads at once: each loads tfjs, its backend and the hypermodel while the main
+ * thread loads the project and prepares the data (then handed over with sendWorkerData).
+ */
+export function startWorkers(tuner: SearchHost, opts: SearchOptions, tensorboard?: TensorBoardIntegration): WorkerThreadExecutor {
   const { oracle } = tuner;
   const init: WorkerInit = {
     backend: opts.workerBackend,
@@ -54,10 +57,16 @@ export async function parallelExecutor(tuner: SearchHost, trainData: TrainData, 
     objective: oracle.objective,
     allowNewEntries: oracle.allowNewEntries,
     tuneNewEntries: oracle.tuneNewEntries,
-    train: await toWorkerDataSpec(trainData, 'search() training data'),
-    validation: opts.validationData !== undefined ? await toWorkerDataSpec(opts.validationData, 'validationData') : undefined,
     fit: { epochs: opts.epochs, batchSize: opts.batchSize, shuffle: opts.shuffle, validationSplit: opts.validationSplit, earlyStopping: opts.earlyStopping },
     tensorboard: tensorboard && opts.tensorboard !== undefined ? { logdir: opts.tensorboard, integration: tensorboard.workerModule! } : undefined,
   };
   return new WorkerThreadExecutor(init, opts.workers!, opts.workerMemoryMb !== undefined ? { maxOldGenerationSizeMb: opts.workerMemoryMb } : undefined);
+}
+
+/** Prepares the training data for the workers (e.g. decodes an image folder into shared memory) and hands it over. */
+export async function sendWorkerData(executor: WorkerThreadExecutor, trainData: TrainData, opts: SearchOptions): Promise<void> {
+  executor.provideData({
+    train: await toWorkerDataSpec(trainData, 'search() training data'),
+    validation: opts.validationData !== undefined ? await toWorkerDataSpec(opts.validationData, 'validationData') : undefined,
+  });
 }

@@ -1,6 +1,6 @@
 /** N slots, one worker thread (own tfjs backend, hypermodel module and rebuilt data) each. */
 import type { Executor, ExecutorEvent, TrialJob } from '../executors/executor.js';
-import type { WorkerInit } from './protocol.js';
+import type { WorkerDataMessage, WorkerInit } from './protocol.js';
 import { TrialWorkerPool } from './worker-pool.js';
 
 export class WorkerThreadExecutor implements Executor {
@@ -8,6 +8,11 @@ export class WorkerThreadExecutor implements Executor {
 
   constructor(init: WorkerInit, size: number, resourceLimits?: { maxOldGenerationSizeMb?: number }) {
     this.pool = new TrialWorkerPool(init, size, resourceLimits);
+  }
+
+  /** The training data for every worker: they start before it is ready, and train once it arrives. */
+  provideData(data: Omit<WorkerDataMessage, 'type'>): void {
+    this.pool.provideData({ type: 'data', ...data });
   }
 
   get slots(): number {
