@@ -52,6 +52,7 @@ function program(): Command {
     .requiredOption('--train <dir>', 'training images, one subfolder per class')
     .option('--val <dir>', 'validation images (same class subfolders)')
     .option('--validation-split <fraction>', 'hold out this fraction of --train per class for validation', parseFraction('--validation-split'))
+    .option('--test <dir>', 'test images (same class subfolders, or some of them): the best model is scored on them at the end, in the output and the report')
     .addOption(new Option('--tuner <kind>', 'search algorithm').choices([...TUNER_KINDS]).default('hyperband'))
     .option('--max-epochs <n>', 'hyperband/bohb/asha: most epochs one model trains', parseIntOption('--max-epochs'), 10)
     .option('--factor <n>', 'hyperband/bohb/asha: reduction factor between rounds', parseIntOption('--factor', 2), 3)
@@ -78,13 +79,14 @@ function program(): Command {
     .option('--workers <n>', `trials trained at once, each in its own thread (default here: ${defaultWorkerCount()}, the cores that memory allows; 1 = serial)`, parseIntOption('--workers'))
     .option('--tensorboard <dir>', 'write TensorBoard logs (scalars and HPARAMS) per trial here')
     .option('--storage <url>', 'keep the search in a PostgreSQL database under --project-name instead of --directory (postgresql://USER:PASSWORD@HOST:PORT/DATABASE); the same command on another machine joins it')
+    .option('--verbose', 'print KerasTuner\'s table of hyperparameters before each trial (and every epoch of the running trials with --workers) instead of two lines per trial', false)
     .addOption(backend())
     .addOption(json())
     .action(async (o) => {
       const out = makeOutput(Boolean(o.json));
       const result = await tune({
         storage: o.storage,
-        train: o.train, val: o.val, validationSplit: o.validationSplit, tuner: o.tuner as TunerKind,
+        train: o.train, val: o.val, test: o.test, validationSplit: o.validationSplit, tuner: o.tuner as TunerKind,
         maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials, epochs: o.epochs, objective: o.objective,
         imageSize: o.imageSize, colorMode: o.colorMode as ColorMode, batchSize: o.batchSize, augment: o.augment ?? {},
         onError: o.onError, classes: o.classes, maxImagePixels: o.maxImagePixels,
@@ -93,7 +95,7 @@ function program(): Command {
         workers: o.workers ?? defaultWorkerCount(),
         earlyStopping: earlyStoppingSpec(o),
         maxTime: o.maxTime, hyperbandIterations: o.hyperbandIterations, executionsPerTrial: o.executionsPerTrial,
-        maxConsecutiveFailedTrials: o.maxConsecutiveFailedTrials,
+        maxConsecutiveFailedTrials: o.maxConsecutiveFailedTrials, verbose: o.verbose,
       }, out);
       out.result(result);
     });

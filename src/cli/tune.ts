@@ -15,7 +15,7 @@ import type { HyperModelSource } from '../tuners/tuner-options.js';
 import { disposeModel } from '../tuners/trial-runner.js';
 import { flowFromDirectoryForWorkers } from '../data/worker-sources/directory-source.js';
 import { epochsTrained } from '../tuners/trial.js';
-import { ConsoleDisplay, type TunerDisplay } from '../tuners/display.js';
+import { ConsoleDisplay, formatValue, type TunerDisplay } from '../tuners/display.js';
 import { resolveEarlyStopping, type EarlyStoppingSpec } from '../tuners/early-stopping.js';
 import { toObjective } from '../tuners/objective.js';
 import { tensorBoardIntegration } from '../tensorboard/tuner-integration.js';
@@ -23,7 +23,9 @@ import { foundMessage, UsageError, type Output } from './output.js';
 import { cliMessage } from './hints.js';
 import { loadHypermodelModule, USER_HYPERMODEL_MODULE } from './hypermodel-module.js';
 import { epochProgressBars } from './progress.js';
-import { writeSearchReport } from './search-report.js';
+import { reportEvaluation, writeSearchReport } from './search-report.js';
+import { ImageDataGenerator } from '../data/image-data-generator.js';
+import type { ReportEvaluation } from '../report/report-html.js';
 import { checkImages, checkObjective, checkSpace, checkWritableDirectory } from './preflight.js';
 import { checkProjectSettings, writeProjectSettings, type ProjectSettings } from './project-settings.js';
 import { checkSearchSettings, hypermodelIdentity, loadSearchSettings, saveSearchSettings, storageFlags, type SearchSettings } from './search-settings.js';
@@ -40,6 +42,8 @@ export type TunerKind = (typeof TUNER_KINDS)[number];
 export interface TuneOptions {
   train: string;
   val?: string;
+  /** A test folder: the best model is scored on it at the end, in the output and the report. */
+  test?: string;
   validationSplit?: number;
   tuner: TunerKind;
   maxEpochs: number;
@@ -80,6 +84,8 @@ export interface TuneOptions {
   storage?: string;
   /** `tfjs-tuner worker`: join the stored search only (it must exist; never overwritten). */
   join?: boolean;
+  /** --verbose: KerasTuner's per-trial hyperparameter tables instead of two lines per trial. */
+  verbose?: boolean;
 }
 
 export interface TuneResult {
@@ -100,6 +106,8 @@ export interface TuneResult {
   stoppedBy: 'oracle' | 'maxTime';
   /** Seconds this run searched. */
   searchSeconds: number;
+  /** The best model on --test. */
+  test?: { folder: string; accuracy: number; loss: number; images: number };
 }
 
 function makeTuner(o: TuneOptions, hypermodel: HyperModelSource, hypermodelOptions: unknown, display: TunerDisplay, storage?: SearchStorage): Tuner {
@@ -118,6 +126,20 @@ function makeTuner(o: TuneOptions, hypermodel: HyperModelSource, hypermodelOptio
     case 'bayesian': return new BayesianOptimization({ ...common, maxTrials: o.maxTrials });
     case 'grid': return new GridSearch({ ...common, maxTrials: o.maxTrials });
   }
+}
+
+/** The --test folder as the best model will read it; a class the training folder lacks is refused now. */
+function testIterator(dir: string, trainClasses: readonly string[], flow: { targetSize: [number, number]; colorMode: ColorMode; batchSize: number; onError: 'raise' | 'skip'; maxImagePixels?: number; classes?: string[] }): DirectoryIterator {
+  const classes = flow.classes ?? indexDirectory(dir).classNames;
+  const unknown = classes.filter((c) => !trainClasses.includes(c));
+  if (unknown.length) {
+    throw new UsageError(`--test ${dir} has class folder(s) that --train does not: ${unknown.join(', ')} (the training classes: ${trainClasses.join(', ')}). ` +
+      'Remove them, or give --classes to use the same classes everywhere.');
+  }
+  return new ImageDataGenerator({ rescale: 1 / 255 }).flowFromDirectory(dir, {
+    targetSize: flow.targetSize, colorMode: flow.colorMode, classMode: 'sparse', batchSize: flow.batchSize, shuffle: false, verbose: false,
+    classes, onError: flow.onError, maxImagePixels: flow.maxImagePixels,
+  });
 }
 
 export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
@@ -192,7 +214,10 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
     // Same split as the training subset, without augmentation.
     val = flowFromDirectoryForWorkers({ directory: o.train, generator: { rescale, validationSplit: split }, flow: { ...flow, shuffle: false, subset: 'validation' } });
   }
-  for (const it of [train, val]) if (it) out.info(foundMessage(it));
+  for (const [what, it] of [['--train', train], [o.val ? '--val' : '--validation-split', val]] as const) if (it) out.info(`${what}: ${foundMessage(it)}`);
+  // --test is read now, so that a wrong folder fails before the search, not after it.
+  const test = o.test ? testIterator(o.test, train.classNames, flow) : undefined;
+  if (test) out.info(`--test: ${foundMessage(test)}`);
   if (!val && o.objective.startsWith('val_')) {
     throw new UsageError(`--objective ${o.objective} needs validation data: give --val DIR or --validation-split 0.2 (or use --objective loss).`);
   }
@@ -215,12 +240,12 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
 
   // Every image decodes (or is left out under --on-error skip) before the first trial.
   const decode = decodeOptionsOf(flow);
-  const { unreadable } = await checkImages([...new Set([...train.filepaths, ...(val?.filepaths ?? [])])], decode, onError);
+  const { unreadable } = await checkImages([...new Set([...train.filepaths, ...(val?.filepaths ?? []), ...(test?.filepaths ?? [])])], decode, onError);
   if (unreadable.length) out.info(`Leaving out ${unreadable.length} unreadable image(s) (--on-error skip): ${unreadable.slice(0, 3).map((e) => e.path).join(', ')}${unreadable.length > 3 ? ', ...' : ''}`);
 
   const workers = capWorkers(o.workers, out);
   const write = (t: string) => out.info(t.replace(/\n$/, ''));
-  const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write), storage);
+  const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write, { tables: o.verbose ?? false, summary: false }), storage);
   if (o.hyperbandIterations !== undefined && o.tuner !== 'hyperband' && o.tuner !== 'bohb') {
     throw new UsageError(`--hyperband-iterations is for --tuner hyperband or bohb, not ${o.tuner}.`);
   }
@@ -262,14 +287,21 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
   const [model] = await tuner.getBestModels(1);
   let modelPath: string | null;
   let reportPath: string | null;
+  let testResult: TuneResult['test'];
   try {
     modelPath = await saveBestModel(tuner.storage, model, {
       classNames: train.classNames, imageSize: o.imageSize, colorMode: o.colorMode, rescale,
       task: labelMode === 'binary' ? 'binary' : 'multiclass', interpolation: 'nearest',
       hyperparameters: best.values, objective: tuner.oracle.objective, score: best.score, trialId: best.trialId,
     });
-    const evaluation = val ? await evaluateModel(model, val, train.classNames) : undefined;
-    reportPath = await writeSearchReport(tuner, evaluation, o.val ?? (split ? `${o.train} (validation split)` : undefined),
+    const evaluations: ReportEvaluation[] = [];
+    if (val) evaluations.push(reportEvaluation('validation', o.val ?? `${o.train}, --validation-split ${split}`, await evaluateModel(model, val, train.classNames)));
+    if (test && o.test) {
+      const e = await evaluateModel(model, test, train.classNames);
+      evaluations.push(reportEvaluation('test', o.test, e));
+      testResult = { folder: o.test, accuracy: e.report.accuracy, loss: e.loss, images: e.report.total };
+    }
+    reportPath = await writeSearchReport(tuner, evaluations,
       outcome.stoppedBy === 'maxTime' ? `the time budget (--max-time ${o.maxTime} s) ended the search` : undefined);
     if (storage) reportPath = null; // kept in the database
   } finally {
@@ -282,13 +314,18 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
   const result: TuneResult = {
     bestTrialId: best.trialId, bestScore: best.score, bestHyperparameters: best.values,
     objective: tuner.oracle.objective, trials: ended.length, epochsTrained: epochs, modelPath, reportPath, storage: tuner.storage.location, backend: backend.name,
-    stoppedBy: outcome.stoppedBy, searchSeconds: +outcome.seconds.toFixed(1),
+    stoppedBy: outcome.stoppedBy, searchSeconds: +outcome.seconds.toFixed(1), ...(testResult ? { test: testResult } : {}),
   };
   if (outcome.stoppedBy === 'maxTime') out.info(`The time budget (${o.maxTime} s) ended the search after ${outcome.seconds.toFixed(0)} s.`);
+  // The summary comes last, so that it is what a user sees when the search ends.
   out.info('');
-  out.info(`Best trial ${best.trialId}: ${tuner.oracle.objective.name} = ${best.score}`);
+  out.info(`Best trial ${best.trialId}: ${tuner.oracle.objective.name} ${formatValue(best.score)} (${tuner.oracle.objective.name.startsWith('val_') ? 'validation set' : 'training set'})`);
+  if (testResult) {
+    out.info(`Test set (${testResult.folder}, ${testResult.images} images): accuracy ${formatValue(testResult.accuracy)}, loss ${formatValue(testResult.loss)} ` +
+      `(per class: tfjs-tuner evaluate ${modelPath !== null ? `--model ${modelPath}` : flags} --test ${testResult.folder})`);
+  }
   out.info('Best hyperparameters:');
-  for (const [k, v] of Object.entries(best.values)) if (!k.startsWith('tuner/')) out.info(`  ${k}: ${v}`);
+  for (const [k, v] of Object.entries(best.values)) if (!k.startsWith('tuner/')) out.info(`  ${k}: ${formatValue(v)}`);
   if (modelPath !== null) out.info(`Best model saved to ${modelPath}`);
   else out.info(`Best model kept in ${tuner.storage.location}; write it to a folder with: tfjs-tuner export ${flags} --out best-model`);
   if (reportPath !== null) out.info(`Report: ${reportPath}`);

@@ -46,8 +46,12 @@ export interface TunerOptions extends OracleOptions {
   overwrite?: boolean;
   /** Models trained per trial; the score averages them (default 1). */
   executionsPerTrial?: number;
-  /** 0 silences the display (default 1). */
-  verbose?: 0 | 1;
+  /**
+   * 0 prints nothing; 1 (default) two lines per trial (its hyperparameters; its score and the best so far)
+   * and the best trial at the end; 2 KerasTuner's per-trial tables, and every epoch of a parallel search's
+   * running trials.
+   */
+  verbose?: 0 | 1 | 2;
   /** Replaces the default console display. */
   display?: TunerDisplay;
   /** Identifies this worker in the oracle (default KERASTUNER_TUNER_ID or 'tuner0'). */

@@ -18,6 +18,7 @@ import { buildModel, disposeModel, TrialRunner } from './trial-runner.js';
 import { searchLoop, type SearchOutcome } from './search-loop.js';
 import { SerialExecutor } from './executors/serial-executor.js';
 import { TrialOracle } from './executors/run-job.js';
+import { checkSearchOptions, checkTunerOptions } from './option-checks.js';
 import { openStorage } from './storage/open-storage.js';
 import type { SearchStorage } from './storage/search-storage.js';
 import { setStoredWeights } from './storage/model-artifacts.js';
@@ -49,6 +50,7 @@ export class Tuner {
       throw new Error('hypermodel must be a function (hp) => compiled tf.LayersModel, an object with build(hp), ' +
         'or {module: "/abs/path/model.js", exportName} for a module that exports one.');
     }
+    checkTunerOptions(new.target.name, opts, oracle.optionKeys());
     this.oracle = oracle;
     this.hypermodelSource = opts.hypermodel;
     this.hypermodelOptions = opts.hypermodelOptions;
@@ -60,7 +62,10 @@ export class Tuner {
     if (!(Number.isInteger(this.executionsPerTrial) && this.executionsPerTrial >= 1)) {
       throw new Error(`executionsPerTrial must be a positive integer (got ${opts.executionsPerTrial}).`);
     }
-    this.display = opts.display ?? (opts.verbose === 0 ? silentDisplay : new ConsoleDisplay());
+    if (opts.verbose !== undefined && ![0, 1, 2].includes(opts.verbose)) {
+      throw new Error(`verbose must be 0 (silent), 1 (two lines per trial) or 2 (KerasTuner's per-trial tables); got ${JSON.stringify(opts.verbose)}.`);
+    }
+    this.display = opts.display ?? (opts.verbose === 0 ? silentDisplay : new ConsoleDisplay(undefined, { tables: opts.verbose === 2 }));
     this.deterministic = opts.deterministic ?? true;
     this.tensorBoardIntegration = opts.tensorBoardIntegration;
   }
@@ -167,6 +172,7 @@ export class Tuner {
   /** Runs the search until the oracle stops it: one loop, over a serial or a worker-thread executor. */
   async search(trainData: TrainData, opts: SearchOptions = {}): Promise<SearchOutcome> {
     const started = { at: Date.now(), cpu: process.cpuUsage() };
+    checkSearchOptions(this.constructor.name, opts, this.oracle.optionKeys());
     if (opts.maxTime !== undefined && !(typeof opts.maxTime === 'number' && opts.maxTime > 0 && Number.isFinite(opts.maxTime))) {
       throw new Error(`maxTime must be a positive number of seconds (got ${opts.maxTime}).`);
     }

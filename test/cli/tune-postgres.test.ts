@@ -116,8 +116,8 @@ test('tune --storage keeps the search in PostgreSQL; summary, export and evaluat
   assert.deepEqual(readdirSync(cwd), []);
 });
 
-/** Trial ids this process started ("Search: Running Trial #0003"): a trial trained twice shows up twice. */
-const started = (r: CliRun) => [...(r.stdout + r.stderr).matchAll(/Search: Running Trial #(\d+)/g)].map((m) => m[1]);
+/** Trial ids this process started ("Trial 0003 started ..."): a trial trained twice shows up twice. */
+const started = (r: CliRun) => [...(r.stdout + r.stderr).matchAll(/Trial (\d+) started/g)].map((m) => m[1]);
 
 /** Waits until `tune` stored the search's settings (a worker can join from then on). */
 async function searchStarted(url: string, name: string, tune: { done: Promise<CliRun> }): Promise<void> {
