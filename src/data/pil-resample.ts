@@ -6,8 +6,11 @@
  * only the rows the vertical pass reads (clipped to uint8), then the vertical pass. An optional crop box
  * (Keras's keep_aspect_ratio) moves the window like PIL's `box`. RGBA goes through premultiplied alpha
  * as Image.resize does. test/data/pil-model.ts is the literal, unoptimised transcription this is checked
- * against; here the work is in typed arrays with coefficient tables reused across images of one size.
+ * against; here the work is in typed arrays with coefficient tables reused across images of one size,
+ * and the two passes run as 128-bit SIMD wasm (wasm/pil-resample.ts, same integer arithmetic) where
+ * the engine has it, else in JS.
  */
+import { PIL_RESAMPLE_WASM_BASE64 } from './pil-resample.wasm.js';
 export type PilFilter = 'box' | 'bilinear' | 'hamming' | 'bicubic' | 'lanczos';
 export const PIL_FILTERS: readonly PilFilter[] = ['box', 'bilinear', 'hamming', 'bicubic', 'lanczos'];
 
@@ -201,23 +204,91 @@ function vertical(src: Uint8Array, rowLen: number, outH: number, shift: number, 
   return new Uint8Array(out.buffer);
 }
 
+interface ResampleKernels {
+  horizontal(src: number, w: number, c: number, y0: number, rows: number, outW: number, bounds: number, k: number, ksize: number, out: number): void;
+  vertical(src: number, rowLen: number, outH: number, shift: number, bounds: number, k: number, ksize: number, out: number): void;
+}
+
+/** Which implementation runs the passes: 'wasm' (SIMD, when the engine validates it) or 'js'. */
+export type ResampleImpl = 'wasm' | 'js';
+
+let wasm: { kernels: ResampleKernels; memory: WebAssembly.Memory } | null | undefined;
+function wasmKernels(): typeof wasm {
+  if (wasm !== undefined) return wasm;
+  try {
+    const memory = new WebAssembly.Memory({ initial: 16 });
+    const module = new WebAssembly.Module(Buffer.from(PIL_RESAMPLE_WASM_BASE64, 'base64'));
+    wasm = { kernels: new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as ResampleKernels, memory };
+  } catch {
+    wasm = null; // no wasm SIMD in this engine: the JS passes give the same pixels
+  }
+  return wasm;
+}
+
+/** The implementation pilResample uses by default here. */
+export function defaultResampleImpl(): ResampleImpl {
+  return wasmKernels() ? 'wasm' : 'js';
+}
+
+// Images whose buffers would take more wasm memory than this resize in JS: wasm memory never shrinks.
+const WASM_MAX_BYTES = 256 * 2 ** 20;
+const align = (n: number) => (n + 31) & ~15; // 16 spare bytes after each buffer, 16-byte aligned
+
+/** Both passes in wasm memory: [coefficients][source][horizontal result][output]. */
+function resampleWasm(
+  w: { kernels: ResampleKernels; memory: WebAssembly.Memory },
+  src: Uint8Array, width: number, c: number, outW: number, outH: number,
+  hc: Coeffs | null, vc: Coeffs | null, first: number, rows: number,
+): Uint8Array | null {
+  const coeffBytes = (co: Coeffs | null) => (co ? align(co.bounds.byteLength) + align(co.k.byteLength) : 0);
+  const tmpLen = hc ? outW * rows * c : 0;
+  const cw = hc ? outW : width;
+  const outLen = vc ? cw * outH * c : 0;
+  const total = coeffBytes(hc) + coeffBytes(vc) + align(src.length) + align(tmpLen) + align(outLen);
+  if (total > WASM_MAX_BYTES) return null;
+  const have = w.memory.buffer.byteLength;
+  if (have < total) w.memory.grow(Math.ceil((total - have) / 65536));
+  const heap = new Uint8Array(w.memory.buffer);
+  let at = 0;
+  const put = (bytes: Uint8Array) => {
+    const p = at;
+    heap.set(bytes, p);
+    at += align(bytes.length);
+    return p;
+  };
+  const bytesOf = (a: Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const hb = hc ? put(bytesOf(hc.bounds)) : 0;
+  const hk = hc ? put(bytesOf(hc.k)) : 0;
+  const vb = vc ? put(bytesOf(vc.bounds)) : 0;
+  const vk = vc ? put(bytesOf(vc.k)) : 0;
+  const s = put(src);
+  const tmp = at;
+  at += align(tmpLen);
+  const out = at;
+  if (hc) w.kernels.horizontal(s, width, c, first, rows, outW, hb, hk, hc.ksize, tmp);
+  if (vc) w.kernels.vertical(hc ? tmp : s, cw * c, outH, hc ? first : 0, vb, vk, vc.ksize, out);
+  return vc ? heap.slice(out, out + outLen) : heap.slice(tmp, tmp + tmpLen);
+}
+
 /** ImagingResampleInner on interleaved HWC uint8 pixels, each channel separately (PIL's L and RGB). */
-export function pilResample(src: Uint8Array, w: number, h: number, c: number, outW: number, outH: number, filter: PilFilter, box: PilBox = [0, 0, w, h]): Uint8Array {
+export function pilResample(src: Uint8Array, w: number, h: number, c: number, outW: number, outH: number, filter: PilFilter, box: PilBox = [0, 0, w, h], impl: ResampleImpl = defaultResampleImpl()): Uint8Array {
   // PIL's own tests, including the quirk of comparing box[2] with the output width.
   const needH = outW !== w || box[0] !== 0 || box[2] !== outW;
   const needV = outH !== h || box[1] !== 0 || box[3] !== outH;
+  if (!needH && !needV) return src.slice();
   const vc = coeffs(h, box[1], box[3], outH, filter);
   const first = vc.bounds[0];
   const last = vc.bounds[outH * 2 - 2] + vc.bounds[outH * 2 - 1];
-  let cur = src;
-  let shift = 0;
-  if (needH) {
-    cur = horizontal(src, w, c, first, last - first, outW, coeffs(w, box[0], box[2], outW, filter));
-    shift = first;
+  const hc = needH ? coeffs(w, box[0], box[2], outW, filter) : null;
+  const k = impl === 'wasm' && (c === 1 || c === 3 || c === 4) ? wasmKernels() : null;
+  if (k) {
+    const done = resampleWasm(k, src, w, c, outW, outH, hc, needV ? vc : null, first, last - first);
+    if (done) return done;
   }
-  const cw = needH ? outW : w;
-  if (needV) return vertical(cur, cw * c, outH, shift, vc);
-  return cur === src ? src.slice() : cur;
+  let cur = src;
+  if (hc) cur = horizontal(src, w, c, first, last - first, outW, hc);
+  if (needV) return vertical(cur, (hc ? outW : w) * c, outH, hc ? first : 0, vc);
+  return cur;
 }
 
 /** MULDIV255 of Pillow's Convert.c: (a * b + 128) / 255, rounded the integer way PIL does. */
@@ -230,8 +301,8 @@ const mulDiv255 = (a: number, b: number) => {
  * Image.resize: RGBA (4 channels) is premultiplied (RGBA -> RGBa), resampled and divided back
  * (RGBa -> RGBA: 255 * v / alpha, clipped, except at alpha 0 and 255); other channel counts directly.
  */
-export function pilResize(src: Uint8Array, w: number, h: number, c: number, outW: number, outH: number, filter: PilFilter, box?: PilBox): Uint8Array {
-  if (c !== 4) return pilResample(src, w, h, c, outW, outH, filter, box);
+export function pilResize(src: Uint8Array, w: number, h: number, c: number, outW: number, outH: number, filter: PilFilter, box?: PilBox, impl?: ResampleImpl): Uint8Array {
+  if (c !== 4) return pilResample(src, w, h, c, outW, outH, filter, box, impl);
   const pre = new Uint8Array(src.length);
   for (let i = 0; i < src.length; i += 4) {
     const a = src[i + 3];
@@ -240,7 +311,7 @@ export function pilResize(src: Uint8Array, w: number, h: number, c: number, outW
     pre[i + 2] = mulDiv255(src[i + 2], a);
     pre[i + 3] = a;
   }
-  const out = pilResample(pre, w, h, 4, outW, outH, filter, box);
+  const out = pilResample(pre, w, h, 4, outW, outH, filter, box, impl);
   for (let i = 0; i < out.length; i += 4) {
     const a = out[i + 3];
     if (a === 0 || a === 255) continue;

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { decodeImage, DEFAULT_MAX_IMAGE_PIXELS, type DecodeOptions, type Interpolation } from '../../src/data/decode.js';
-import { kerasCropBox, pilResize, PIL_FILTERS } from '../../src/data/pil-resample.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { defaultResampleImpl, kerasCropBox, pilResize, PIL_FILTERS } from '../../src/data/pil-resample.js';
 import { pilModelResize } from './pil-model.js';
 import { removeDir, tempDir, writeImage } from './helpers.js';
 
@@ -125,7 +127,8 @@ test("keepAspectRatio is Keras's load_img crop box passed to PIL's resize (the w
   assert.deepEqual(Array.from(nearest.data), [30, 50, 30, 50]);
 });
 
-test('the fast resize equals the literal transcription of Resample.c for every filter, channel count and box', () => {
+test('the fast resize, in wasm SIMD and in JS, equals the literal transcription of Resample.c for every filter, channel count and box', () => {
+  assert.equal(defaultResampleImpl(), 'wasm', 'Node 20+ validates wasm SIMD, so the SIMD passes are the ones in use');
   let seed = 7;
   const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / 2 ** 24;
   for (const filter of PIL_FILTERS) {
@@ -138,9 +141,17 @@ test('the fast resize equals the literal transcription of Resample.c for every f
       // Hard 0/255 edges as well as noise, so clipping and negative lobes are exercised.
       const src = Uint8Array.from({ length: w * h * c }, () => (rnd() < 0.3 ? (rnd() < 0.5 ? 0 : 255) : Math.floor(rnd() * 256)));
       const box = n % 2 ? kerasCropBox(w, h, ow, oh) : undefined;
-      assert.deepEqual(Array.from(pilResize(src, w, h, c, ow, oh, filter, box)), Array.from(pilModelResize(src, w, h, c, ow, oh, filter, box)), `${filter} ${w}x${h}x${c} -> ${ow}x${oh} box ${box}`);
+      const want = Array.from(pilModelResize(src, w, h, c, ow, oh, filter, box));
+      for (const impl of ['wasm', 'js'] as const) {
+        assert.deepEqual(Array.from(pilResize(src, w, h, c, ow, oh, filter, box, impl)), want, `${impl} ${filter} ${w}x${h}x${c} -> ${ow}x${oh} box ${box}`);
+      }
     }
   }
+});
+
+test('the committed resize SIMD binary is a fresh build of wasm/pil-resample.ts', async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['scripts/build-data-wasm.mjs', '--check']);
+  assert.match(stdout, /matches/);
 });
 
 test('every PIL interpolation decodes through the PIL resize; the libvips names and padding stay on sharp', async (t) => {
