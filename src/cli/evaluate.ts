@@ -107,7 +107,8 @@ export async function evaluate(o: EvaluateOptions, out: Output): Promise<Evaluat
     out.info(`Test folder: ${o.test} (${report.total} images)`);
     out.info(`loss: ${loss.toFixed(4)}  accuracy: ${report.accuracy.toFixed(4)}`);
     out.info(formatEvaluation(report));
-    const reportFile = addToProjectReport(resolveModelPath(o.model), reportEvaluation('test', o.test, { loss, report }));
+    // A project folder's report gets the test figures (a search kept in PostgreSQL keeps its report there: not updated).
+    const reportFile = o.model !== undefined ? addToProjectReport(resolveModelPath(o.model), reportEvaluation('test', o.test, { loss, report })) : undefined;
     if (reportFile) out.info(`Added to the project's report: ${reportFile}`);
     return result;
   } finally {
