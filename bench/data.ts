@@ -3,7 +3,9 @@
  * On a generated folder of 1,000 JPEGs at 512x512 (2 classes; made once under the OS temp dir),
  * resized to 128x128 with rotation and flips on, it measures:
  *   - sharp's raw decode+resize ceiling (bounded Promise.all, nothing else), before and after;
- *   - the pipeline's first epoch (decode + augment + batch tensors, cache empty);
+ *   - the pipeline's first epoch (decode + augment + batch tensors, cache empty), with interpolation
+ *     'linear' (libvips's kernel with JPEG shrink-on-load, like the ceiling) and with 'bilinear'
+ *     (exactly PIL's resize, as Keras's load_img: full-size decode, then the JS resize);
  *   - cached epochs (decoded pixels in memory; augmentation still runs);
  *   - streaming epochs without cache, with RSS after each (must not grow).
  * Targets: first epoch >= 80% of the ceiling; cached epochs >= 10x the ceiling. Ceiling and first epoch
@@ -12,6 +14,8 @@
  * flowFromDirectory at their own size, no augmentation. The reference, torchvision ImageFolder +
  * DataLoader on the same kind of folder, 10,036 img/s (0 workers), was measured elsewhere (issue #16),
  * not on this machine: torchvision is not installable here. BENCH_DATA_SMALL_ONLY=1 runs only this case.
+ * Besides images/s it reports process CPU time per image (process.cpuUsage: main thread plus libuv's
+ * pool), which a shared machine disturbs less than wall time, and the load average.
  * The last line is one JSON object with the figures.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -69,8 +73,9 @@ async function ceiling(files: string[]): Promise<number> {
   return files.length / ((performance.now() - t) / 1000);
 }
 
-async function epoch(it: DirectoryIterator): Promise<{ imgPerS: number; images: number }> {
+async function epoch(it: DirectoryIterator): Promise<{ imgPerS: number; images: number; cpuUsPerImage: number }> {
   const ds = it.toDataset();
+  const cpu = process.cpuUsage();
   const t = performance.now();
   const iter = await ds.iterator();
   let images = 0;
@@ -80,7 +85,8 @@ async function epoch(it: DirectoryIterator): Promise<{ imgPerS: number; images: 
     images += r.value.xs.shape[0];
     tf.dispose(r.value as unknown as tf.TensorContainer);
   }
-  return { imgPerS: images / ((performance.now() - t) / 1000), images };
+  const used = process.cpuUsage(cpu);
+  return { imgPerS: images / ((performance.now() - t) / 1000), images, cpuUsPerImage: (used.user + used.system) / images };
 }
 
 function augmentMicro(): number {
@@ -122,18 +128,30 @@ async function makeSmallFolder(): Promise<string> {
 }
 
 /** First (uncached) epoch of small grayscale PNGs, median of `rounds`. */
-async function smallImages(rounds: number): Promise<{ images: number; firstEpochImgPerS: number; runsImgPerS: number[] }> {
+async function smallImages(rounds: number): Promise<{ images: number; firstEpochImgPerS: number; runsImgPerS: number[]; cpuUsPerImage: number; runsCpuUsPerImage: number[]; runsLoadAverage: number[] }> {
   const dir = await makeSmallFolder();
   const gen = new ImageDataGenerator({ rescale: 1 / 255 });
   const runs: number[] = [];
+  const cpus: number[] = [];
+  const loads: number[] = [];
   for (let r = 0; r < rounds; r++) {
     clearDecodedCache();
     const it = gen.flowFromDirectory(dir, { targetSize: [SMALL_SIDE, SMALL_SIDE], colorMode: 'grayscale', batchSize: 64, seed: 1, verbose: false });
-    runs.push((await epoch(it)).imgPerS);
-    console.log(`small images round ${r + 1}: first epoch ${runs[r].toFixed(0)} img/s (${SMALL_N} PNGs ${SMALL_SIDE}x${SMALL_SIDE} grayscale)`);
+    const e = await epoch(it);
+    runs.push(e.imgPerS);
+    cpus.push(e.cpuUsPerImage);
+    loads.push(+os.loadavg()[0].toFixed(1));
+    console.log(`small images round ${r + 1}: first epoch ${runs[r].toFixed(0)} img/s, CPU ${cpus[r].toFixed(0)} us/image, load ${loads[r]} (${SMALL_N} PNGs ${SMALL_SIDE}x${SMALL_SIDE} grayscale)`);
   }
-  const sorted = [...runs].sort((a, b) => a - b);
-  return { images: SMALL_N, firstEpochImgPerS: Math.round(sorted[Math.floor(sorted.length / 2)]), runsImgPerS: runs.map(Math.round) };
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  return {
+    images: SMALL_N,
+    firstEpochImgPerS: Math.round(median(runs)),
+    runsImgPerS: runs.map(Math.round),
+    cpuUsPerImage: Math.round(median(cpus)),
+    runsCpuUsPerImage: cpus.map(Math.round),
+    runsLoadAverage: loads,
+  };
 }
 
 const smallResult = (s: Awaited<ReturnType<typeof smallImages>>) => ({
@@ -141,6 +159,10 @@ const smallResult = (s: Awaited<ReturnType<typeof smallImages>>) => ({
   source: `${SMALL_SIDE}x${SMALL_SIDE} grayscale png`,
   firstEpochImgPerS: s.firstEpochImgPerS,
   firstEpochRunsImgPerS: s.runsImgPerS,
+  cpuUsPerImage: s.cpuUsPerImage,
+  cpuUsPerImageRuns: s.runsCpuUsPerImage,
+  loadAverageRuns: s.runsLoadAverage,
+  targetImgPerS: 10036,
   reference: { torchvisionImageFolderImgPerS: 10036, note: 'measured elsewhere (issue #16, 0 DataLoader workers), not on this machine' },
 });
 
@@ -162,13 +184,22 @@ async function main(): Promise<void> {
   const gen = new ImageDataGenerator({ rescale: 1 / 255, rotationRange: 15, horizontalFlip: true });
   const ceilings: number[] = [];
   const firsts: number[] = [];
+  const pilFirsts: number[] = [];
+  const pilCpu: number[] = [];
   let it: DirectoryIterator | null = null;
   for (let r = 0; r < ROUNDS; r++) {
     ceilings.push(await ceiling(files));
     clearDecodedCache();
-    it = gen.flowFromDirectory(dir, { targetSize: [TARGET, TARGET], batchSize: 32, interpolation: 'bilinear', seed: 1, verbose: false });
+    const pil = await epoch(gen.flowFromDirectory(dir, { targetSize: [TARGET, TARGET], batchSize: 32, interpolation: 'bilinear', seed: 1, verbose: false }));
+    pilFirsts.push(pil.imgPerS);
+    pilCpu.push(pil.cpuUsPerImage);
+    clearDecodedCache();
+    it = gen.flowFromDirectory(dir, { targetSize: [TARGET, TARGET], batchSize: 32, interpolation: 'linear', seed: 1, verbose: false });
     firsts.push((await epoch(it)).imgPerS);
-    console.log(`round ${r + 1}: sharp decode+resize ceiling ${ceilings[r].toFixed(0)} img/s; first epoch (decode + augment, cache ${it.cache}) ${firsts[r].toFixed(0)} img/s`);
+    console.log(
+      `round ${r + 1}: sharp decode+resize ceiling ${ceilings[r].toFixed(0)} img/s; first epoch (decode + augment, cache ${it.cache}) 'linear' ${firsts[r].toFixed(0)} img/s, ` +
+        `PIL-exact 'bilinear' ${pilFirsts[r].toFixed(0)} img/s (CPU ${pilCpu[r].toFixed(0)} us/image); load ${os.loadavg()[0].toFixed(1)}`,
+    );
   }
   const cached: number[] = [];
   for (let e = 0; e < 3; e++) {
@@ -185,7 +216,7 @@ async function main(): Promise<void> {
   const ceilingMedian = median(ceilings);
   const firstMedian = median(firsts);
 
-  const stream = gen.flowFromDirectory(dir, { targetSize: [TARGET, TARGET], batchSize: 32, interpolation: 'bilinear', seed: 2, verbose: false, cache: 'none' });
+  const stream = gen.flowFromDirectory(dir, { targetSize: [TARGET, TARGET], batchSize: 32, interpolation: 'linear', seed: 2, verbose: false, cache: 'none' });
   const rss: number[] = [rssMiB()];
   const streaming: number[] = [];
   for (let e = 0; e < 3; e++) {
@@ -211,6 +242,9 @@ async function main(): Promise<void> {
     firstEpochImgPerS: Math.round(firstMedian),
     firstEpochRunsImgPerS: firsts.map(Math.round),
     firstEpochVsCeiling: +(firstMedian / ceilingMedian).toFixed(2),
+    firstEpochPilBilinearImgPerS: Math.round(median(pilFirsts)),
+    firstEpochPilBilinearRunsImgPerS: pilFirsts.map(Math.round),
+    firstEpochPilBilinearCpuUsPerImage: Math.round(median(pilCpu)),
     cachedEpochImgPerS: Math.round(cachedMean),
     cachedEpochRunsImgPerS: cached.map(Math.round),
     cachedVsCeiling: +(cachedMean / ceilingMedian).toFixed(1),

@@ -3,7 +3,11 @@
  * 64x64, decoded once per search and shared with the workers), serial (1 worker)
  * then with N workers (default 2; BENCH_WORKERS=2,4 for more), wall clock from search() to its end,
  * worker start-up included; each BENCH_REPEAT times (default 2), alternating, fastest run kept.
- * Checks that every run trains the same set of trials with the same scores.
+ * Checks that every run trains the same set of trials with the same scores. The parallel runs report
+ * where their start-up went: this thread's own preparation, then each worker's phases (thread, tfjs,
+ * tsx, modules, backend, hypermodel, waiting for data, data) in wall and thread-CPU seconds.
+ * BENCH_FROM=dist runs the compiled package (dist/, `npm run build` first), as the CLI does: its
+ * workers load no tsx.
  * The LAST line is one JSON object with the figures.
  *   npm run bench:tune      (tsx bench/tune.ts)
  */
@@ -12,10 +16,23 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Worker } from 'node:worker_threads';
-import { initBackend } from '../src/runtime/backend.js';
-import { Hyperband } from '../src/tuners/index.js';
-import { flowFromDirectoryForWorkers } from '../src/data/worker-sources/directory-source.js';
 import type { Trial } from '../src/tuners/trial.js';
+
+/** The package from its sources (tsx) or compiled (dist/, as the CLI runs it). */
+const FROM = process.env.BENCH_FROM ?? 'src';
+if (FROM !== 'src' && FROM !== 'dist') throw new Error(`BENCH_FROM must be src or dist (got ${FROM}).`);
+const lib: typeof import('../src/index.js') = await import(FROM === 'dist' ? '../dist/src/index.js' : '../src/index.js')
+  .catch((err: Error) => { throw new Error(`BENCH_FROM=${FROM}: cannot load the package (${err.message}); for dist run \`npm run build\` first.`); });
+const { initBackend, Hyperband, flowFromDirectoryForWorkers, CNN_HYPERMODEL_MODULE } = lib;
+if (FROM === 'dist') {
+  // A dist older than the sources would measure other code than this checkout's.
+  const newest = async (dir: string): Promise<number> => Math.max(0, ...await Promise.all((await fs.readdir(dir, { withFileTypes: true }))
+    .map(async (e) => (e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? (await fs.stat(join(dir, e.name))).mtimeMs : 0))));
+  const src = await newest(new URL('../src', import.meta.url).pathname);
+  if ((await fs.stat(new URL('../dist/src/index.js', import.meta.url).pathname)).mtimeMs < src) {
+    throw new Error('BENCH_FROM=dist: dist/ is older than src/: run `npm run build` first.');
+  }
+}
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 64);
 const MAX_EPOCHS = Number(process.env.BENCH_MAX_EPOCHS ?? 4);
@@ -82,18 +99,24 @@ const hypermodelOptions = {
 let runs = 0;
 const run = async (workers: number) => {
   const tuner = new Hyperband({
-    hypermodel: { module: new URL('./tune-model.ts', import.meta.url).pathname, exportName: 'cnnHypermodel' }, hypermodelOptions,
+    hypermodel: CNN_HYPERMODEL_MODULE, hypermodelOptions,
     objective: 'val_accuracy', maxEpochs: MAX_EPOCHS, factor: 2, hyperbandIterations: ITERATIONS, seed: 7,
-    directory: root, projectName: `workers-${workers}-${runs++}`,
-    display: { message: (text) => { const m = /trial workers ready in ([\d.]+) s/.exec(text); if (m) startSeconds = Number(m[1]); } },
+    directory: root, projectName: `workers-${workers}-${runs++}`, verbose: 0,
   });
-  let startSeconds = 0;
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
   const load0 = loadavg()[0];
   const outcome = await tuner.search(train, { validationData: val, workers });
   const seconds = (Date.now() - t0) / 1000;
-  console.log(`workers=${workers}: slots ready after ${outcome.readySeconds.toFixed(1)} s; ${outcome.idleSlotSeconds.toFixed(1)} slot-seconds idle waiting for the oracle (Hyperband round ends)`);
+  const startup = outcome.startup;
+  const startSeconds = outcome.readySeconds;
+  console.log(`workers=${workers}: slots ready after ${startSeconds.toFixed(2)} s${startup ? ` (${startup.cpuSeconds} CPU-seconds, all threads)` : ''}; ` +
+    `${outcome.idleSlotSeconds.toFixed(1)} slot-seconds idle waiting for the oracle (Hyperband round ends)`);
+  if (startup) {
+    console.log(`  main thread: project loaded and data prepared after ${startup.prepareSeconds} s (the workers were starting meanwhile)`);
+    startup.workers.forEach((w, i) => console.log(`  worker ${i}: ${w.seconds} s, ${w.cpuSeconds ?? '?'} CPU-s: ` +
+      w.phases.map((p) => `${p.name} ${p.seconds}${p.cpuSeconds !== undefined ? `/${p.cpuSeconds}` : ''}`).join(', ') + ' (wall/CPU s)'));
+  }
   const cpu = process.cpuUsage(cpu0);
   // CPU seconds this process (all its threads) got per wall second: ~workers on an idle machine.
   const cpuShare = (cpu.user + cpu.system) / 1e6 / seconds;
@@ -101,10 +124,33 @@ const run = async (workers: number) => {
   const epochs = trials.reduce((s, t) => s + Number(t.values['tuner/epochs']) - Number(t.values['tuner/initial_epoch']), 0);
   console.log(`workers=${workers}: ${trials.length} trials, ${epochs} epochs in ${seconds.toFixed(1)} s (CPU share ${cpuShare.toFixed(2)}, ` +
     `load average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}); best val_accuracy ${tuner.oracle.getBestTrials(1)[0]?.score}`);
-  return { seconds, startSeconds, trials, cpuShare: +cpuShare.toFixed(2), loadAverage: +((load0 + loadavg()[0]) / 2).toFixed(2) };
+  // Where the slot-seconds went: start-up, training trials (dispatch to recorded end), waiting for the
+  // oracle (round ends), and the rest (the coordinator between a result and the next trial, the last trials' tail).
+  const training = trials.reduce((a, t) => a + (t.elapsedSeconds ?? 0), 0);
+  const total = workers * seconds;
+  const slotSeconds = {
+    total: +total.toFixed(2), startup: +(workers * startSeconds).toFixed(2), training: +training.toFixed(2), oracleIdle: outcome.idleSlotSeconds,
+    other: +(total - workers * startSeconds - training - outcome.idleSlotSeconds).toFixed(2),
+  };
+  console.log(`workers=${workers}: slot-seconds ${JSON.stringify(slotSeconds)}`);
+  return { seconds, startSeconds, startup, trials, slotSeconds, cpuShare: +cpuShare.toFixed(2), loadAverage: +((load0 + loadavg()[0]) / 2).toFixed(2) };
 };
 
 type Run = Awaited<ReturnType<typeof run>>;
+
+/** The start-up split for the JSON line: main thread's preparation, then per phase the slowest worker's wall and the workers' summed CPU seconds. */
+function startupSplit(startup: Run['startup']) {
+  if (!startup) return undefined;
+  const phases: Record<string, { seconds: number; cpuSeconds?: number }> = {};
+  for (const w of startup.workers) {
+    for (const p of w.phases) {
+      const a = (phases[p.name] ??= { seconds: 0 });
+      a.seconds = Math.max(a.seconds, p.seconds);
+      if (p.cpuSeconds !== undefined) a.cpuSeconds = +((a.cpuSeconds ?? 0) + p.cpuSeconds).toFixed(2);
+    }
+  }
+  return { seconds: startup.seconds, cpuSeconds: startup.cpuSeconds, prepareSeconds: startup.prepareSeconds, workerPhases: phases };
+}
 const fastest = (a: Run | undefined, b: Run) => (a === undefined || b.seconds < a.seconds ? b : a);
 try {
   let serial: Run | undefined;
@@ -129,13 +175,14 @@ try {
     const ceiling = ceilings.get(n)!;
     // Starting N tfjs workers is a fixed cost (tsx + tfjs + wasm per thread); a long search amortizes it.
     const steady = serial.seconds / (parallel.seconds - parallel.startSeconds);
-    console.log(`workers=${n}: speed-up ${speedup.toFixed(2)}x (${steady.toFixed(2)}x after the ${parallel.startSeconds} s worker start; machine ceiling ${ceiling.toFixed(2)}x), same trials: ${sameTrials}, largest score difference ${maxScoreDiff}`);
-    results.push({ workers: n, seconds: +parallel.seconds.toFixed(2), speedup: +speedup.toFixed(3), workerStartSeconds: parallel.startSeconds, speedupAfterStart: +steady.toFixed(3), threadCeiling: +ceiling.toFixed(3), ofCeiling: +(speedup / ceiling).toFixed(3), cpuShare: parallel.cpuShare, loadAverage: parallel.loadAverage, sameTrials, maxScoreDiff });
+    console.log(`workers=${n}: speed-up ${speedup.toFixed(2)}x (${steady.toFixed(2)}x after the ${parallel.startSeconds.toFixed(2)} s worker start; machine ceiling ${ceiling.toFixed(2)}x), same trials: ${sameTrials}, largest score difference ${maxScoreDiff}`);
+    results.push({ workers: n, seconds: +parallel.seconds.toFixed(2), speedup: +speedup.toFixed(3), workerStartSeconds: +parallel.startSeconds.toFixed(3),
+      workerStartCpuSeconds: parallel.startup?.cpuSeconds, startup: startupSplit(parallel.startup), slotSeconds: parallel.slotSeconds, speedupAfterStart: +steady.toFixed(3), threadCeiling: +ceiling.toFixed(3), ofCeiling: +(speedup / ceiling).toFixed(3), cpuShare: parallel.cpuShare, loadAverage: parallel.loadAverage, sameTrials, maxScoreDiff });
   }
   console.log(JSON.stringify({
-    bench: 'tune', backend, cores: availableParallelism(), cpu: cpus()[0]?.model, imageSize: SIZE, trainImages: train.samples,
+    bench: 'tune', from: FROM, backend, cores: availableParallelism(), cpu: cpus()[0]?.model, imageSize: SIZE, trainImages: train.samples,
     hyperband: { maxEpochs: MAX_EPOCHS, factor: 2, iterations: ITERATIONS }, trials: serial.trials.length, repeat: REPEAT,
-    serialSeconds: +serial.seconds.toFixed(2), serialCpuShare: serial.cpuShare, serialLoadAverage: serial.loadAverage, parallel: results,
+    serialSeconds: +serial.seconds.toFixed(2), serialSlotSeconds: serial.slotSeconds, serialCpuShare: serial.cpuShare, serialLoadAverage: serial.loadAverage, parallel: results,
   }));
 } finally {
   await fs.rm(root, { recursive: true, force: true });

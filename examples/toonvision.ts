@@ -3,7 +3,7 @@
  * Tunes the built-in CNN with Hyperband, evaluates the best model on the test folder and prints where
  * the report is. It runs the same code as these commands:
  *
- *   tfjs-tuner tune --train fixtures/toonvision/train --val fixtures/toonvision/val \
+ *   tfjs-tuner tune --train fixtures/toonvision/train --val fixtures/toonvision/val --test fixtures/toonvision/test \
  *     --tuner hyperband --max-epochs 9 --factor 3 --image-size 48x48 --augment flip \
  *     --space '{"num_blocks":{"max":2},"dropout":{"max":0.5},"optimizer":{"values":["adam","rmsprop"]}}' \
  *     --seed 1 --directory example-output --project-name toonvision --overwrite
@@ -21,10 +21,10 @@ const run = async (args: string[]) => {
 };
 
 await run([
-  'tune', '--train', 'fixtures/toonvision/train', '--val', 'fixtures/toonvision/val',
+  'tune', '--train', 'fixtures/toonvision/train', '--val', 'fixtures/toonvision/val', '--test', 'fixtures/toonvision/test',
   '--tuner', 'hyperband', '--max-epochs', '9', '--factor', '3', '--image-size', '48x48', '--augment', 'flip',
   '--space', JSON.stringify(SPACE),
   '--seed', '1', '--directory', 'example-output', '--project-name', 'toonvision', '--overwrite',
 ]);
 await run(['evaluate', '--model', 'example-output/toonvision/best-model', '--test', 'fixtures/toonvision/test']);
-console.log('\nOpen example-output/toonvision/report.html in a browser for the trials, learning curves and confusion matrix.');
+console.log('\nOpen example-output/toonvision/report.html in a browser for the trials, learning curves and the best model on the validation and test sets.');

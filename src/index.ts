@@ -69,7 +69,8 @@ export { BOHBOracle } from './tuners/oracles/bohb.js';
 export type { BOHBOptions } from './tuners/oracles/bohb.js';
 export { GaussianProcess, matern52 } from './tuners/gaussian-process.js';
 export { Tuner } from './tuners/tuner.js';
-export { RandomSearch, GridSearch, Hyperband, BayesianOptimization, ASHA, BOHB } from './tuners/builtin-tuners.js';
+// the built-in tuners with TensorBoard passed in (search({tensorboard: dir}))
+export { RandomSearch, GridSearch, Hyperband, BayesianOptimization, ASHA, BOHB } from './package-tuners.js';
 export { FatalError, FailedTrialError, InvalidTrialError } from './tuners/errors.js';
 export { disposeModel, trialSeedKey } from './tuners/trial-runner.js';
 export type {
@@ -139,10 +140,7 @@ export { lineChart } from './report/svg-chart.js';
 export type { ChartOptions, ChartSeries } from './report/svg-chart.js';
 export { escapeHtml, formatNumber } from './report/html.js';
 
-// TensorBoard for searches: the entry point connects it once, here (search({tensorboard: dir}) works for
-// everyone who imports the package; src/tuners alone never imports src/tensorboard's writers).
-import { setTensorBoardIntegration } from './tuners/tensorboard-hook.js';
-import { tensorBoardIntegration } from './tensorboard/tuner-integration.js';
-export { setTensorBoardIntegration, tensorBoardIntegration };
+// TensorBoard for searches: the package's tuners are given it; a Tuner of your own takes it in its
+// options (new Tuner(oracle, {..., tensorBoardIntegration})).
+export { tensorBoardIntegration, writeSearchExperiment } from './tensorboard/tuner-integration.js';
 export type { TensorBoardIntegration } from './tuners/tuner-options.js';
-setTensorBoardIntegration(tensorBoardIntegration);

@@ -2,18 +2,23 @@
  * Decoding one image file into resized, interleaved uint8 pixels (HWC) with sharp.
  * Runs in libuv's thread pool; callers bound how many decodes are in flight.
  */
-import sharp from 'sharp';
+import { loadSharp, type SharpFunction } from './sharp-module.js';
 import { readFile, stat, access, constants } from 'node:fs/promises';
 import { decodeBmp } from './bmp.js';
 import { resizeNearestPil } from './pil-nearest.js';
-import { pilResize } from './pil-resample.js';
+import { kerasCropBox, pilResize, type PilFilter } from './pil-resample.js';
 import { decodeSmallPng, SMALL_PNG_BYTES, type RawPixels } from './png-small.js';
 import { DataConfigError, ImageDecodeError } from './errors.js';
 
 export type ColorMode = 'grayscale' | 'rgb' | 'rgba';
 export const COLOR_MODES: readonly ColorMode[] = ['grayscale', 'rgb', 'rgba'];
 
-/** Resampling names accepted (Keras/PIL and TF names), mapped to sharp kernels. */
+/**
+ * Resampling names accepted. Keras's (PIL's) names resize exactly as PIL does (JS and SIMD wasm) on the fully
+ * decoded pixels (pil-nearest.ts, pil-resample.ts). The TF-style names (linear, cubic, lanczos2/3,
+ * mitchell) and every filter with `resizeMode: 'pad'` use sharp's libvips kernels in its thread pool,
+ * with JPEG shrink-on-load: not PIL's pixels, but several times faster on large photos.
+ */
 const KERNELS = {
   nearest: 'nearest',
   bilinear: 'linear',
@@ -26,11 +31,27 @@ const KERNELS = {
   mitchell: 'mitchell',
   mitchellcubic: 'mitchell',
 } as const;
-/** PIL filters libvips lacks: resized in JS by the exact model of PIL's convolution (pil-resample.ts). */
+const PIL: Partial<Record<Interpolation, PilFilter | 'nearest'>> = {
+  nearest: 'nearest',
+  bilinear: 'bilinear',
+  bicubic: 'bicubic',
+  lanczos: 'lanczos',
+  box: 'box',
+  hamming: 'hamming',
+};
+/** Filters only the PIL path has (libvips lacks them): no padding with these. */
 const PIL_ONLY = { box: 'box', hamming: 'hamming' } as const;
 export type Interpolation = keyof typeof KERNELS | keyof typeof PIL_ONLY;
 export const INTERPOLATIONS = [...Object.keys(KERNELS), ...Object.keys(PIL_ONLY)] as Interpolation[];
-const kernelKey = (i: Interpolation): string => (i in PIL_ONLY ? `pil-${i}` : KERNELS[i as keyof typeof KERNELS]);
+
+/** The PIL filter this decode resizes with, or null when libvips does it. */
+function pilFilterOf(o: DecodeOptions): PilFilter | 'nearest' | null {
+  return o.resizeMode === 'pad' ? null : PIL[o.interpolation] ?? null;
+}
+const kernelKey = (o: DecodeOptions): string => {
+  const pil = pilFilterOf(o);
+  return pil ? `pil-${pil}` : KERNELS[o.interpolation as keyof typeof KERNELS];
+};
 
 /** How the image is fitted to the target size: stretched (Keras default), centre-cropped, or padded. */
 export type ResizeMode = 'stretch' | 'crop' | 'pad';
@@ -71,20 +92,18 @@ export function checkDecodeOptions(o: DecodeOptions): void {
     throw new DataConfigError(`Unknown interpolation "${o.interpolation}". Use one of: ${INTERPOLATIONS.join(', ')}.`);
   }
   if (!(o.maxImagePixels > 0)) throw new DataConfigError(`"maxImagePixels" must be > 0; got ${o.maxImagePixels}.`);
+  if (o.interpolation in PIL_ONLY && o.resizeMode === 'pad') {
+    throw new DataConfigError(`interpolation '${o.interpolation}' cannot pad (padToAspectRatio: libvips has no such kernel); use bilinear, bicubic, lanczos or nearest to pad, or stretch/crop.`);
+  }
 }
 
 /** A string that identifies the decode options, for cache keys. */
 export function decodeOptionsKey(o: DecodeOptions): string {
-  return `${o.targetSize[0]}x${o.targetSize[1]}/${o.colorMode}/${kernelKey(o.interpolation)}/${o.resizeMode}`;
+  return `${o.targetSize[0]}x${o.targetSize[1]}/${o.colorMode}/${kernelKey(o)}/${o.resizeMode}`;
 }
 
-let sharpConfigured = false;
-function configureSharp(): void {
-  if (sharpConfigured) return;
-  sharpConfigured = true;
-  // sharp's operation cache only holds memory when every file is read once per epoch.
-  sharp.cache(false);
-}
+/** Set by decodeImage's first call (loadSharp): everything below runs after it. */
+let sharp: SharpFunction;
 
 function classify(filepath: string, err: unknown, maxPixels: number): ImageDecodeError {
   const msg = (err as Error)?.message ?? String(err);
@@ -133,11 +152,12 @@ async function openWithSharp(filepath: string, maxPixels: number): Promise<Retur
 /**
  * One sharp pipeline (decode with JPEG/WebP shrink-on-load, resize) for non-PNG files resized by a
  * libvips kernel when there is no alpha to drop: the same pixels up to rounding as converting first,
- * at a fraction of the cost for large photos. Null when the two-step path is needed.
+ * at a fraction of the cost for large photos. Null when the two-step path is needed (PIL's resize
+ * works on the fully decoded pixels, as PIL does).
  */
 async function decodeDirect(filepath: string, o: DecodeOptions, want: number): Promise<DecodedImage | null> {
   const lower = filepath.toLowerCase();
-  if (lower.endsWith('.png') || lower.endsWith('.bmp') || o.interpolation in PIL_ONLY || (o.interpolation === 'nearest' && o.resizeMode === 'stretch')) return null;
+  if (lower.endsWith('.png') || lower.endsWith('.bmp') || pilFilterOf(o) || o.interpolation in PIL_ONLY) return null;
   const img = await openWithSharp(filepath, o.maxImagePixels);
   const meta = await img.metadata();
   if (meta.hasAlpha && o.colorMode !== 'rgba') return null;
@@ -200,13 +220,49 @@ function toChannels(src: Uint8Array, pixels: number, got: number, want: number):
 }
 
 /**
+ * Pixels at their own size (colour mode already converted) fitted to targetSize by PIL's rules: as
+ * they are when the size matches, else PIL's nearest or convolution resize (with Keras's crop box for
+ * `crop`). Null when a libvips kernel or padding is asked for (sharp does those).
+ */
+function fitWithPil(native: Uint8Array, w: number, h: number, c: number, o: DecodeOptions): DecodedImage | null {
+  const [height, width] = o.targetSize;
+  if (w === width && h === height) return { data: native, height, width, channels: c };
+  const pil = pilFilterOf(o);
+  if (!pil) return null;
+  const box = o.resizeMode === 'crop' ? kerasCropBox(w, h, width, height) : undefined;
+  const data = pil === 'nearest' ? resizeNearestPil(native, w, h, c, width, height, box) : pilResize(native, w, h, c, width, height, pil, box);
+  return { data, height, width, channels: c };
+}
+
+/** Whether a file of this name and size may take the synchronous light path (decodeSmallPngSync). */
+export function isSmallPng(filepath: string, size: number): boolean {
+  return size <= SMALL_PNG_BYTES && filepath.toLowerCase().endsWith('.png');
+}
+
+/**
+ * The synchronous light path for the bytes of a small plain PNG: decoded, converted and resized in JS,
+ * with no promise and no sharp call (their fixed cost dominates a 28x28 digit). Null when the file
+ * needs the full path (not a plain 8-bit PNG, truncated, or a libvips kernel asked for), which also
+ * reports corrupt files. `o` must have passed checkDecodeOptions.
+ */
+export function decodeSmallPngSync(bytes: Uint8Array, o: DecodeOptions): DecodedImage | null {
+  const info = decodeSmallPng(bytes, o.maxImagePixels);
+  if (!info) return null;
+  const [height, width] = o.targetSize;
+  if (!(info.width === width && info.height === height) && !pilFilterOf(o)) return null;
+  const want = channelsOf(o.colorMode);
+  return fitWithPil(toChannels(info.data, info.width * info.height, info.channels, want), info.width, info.height, want, o);
+}
+
+/**
  * Decodes, converts the colour mode and resizes one file. Errors are ImageDecodeErrors naming the file.
  * Like Keras's load_img the colour mode is converted at the file's own size first and the result is
  * resized after (so an rgb load of an RGBA file resizes colours without alpha weighting, and grayscale
  * resizes the L values); same-size images are not resampled at all, and `nearest` uses PIL's rule.
  */
 export async function decodeImage(filepath: string, o: DecodeOptions): Promise<DecodedImage> {
-  configureSharp();
+  sharp ??= await loadSharp();
+  checkDecodeOptions(o);
   const [height, width] = o.targetSize;
   const want = channelsOf(o.colorMode);
   try {
@@ -214,16 +270,8 @@ export async function decodeImage(filepath: string, o: DecodeOptions): Promise<D
     if (direct) return direct;
     const info = await decodeNative(filepath, o.maxImagePixels, o.colorMode);
     const native = toChannels(info.data, info.width * info.height, info.channels, want);
-    if (info.width === width && info.height === height) return { data: native, height, width, channels: want };
-    if (o.interpolation === 'nearest' && o.resizeMode === 'stretch') {
-      return { data: resizeNearestPil(native, info.width, info.height, want, width, height), height, width, channels: want };
-    }
-    if (o.interpolation in PIL_ONLY) {
-      if (o.resizeMode !== 'stretch') {
-        throw new DataConfigError(`interpolation '${o.interpolation}' works with stretching only; for cropping or padding use bilinear, bicubic, lanczos or nearest.`);
-      }
-      return { data: pilResize(native, info.width, info.height, want, width, height, PIL_ONLY[o.interpolation as keyof typeof PIL_ONLY]), height, width, channels: want };
-    }
+    const fitted = fitWithPil(native, info.width, info.height, want, o);
+    if (fitted) return fitted;
     const resized = await sharp(native, { raw: { width: info.width, height: info.height, channels: want as 1 | 3 | 4 } })
       .resize(width, height, {
         fit: o.resizeMode === 'crop' ? 'cover' : o.resizeMode === 'pad' ? 'contain' : 'fill',

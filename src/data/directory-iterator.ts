@@ -30,7 +30,7 @@ export type Batch = {
   ys?: tf.Tensor;
 };
 
-/** What `toDataset()` yields for model.fitDataset (the shape CONTRACTS.md names). */
+/** What `toDataset()` yields for model.fitDataset (a BatchDataset of src/contract/train-data.ts). */
 export type LabelledBatch = {
   xs: tf.Tensor4D;
   ys: tf.Tensor;

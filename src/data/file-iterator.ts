@@ -197,19 +197,25 @@ export abstract class ImageFileIterator<B extends { xs: tf.Tensor4D }> extends E
     const cval = gen?.augment.cval ?? 0;
     // Each sample's augmentation depends on (seed, epoch, position) only.
     const transformOf = (j: number) => gen!.drawTransform(h, w, new Rng(mixSeed(this.seed, epoch, start + j)));
-    await Promise.all(
-      Array.from(idx, async (i, j) => {
-        const img = await this.loader.load(i);
-        if (!img) return; // skipped under onError: 'skip'
-        if (img.height !== h || img.width !== w || img.channels !== c) {
-          throw new Error(`internal: decoded ${this.filepaths[i]} to ${img.height}x${img.width}x${img.channels}, expected ${h}x${w}x${c}`);
-        }
-        kept[j] = 1;
-        if (pool) srcs[j] = img.data;
-        else if (gen) applyTransform(img.data, h, w, c, transformOf(j), fillMode, cval, x, j * size, scale); // as soon as decoded
-        else for (let k = 0, o = j * size; k < size; k++) x[o + k] = img.data[k];
-      }),
-    );
+    const place = (img: DecodedImage | null, i: number, j: number) => {
+      if (!img) return; // skipped under onError: 'skip'
+      if (img.height !== h || img.width !== w || img.channels !== c) {
+        throw new Error(`internal: decoded ${this.filepaths[i]} to ${img.height}x${img.width}x${img.channels}, expected ${h}x${w}x${c}`);
+      }
+      kept[j] = 1;
+      if (pool) srcs[j] = img.data;
+      else if (gen) applyTransform(img.data, h, w, c, transformOf(j), fillMode, cval, x, j * size, scale); // as soon as decoded
+      else x.set(img.data, j * size);
+    };
+    // Cache hits and small PNGs are placed at once; only the rest wait for a decode.
+    const pending: Array<Promise<void>> = [];
+    for (let j = 0; j < idx.length; j++) {
+      const i = idx[j];
+      const img = this.loader.loadSync(i);
+      if (img === undefined) pending.push(this.loader.load(i).then((got) => place(got, i, j)));
+      else place(img, i, j);
+    }
+    await Promise.all(pending);
     if (pool) {
       const params = srcs.map((src, j) => (src ? transformOf(j) : {}));
       const done = pool.run({ srcs, h, w, c, params, fillMode, cval, scale, out: x, claims: claimBoard(idx.length, true) }, tag);

@@ -9,7 +9,7 @@
  *      featurewise centre, featurewise std (Keras's order: rescale comes after preprocessingFunction,
  *      not "after all other transformations" as its docstring says).
  */
-import { checkOptionKeys } from '../util/option-keys.js';
+import { checkOptionKeys, optionKeys } from '../util/option-keys.js';
 import * as tf from '@tensorflow/tfjs';
 import { applyTransform, FILL_MODES, randomTransform, type AugmentConfig, type FillMode, type ShiftRange, type TransformParams } from './augment.js';
 import { DataConfigError } from './errors.js';
@@ -18,7 +18,7 @@ import { DirectoryIterator, type FlowFromDirectoryOptions } from './directory-it
 import { ArrayIterator, type FlowOptions } from './array-iterator.js';
 import { DataFrameIterator, type FlowFromDataframeOptions } from './dataframe-iterator.js';
 import type { DataFrameRecord } from './dataframe-index.js';
-import { ImageFileIterator } from './file-iterator.js';
+import { ImageFileIterator, type FileIteratorOptions } from './file-iterator.js';
 import { readArrayAsync, readArraySync, type ArrayWithShape, type ImageArray, type NestedArray, type TargetArray } from './array-input.js';
 
 export type { DataDtype } from './generator-contract.js';
@@ -103,9 +103,19 @@ function checkShift(name: string, v: ShiftRange | undefined): ShiftRange {
 const GENERATOR_KEYS = ['rescale', 'preprocessingFunction', 'rotationRange', 'widthShiftRange', 'heightShiftRange', 'shearRange',
   'zoomRange', 'uniformZoom', 'brightnessRange', 'channelShiftRange', 'horizontalFlip', 'verticalFlip', 'fillMode', 'cval',
   'samplewiseCenter', 'samplewiseStdNormalization', 'featurewiseCenter', 'featurewiseStdNormalization', 'validationSplit', 'dtype', 'interpolationOrder'];
-const FLOW_FROM_DIRECTORY_KEYS = ['targetSize', 'colorMode', 'batchSize', 'shuffle', 'seed', 'subset', 'interpolation', 'keepAspectRatio',
-  'saveToDir', 'savePrefix', 'saveFormat', 'cache', 'cacheDir', 'onError', 'maxImagePixels', 'prefetchBatches', 'verbose',
-  'classes', 'classMode', 'followLinks'];
+const FILE_ITERATOR_KEYS = optionKeys<FileIteratorOptions>({
+  targetSize: true, colorMode: true, batchSize: true, shuffle: true, seed: true, subset: true, interpolation: true, keepAspectRatio: true,
+  saveToDir: true, savePrefix: true, saveFormat: true, cache: true, cacheDir: true, onError: true, maxImagePixels: true, prefetchBatches: true,
+  verbose: true,
+});
+const FLOW_FROM_DIRECTORY_KEYS = [...FILE_ITERATOR_KEYS, 'classes', 'classMode', 'followLinks'];
+const FLOW_FROM_DATAFRAME_KEYS = [...FILE_ITERATOR_KEYS, ...optionKeys<Omit<FlowFromDataframeOptions, keyof FileIteratorOptions>>({
+  directory: true, xCol: true, yCol: true, weightCol: true, classes: true, classMode: true, validateFilenames: true,
+})];
+const FLOW_KEYS = optionKeys<FlowOptions>({
+  batchSize: true, shuffle: true, seed: true, sampleWeight: true, subset: true, ignoreClassSplit: true, saveToDir: true, savePrefix: true,
+  saveFormat: true, prefetchBatches: true,
+});
 
 export class ImageDataGenerator implements IteratorGenerator {
   readonly rescale: number | null;
@@ -379,11 +389,13 @@ export class ImageDataGenerator implements IteratorGenerator {
    * (cpu, wasm, webgl); on a backend that cannot read synchronously use `flowAsync`.
    */
   flow(x: ImageArray, y?: TargetArray | null, options: FlowOptions = {}): ArrayIterator {
+    checkOptionKeys('flow()', options, FLOW_KEYS, (m) => new DataConfigError(m));
     return new ArrayIterator(x, y, this, options);
   }
 
   /** `flow`, reading tensors with `await data()` (works on every backend, webgpu in Node included). */
   async flowAsync(x: ImageArray, y?: TargetArray | null, options: FlowOptions = {}): Promise<ArrayIterator> {
+    checkOptionKeys('flowAsync()', options, FLOW_KEYS, (m) => new DataConfigError(m));
     const read = async <T extends TargetArray | null | undefined>(v: T, what: string) => (v instanceof tf.Tensor ? readArrayAsync(v, what) : v);
     const [rx, ry, rw] = await Promise.all([read(x, 'flow(): x'), read(y, 'flow(): y'), read(options.sampleWeight, 'flow(): sampleWeight')]);
     return new ArrayIterator(rx as ImageArray, ry, this, { ...options, sampleWeight: rw ?? undefined });
@@ -401,6 +413,7 @@ export class ImageDataGenerator implements IteratorGenerator {
    * from their `yCol` column(s). See FlowFromDataframeOptions.
    */
   flowFromDataframe(records: readonly DataFrameRecord[], options: FlowFromDataframeOptions = {}): DataFrameIterator {
+    checkOptionKeys('flowFromDataframe()', options, FLOW_FROM_DATAFRAME_KEYS, (m) => new DataConfigError(m));
     return new DataFrameIterator(records, this, options);
   }
 }

@@ -11,6 +11,7 @@ import { DataConfigError } from './errors.js';
 import { indexDirectory, indexUnlabelled, type FileIndex } from './file-index.js';
 import type { CacheMode, OnError } from './image-loader.js';
 import { mixSeed, Rng } from '../util/rng.js';
+import { checkOptionKeys, optionKeys } from '../util/option-keys.js';
 
 export type DatasetLabelMode = 'int' | 'categorical' | 'binary' | null;
 
@@ -59,12 +60,19 @@ export type ImageDataset = tf.data.Dataset<LabelledBatch> & {
   source: DirectoryIterator;
 };
 
+const DATASET_KEYS = optionKeys<ImageDatasetOptions>({
+  labels: true, labelMode: true, classNames: true, colorMode: true, batchSize: true, imageSize: true, shuffle: true, seed: true,
+  validationSplit: true, subset: true, interpolation: true, followLinks: true, cropToAspectRatio: true, padToAspectRatio: true,
+  verbose: true, cache: true, cacheDir: true, onError: true, maxImagePixels: true, prefetchBatches: true,
+});
+
 const LABEL_MODES: readonly DatasetLabelMode[] = ['int', 'categorical', 'binary', null];
 
 export function imageDatasetFromDirectory(directory: string, options: ImageDatasetOptions & { subset: 'both' }): [ImageDataset, ImageDataset];
 export function imageDatasetFromDirectory(directory: string, options?: ImageDatasetOptions): ImageDataset;
 export function imageDatasetFromDirectory(directory: string, options: ImageDatasetOptions = {}): ImageDataset | [ImageDataset, ImageDataset] {
   const o = options;
+  checkOptionKeys('imageDatasetFromDirectory()', o, DATASET_KEYS, (m) => new DataConfigError(m));
   const labels = o.labels === undefined ? 'inferred' : o.labels;
   const manual = Array.isArray(labels) ? (labels as readonly number[]) : null;
   if (labels !== 'inferred' && labels !== null && !manual) {

@@ -4,7 +4,8 @@
  * the file once and returns null so the batch goes on without it.
  */
 import { cacheKey, decodedCache, DecodedDiskCache, defaultDiskCacheDir } from './decoded-cache.js';
-import { decodeImage, decodeOptionsKey, type DecodedImage, type DecodeOptions, channelsOf } from './decode.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { decodeImage, decodeOptionsKey, decodeSmallPngSync, isSmallPng, type DecodedImage, type DecodeOptions, channelsOf } from './decode.js';
 import { decodeLimit } from './decode-pool.js';
 import { DataConfigError, ImageDecodeError } from './errors.js';
 import type { IndexedFile } from './file-index.js';
@@ -56,6 +57,27 @@ export class ImageLoader {
     return cacheKey(f.filepath, f.mtimeMs, f.size, this.optionsKey);
   }
 
+  /**
+   * File i without waiting, where that is cheap: a memory-cache hit, or a small plain PNG read and
+   * decoded synchronously (a few syscalls and some JS, where a promise per file, libuv's round trips
+   * and a sharp call would cost more than the pixels). Undefined when it needs `load` (anything else,
+   * and every error, which `load` reports with the onError policy); null for a file already skipped.
+   */
+  loadSync(i: number): DecodedImage | null | undefined {
+    const f = this.files[i];
+    if (this.skipped.has(f.filepath)) return null;
+    const key = this.cache === 'none' ? '' : this.keyOf(f);
+    if (this.cache === 'memory') {
+      const hit = decodedCache.get(key);
+      if (hit) return hit;
+    }
+    if (this.disk || !isSmallPng(f.filepath, f.size)) return undefined;
+    const bytes = readSmall(f.filepath, f.size);
+    const img = bytes && decodeSmallPngSync(bytes, this.options.decode);
+    if (!img) return undefined;
+    return this.cache === 'memory' ? decodedCache.store(key, img) : img;
+  }
+
   /** The decoded image of file i, or null when it is unreadable and onError is 'skip'. */
   async load(i: number): Promise<DecodedImage | null> {
     const f = this.files[i];
@@ -97,5 +119,35 @@ export class ImageLoader {
       }
     }
     return out;
+  }
+}
+
+// One scratch buffer for the synchronous reads: the decoder copies what it keeps.
+let scratch = new Uint8Array(0);
+
+/**
+ * The first `size` bytes of a file (its size when indexed), or null on any error. A file that has
+ * changed since reads truncated or short and fails the PNG checks, so it goes the full path.
+ */
+function readSmall(filepath: string, size: number): Uint8Array | null {
+  if (scratch.length < size) scratch = new Uint8Array(Math.max(size, 64 * 1024));
+  let fd: number;
+  try {
+    fd = openSync(filepath, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, scratch, got, size - got, got);
+      if (n === 0) return null;
+      got += n;
+    }
+    return scratch.subarray(0, size);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -18,9 +18,16 @@ export const SMALL_PNG_BYTES = 64 * 1024;
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 const CHANNELS: Record<number, number> = { 0: 1, 4: 2, 2: 3, 6: 4 };
+// Chunk types as big-endian 32-bit numbers (compared without making strings).
+const tag = (t: string) => ((t.charCodeAt(0) << 24) | (t.charCodeAt(1) << 16) | (t.charCodeAt(2) << 8) | t.charCodeAt(3)) >>> 0;
+const IHDR = tag('IHDR');
+const IDAT = tag('IDAT');
+const IEND = tag('IEND');
+const REFUSED = new Set([tag('tRNS'), tag('iCCP'), tag('PLTE')]);
 
 export function decodeSmallPng(buf: Uint8Array, maxPixels: number): RawPixels | null {
-  if (buf.length < 33 || SIGNATURE.some((b, i) => buf[i] !== b)) return null;
+  if (buf.length < 33) return null;
+  for (let i = 0; i < 8; i++) if (buf[i] !== SIGNATURE[i]) return null;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let pos = 8;
   let width = 0;
@@ -30,10 +37,10 @@ export function decodeSmallPng(buf: Uint8Array, maxPixels: number): RawPixels | 
   let ended = false;
   while (pos + 12 <= buf.length) {
     const len = view.getUint32(pos);
-    const type = String.fromCharCode(buf[pos + 4], buf[pos + 5], buf[pos + 6], buf[pos + 7]);
+    const type = view.getUint32(pos + 4);
     const data = pos + 8;
     if (data + len + 4 > buf.length) return null;
-    if (type === 'IHDR') {
+    if (type === IHDR) {
       width = view.getUint32(data);
       height = view.getUint32(data + 4);
       const depth = buf[data + 8];
@@ -42,11 +49,11 @@ export function decodeSmallPng(buf: Uint8Array, maxPixels: number): RawPixels | 
       channels = CHANNELS[colorType] ?? 0;
       if (depth !== 8 || !channels || interlace !== 0 || buf[data + 10] !== 0 || buf[data + 11] !== 0) return null;
       if (width === 0 || height === 0 || width * height > maxPixels) return null;
-    } else if (type === 'IDAT') {
+    } else if (type === IDAT) {
       idat.push(buf.subarray(data, data + len));
-    } else if (type === 'tRNS' || type === 'iCCP' || type === 'PLTE') {
+    } else if (REFUSED.has(type)) {
       return null;
-    } else if (type === 'IEND') {
+    } else if (type === IEND) {
       ended = true;
       break;
     }
@@ -63,42 +70,57 @@ export function decodeSmallPng(buf: Uint8Array, maxPixels: number): RawPixels | 
   if (raw.length < (stride + 1) * height) return null;
   const out = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)];
-    const inRow = y * (stride + 1) + 1;
-    const o = y * stride;
-    const up = o - stride;
-    for (let i = 0; i < stride; i++) {
-      const x = raw[inRow + i];
-      const a = i >= channels ? out[o + i - channels] : 0;
-      const b = y > 0 ? out[up + i] : 0;
-      let v: number;
-      switch (filter) {
-        case 0:
-          v = x;
-          break;
-        case 1:
-          v = x + a;
-          break;
-        case 2:
-          v = x + b;
-          break;
-        case 3:
-          v = x + ((a + b) >> 1);
-          break;
-        case 4: {
-          const c = i >= channels && y > 0 ? out[up + i - channels] : 0;
+    if (!unfilterRow(raw[y * (stride + 1)], raw, y * (stride + 1) + 1, out, y * stride, y > 0 ? (y - 1) * stride : -1, stride, channels)) return null;
+  }
+  return { data: out, width, height, channels };
+}
+
+/**
+ * Undoes one row's PNG filter into `out` at `o`; `up` is the previous output row (-1 for the first).
+ * One loop per filter type, so the inner loops have no branches. False for an unknown filter.
+ */
+function unfilterRow(filter: number, raw: Uint8Array, r: number, out: Uint8Array, o: number, up: number, stride: number, bpp: number): boolean {
+  switch (filter) {
+    case 0:
+      out.set(raw.subarray(r, r + stride), o);
+      return true;
+    case 1:
+      for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i];
+      for (let i = bpp; i < stride; i++) out[o + i] = raw[r + i] + out[o + i - bpp];
+      return true;
+    case 2:
+      if (up < 0) out.set(raw.subarray(r, r + stride), o);
+      else for (let i = 0; i < stride; i++) out[o + i] = raw[r + i] + out[up + i];
+      return true;
+    case 3:
+      if (up < 0) {
+        for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i];
+        for (let i = bpp; i < stride; i++) out[o + i] = raw[r + i] + (out[o + i - bpp] >> 1);
+      } else {
+        for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i] + (out[up + i] >> 1);
+        for (let i = bpp; i < stride; i++) out[o + i] = raw[r + i] + ((out[o + i - bpp] + out[up + i]) >> 1);
+      }
+      return true;
+    case 4:
+      if (up < 0) {
+        // Paeth with no row above picks the left neighbour.
+        for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i];
+        for (let i = bpp; i < stride; i++) out[o + i] = raw[r + i] + out[o + i - bpp];
+      } else {
+        for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i] + out[up + i];
+        for (let i = bpp; i < stride; i++) {
+          const a = out[o + i - bpp];
+          const b = out[up + i];
+          const c = out[up + i - bpp];
           const p = a + b - c;
           const pa = Math.abs(p - a);
           const pb = Math.abs(p - b);
           const pc = Math.abs(p - c);
-          v = x + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-          break;
+          out[o + i] = raw[r + i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
         }
-        default:
-          return null;
       }
-      out[o + i] = v & 255;
-    }
+      return true;
+    default:
+      return false;
   }
-  return { data: out, width, height, channels };
 }

@@ -9,6 +9,7 @@
  * `{filters: {max: 64}}` keeps the default min and step and only raises the maximum.
  */
 import type { Sampling } from '../tuners/hyperparameters.js';
+import { didYouMean } from '../util/did-you-mean.js';
 
 export type OptimizerName = 'adam' | 'rmsprop' | 'sgd';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'rmsprop', 'sgd'];
@@ -95,7 +96,7 @@ function checkNumber(path: string, v: unknown, hp: NumberHp): number {
 function checkKeys(path: string, o: object, allowed: readonly string[]): void {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) fail(path, `must be an object such as {min, max}, {values} or {fixed}, got ${JSON.stringify(o)}.`);
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) fail(path, `has an unknown key "${k}"; use ${allowed.join(', ')}.`);
+    if (!allowed.includes(k)) fail(path, `has an unknown key "${k}".${didYouMean(k, allowed)} Its keys are ${allowed.join(', ')}.`);
   }
 }
 

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HyperParameters, HyperValue } from '../tuners/hyperparameters.js';
+import { checkOptionKeys, optionKeys } from '../util/option-keys.js';
 import {
   BLOCK_HP_NAMES, checkSpaceKeys, possibleValues, resolveNumberSpace, resolveOptimizerSpace,
   type CnnSpace, type NumberHpName, type OptimizerName, type ResolvedNumberSpace,
@@ -62,6 +63,11 @@ export interface CnnOptions {
 }
 
 export type CnnFit = 'adapt' | 'strict';
+
+export const CNN_OPTION_KEYS = optionKeys<CnnOptions>({
+  inputShape: true, numClasses: true, task: true, labelMode: true, space: true, rescale: true, seed: true, name: true,
+  maxParams: true, fit: true, maxActivations: true,
+});
 /** Default weight cap when fitting ('adapt'): 4M weights, 16 MB (48 MB with Adam's moments). */
 export const DEFAULT_MAX_PARAMS = 4_000_000;
 export const DEFAULT_MAX_ACTIVATIONS = 4_194_304;
@@ -163,6 +169,7 @@ const BLOCK_HP: Record<(typeof BLOCK_HP_NAMES)[number], { kind: 'int' | 'float';
  * Throws InvalidModelError (after declaring) when the model does not fit the input.
  */
 export function cnnConfigFromHp(hp: HyperParameters, opts: CnnOptions): CnnConfig {
+  checkOptionKeys('buildCnn()', opts, CNN_OPTION_KEYS, { notes: { maxModelSize: 'the CNN\'s limit on weights is maxParams.' } });
   const task = resolveTask(opts);
   const space = opts.space;
   checkSpaceKeys(space);

@@ -9,7 +9,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { CnnSpace } from './cnn-space.js';
-import { buildCnnFromConfig, resolveTask, type CnnConfig, type CnnOptions } from './cnn.js';
+import { buildCnnFromConfig, CNN_OPTION_KEYS, resolveTask, type CnnConfig, type CnnOptions } from './cnn.js';
+import { checkOptionKeys } from '../util/option-keys.js';
 
 export interface ToonVisionOptions extends Omit<CnnOptions, 'space'> {
   /** Filters of both conv layers. Default 4. */
@@ -38,6 +39,7 @@ export function toonVisionSpace(opts: Pick<ToonVisionOptions, 'filters' | 'kerne
 
 /** The ToonVision model's CnnConfig (plain data). */
 export function toonVisionConfig(opts: ToonVisionOptions): CnnConfig {
+  checkOptionKeys('toonVisionModel()', opts, [...CNN_OPTION_KEYS.filter((k) => k !== 'space'), 'filters', 'kernelSize', 'dropout', 'learningRate']);
   const task = resolveTask(opts);
   const block = { filters: opts.filters ?? 4, kernelSize: opts.kernelSize ?? 3, poolSize: 2, dropout: opts.dropout ?? 0 };
   return {

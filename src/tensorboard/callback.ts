@@ -12,6 +12,7 @@ import { HPARAMS_PLUGIN_NAME, SESSION_END_INFO_TAG, SESSION_START_INFO_TAG, sess
 import { scalarNameForLog, type ScalarRun } from './metric-names.js';
 import { RunWriter } from './run-writer.js';
 import type { HyperValue } from './types.js';
+import { checkOptionKeys } from '../util/option-keys.js';
 
 export interface TensorBoardCallbackOptions {
   /** Hyperparameter values of this run: makes `logdir` an hparams session (HPARAMS tab). */
@@ -50,6 +51,9 @@ export class TensorBoardCallback extends tf.Callback {
     if (typeof logdir !== 'string' || logdir === '') {
       throw new Error('tensorBoardCallback: logdir must be a non-empty directory path, e.g. "logs/run1"');
     }
+    checkOptionKeys('tensorBoardCallback()', opts, ['hparams', 'groupName'], {
+      notes: { logDir: 'the log folder is the first argument: tensorBoardCallback(logdir, options).', updateFreq: 'logs are written at every epoch end.', histogramFreq: 'only scalars (and hparams) are written.' },
+    });
     this.logdir = logdir;
     this.runs = { train: new RunWriter(join(logdir, 'train')), validation: new RunWriter(join(logdir, 'validation')) };
     this.hparams = opts.hparams;

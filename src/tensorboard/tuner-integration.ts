@@ -6,7 +6,17 @@
  * the objective.
  */
 import type { TensorBoardIntegration } from '../tuners/tuner-options.js';
+import type { SearchStorage } from '../tuners/storage/search-storage.js';
 import { TrialLogger, writeHparamsExperiment } from './trial-logger.js';
+
+/** The HPARAMS experiment of a whole search, as its storage holds it: the space and every metric any trial logged. */
+export async function writeSearchExperiment(logdir: string, storage: SearchStorage): Promise<void> {
+  const search = await storage.loadSearch();
+  if (!search) return;
+  const names = new Set<string>();
+  for (const t of await storage.loadTrials()) for (const k of Object.keys(t.metrics)) names.add(k);
+  await writeHparamsExperiment(logdir, search.state.space, [...names]);
+}
 
 export const tensorBoardIntegration: TensorBoardIntegration = {
   trialCallbacks(logdir) {
@@ -24,7 +34,7 @@ export const tensorBoardIntegration: TensorBoardIntegration = {
       };
     };
   },
-  async searchEnd(logdir, space, metricNames) {
-    await writeHparamsExperiment(logdir, space, metricNames);
-  },
+  searchEnd: writeSearchExperiment,
+  // worker threads import this very object again
+  workerModule: { module: import.meta.url, exportName: 'tensorBoardIntegration' },
 };

@@ -101,8 +101,40 @@ export function formatDuration(seconds: number): string {
   return `${pad(h)}h ${pad(m)}m ${pad(s % 60)}s`;
 }
 
+export interface ConsoleDisplayOptions {
+  /**
+   * KerasTuner's per-trial display: a table of every hyperparameter (value and best so far) before each
+   * trial, a block after it, and a line per epoch of the running trials of a parallel search (the tuner's
+   * `verbose: 2`). Default false: two lines per trial (its hyperparameters; its score and the best so far).
+   */
+  tables?: boolean;
+  /** End with the best trial and its hyperparameters (default true; the CLI prints its own summary). */
+  summary?: boolean;
+}
+
+/** Hyperband's bookkeeping as words: "epochs 4-9, from trial 0002". */
+function scheduleText(values: Record<string, HyperValue>): string {
+  if (!('tuner/epochs' in values)) return '';
+  const from = Number(values['tuner/initial_epoch'] ?? 0) + 1;
+  const to = Number(values['tuner/epochs']);
+  const parent = values['tuner/trial_id'];
+  return ` (epoch${from === to ? ` ${to}` : `s ${from}-${to}`}${parent !== undefined ? `, continues trial ${parent}` : ''})`;
+}
+
+/** The hyperparameters of a trial on one line, Hyperband's tuner/* values left out. */
+export function compactValues(values: Record<string, HyperValue>): string {
+  return Object.entries(values).filter(([k]) => !k.startsWith('tuner/')).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ');
+}
+
 export class ConsoleDisplay implements TunerDisplay {
-  constructor(private readonly write: (text: string) => void = (t) => process.stdout.write(t)) {}
+  private readonly tables: boolean;
+  private readonly summary: boolean;
+  private projectDir: string | undefined;
+
+  constructor(private readonly write: (text: string) => void = (t) => process.stdout.write(t), options: ConsoleDisplayOptions = {}) {
+    this.tables = options.tables ?? false;
+    this.summary = options.summary ?? true;
+  }
 
   private line(text = ''): void {
     this.write(text + '\n');
@@ -112,7 +144,27 @@ export class ConsoleDisplay implements TunerDisplay {
     this.line(text);
   }
 
-  trialBegin({ trial, best }: TrialBeginInfo): void {
+  searchBegin({ projectDir }: SearchBeginInfo): void {
+    this.projectDir = projectDir;
+  }
+
+  trialBegin(info: TrialBeginInfo): void {
+    if (this.tables) return this.tableBegin(info);
+    const { trial } = info;
+    this.line(`Trial ${trial.trialId} started${scheduleText(trial.values)}: ${compactValues(trial.values)}`);
+  }
+
+  trialEnd(info: TrialEndInfo): void {
+    if (this.tables) return this.tableEnd(info);
+    const { trial, best, objective, elapsedSeconds } = info;
+    const result = trial.status === 'COMPLETED'
+      ? `${objective.name} ${formatValue(trial.score)}`
+      : (trial.message ?? '').split('\n')[0];
+    const bestText = best ? `best so far ${formatValue(best.score)}${best.trialId === trial.trialId ? ' (this one)' : ` (trial ${best.trialId})`}` : 'no best yet';
+    this.line(`Trial ${trial.trialId} ${trial.status} in ${formatSeconds(elapsedSeconds)}: ${result}; ${bestText}`);
+  }
+
+  private tableBegin({ trial, best }: TrialBeginInfo): void {
     this.line();
     this.line(`Search: Running Trial #${trial.trialId}`);
     this.line();
@@ -125,7 +177,7 @@ export class ConsoleDisplay implements TunerDisplay {
     this.line();
   }
 
-  trialEnd({ trial, best, objective, elapsedSeconds, totalSeconds }: TrialEndInfo): void {
+  private tableEnd({ trial, best, objective, elapsedSeconds, totalSeconds }: TrialEndInfo): void {
     this.line();
     if (trial.status === 'COMPLETED') {
       this.line(`Trial ${trial.trialId} Complete [${formatDuration(elapsedSeconds)}]`);
@@ -143,7 +195,7 @@ export class ConsoleDisplay implements TunerDisplay {
 
   /** One line per change of the running set, and at most one a second in between (epoch updates). */
   progress({ running, objective }: ProgressInfo): void {
-    if (running.length === 0) return;
+    if (!this.tables || running.length === 0) return;
     const ids = running.map((r) => r.trialId).join(',');
     const now = Date.now();
     if (ids === this.lastRunning && now - this.lastProgress < 1000) return;
@@ -157,8 +209,23 @@ export class ConsoleDisplay implements TunerDisplay {
     this.line(`Running ${running.length}: ${parts.join(' | ')}`);
   }
 
-  searchEnd({ trialsRun, totalSeconds, stoppedBy }: SearchEndInfo): void {
+  searchEnd({ trialsRun, totalSeconds, stoppedBy, best, objective }: SearchEndInfo): void {
     this.line(`Search finished: ${trialsRun} trial(s) run in ${formatDuration(totalSeconds)}` +
       `${stoppedBy === 'maxTime' ? ' (the time budget ended the search)' : ''}.`);
+    if (!this.summary) return;
+    if (!best) {
+      this.line('No trial completed yet.');
+      return;
+    }
+    this.line(`Best trial ${best.trialId}: ${objective.name} ${formatValue(best.score)}`);
+    for (const [k, v] of Object.entries(best.values)) if (!k.startsWith('tuner/')) this.line(`  ${k}: ${formatValue(v)}`);
+    if (this.projectDir) this.line(`Kept in ${this.projectDir}; tuner.getBestModels() loads the best model.`);
   }
+}
+
+/** "4.2 s", "3 min 05 s": a trial's duration on its one line. */
+function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const s = Math.round(seconds);
+  return s < 3600 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s` : formatDuration(s);
 }

@@ -10,6 +10,7 @@
  * wait when they also beat the baseline"; and it may stop on the first epoch, which Keras never does.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkOptionKeys, optionKeys } from '../util/option-keys.js';
 import { inferDirection, resolveMetricKey, type Direction, type Objective } from './objective.js';
 
 export interface EarlyStoppingSpec {
@@ -37,7 +38,13 @@ export interface ResolvedEarlyStopping {
   baseline?: number;
 }
 
-const SPEC_KEYS = ['monitor', 'patience', 'minDelta', 'mode', 'baseline'];
+const SPEC_KEYS = optionKeys<EarlyStoppingSpec>({ monitor: true, patience: true, minDelta: true, mode: true, baseline: true });
+/** Keras EarlyStopping arguments we have no option for. */
+const SPEC_NOTES = {
+  restoreBestWeights: 'the tuner already keeps each trial\'s best epoch: there is no restoreBestWeights to set.',
+  startFromEpoch: 'there is no startFromEpoch: raise patience instead.',
+  verbose: 'there is no verbose: the trial\'s line says how many epochs it trained.',
+};
 
 /** Checks a spec (errors name the option and say what to write) and fills in its defaults. */
 export function resolveEarlyStopping(spec: unknown, objective: Objective): ResolvedEarlyStopping {
@@ -45,11 +52,7 @@ export function resolveEarlyStopping(spec: unknown, objective: Objective): Resol
     throw new Error(`earlyStopping must be an object such as { patience: 5 } or { monitor: "val_loss", patience: 5, minDelta: 0.001 } (got ${JSON.stringify(spec)}).`);
   }
   const s = spec as Record<string, unknown>;
-  const unknown = Object.keys(s).filter((k) => !SPEC_KEYS.includes(k) && s[k] !== undefined);
-  if (unknown.length) {
-    throw new Error(`earlyStopping: unknown option(s) ${unknown.map((k) => `"${k}"`).join(', ')}; the options are ${SPEC_KEYS.join(', ')}. ` +
-      '(The tuner already keeps each trial\'s best epoch: there is no restoreBestWeights to set.)');
-  }
+  checkOptionKeys('earlyStopping', s, SPEC_KEYS, { notes: SPEC_NOTES });
   if (!(typeof s.patience === 'number' && Number.isInteger(s.patience) && s.patience >= 0)) {
     throw new Error(`earlyStopping.patience must be a whole number of epochs >= 0 (got ${JSON.stringify(s.patience)}).`);
   }

@@ -8,6 +8,7 @@
  */
 import { probToValue, validateSpec, valueToProb } from './sampling.js';
 import type { Rng } from '../util/rng.js';
+import { checkOptionKeys, optionKeys } from '../util/option-keys.js';
 
 export type { Sampling, HyperValue, Condition, HyperParameterSpec } from './hyperparameter-spec.js';
 import type { Sampling, HyperValue, Condition, HyperParameterSpec } from './hyperparameter-spec.js';
@@ -30,6 +31,15 @@ export interface NumberOptions extends ConditionOptions {
   sampling?: Sampling;
   default?: number;
 }
+
+const CONDITION_KEYS = optionKeys<ConditionOptions>({ parentName: true, parentValues: true });
+const NUMBER_KEYS = optionKeys<NumberOptions>({ min: true, max: true, step: true, sampling: true, default: true, parentName: true, parentValues: true });
+const CHOICE_KEYS = ['ordered', 'default', ...CONDITION_KEYS];
+const BOOLEAN_KEYS = ['default', ...CONDITION_KEYS];
+/** KerasTuner's hp.Int(name, min_value, max_value, ...). */
+const RENAMES = { min_value: 'min', max_value: 'max', minValue: 'min', maxValue: 'max' };
+const checkKeys = (method: string, name: string, opts: object, allowed: readonly string[]) =>
+  checkOptionKeys(`hp.${method}("${name}")`, opts, allowed, { reference: 'KerasTuner', renames: RENAMES });
 
 /** The value a hyperparameter takes before any search: its default, else min / first value / false. */
 export function defaultValue(spec: HyperParameterSpec): HyperValue {
@@ -79,6 +89,7 @@ export class HyperParameters {
   int(name: string, opts: NumberOptions & ParentCondition): number | null;
   int(name: string, opts: NumberOptions): number;
   int(name: string, opts: NumberOptions): number | null {
+    checkKeys('int', name, opts, NUMBER_KEYS);
     const spec: HyperParameterSpec = {
       type: 'int', name, min: opts.min, max: opts.max, sampling: opts.sampling ?? 'linear', conditions: [],
     };
@@ -91,6 +102,7 @@ export class HyperParameters {
   float(name: string, opts: NumberOptions & ParentCondition): number | null;
   float(name: string, opts: NumberOptions): number;
   float(name: string, opts: NumberOptions): number | null {
+    checkKeys('float', name, opts, NUMBER_KEYS);
     const spec: HyperParameterSpec = {
       type: 'float', name, min: opts.min, max: opts.max, sampling: opts.sampling ?? 'linear', conditions: [],
     };
@@ -106,6 +118,7 @@ export class HyperParameters {
     values: readonly T[],
     opts: { ordered?: boolean; default?: T } & ConditionOptions = {},
   ): T | null {
+    checkKeys('choice', name, opts, CHOICE_KEYS);
     const numeric = values.length > 0 && typeof values[0] === 'number';
     const spec: HyperParameterSpec = {
       type: 'choice', name, values: [...values], ordered: opts.ordered ?? numeric, conditions: [],
@@ -117,6 +130,7 @@ export class HyperParameters {
   boolean(name: string, opts: { default?: boolean } & ParentCondition): boolean | null;
   boolean(name: string, opts?: { default?: boolean } & ConditionOptions): boolean;
   boolean(name: string, opts: { default?: boolean } & ConditionOptions = {}): boolean | null {
+    checkKeys('boolean', name, opts, BOOLEAN_KEYS);
     const spec: HyperParameterSpec = { type: 'boolean', name, conditions: [] };
     if (opts.default !== undefined) spec.default = opts.default;
     return this.retrieve(spec, opts) as boolean | null;
@@ -125,6 +139,7 @@ export class HyperParameters {
   fixed<T extends HyperValue>(name: string, value: T, opts: ParentCondition): T | null;
   fixed<T extends HyperValue>(name: string, value: T, opts?: ConditionOptions): T;
   fixed<T extends HyperValue>(name: string, value: T, opts: ConditionOptions = {}): T | null {
+    checkKeys('fixed', name, opts, CONDITION_KEYS);
     return this.retrieve({ type: 'fixed', name, value, conditions: [] }, opts) as T | null;
   }
 

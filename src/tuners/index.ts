@@ -1,4 +1,4 @@
-/** tfjs-tuner search: the search space, oracles, tuners and their on-disk store. */
+/** tfjs-tuner search: the search space, oracles, tuners and the storages that keep a search (what the package entry exports of it, and no plumbing). */
 export { HyperParameters, defaultValue } from './hyperparameters.js';
 export type { Sampling, HyperValue, Condition, HyperParameterSpec, HyperParametersConfig, NumberOptions, ConditionOptions } from './hyperparameters.js';
 export { probToValue, valueToProb, gridValues } from './sampling.js';
@@ -25,7 +25,6 @@ export { Tuner } from './tuner.js';
 export { RandomSearch, GridSearch, Hyperband, BayesianOptimization, ASHA, BOHB } from './builtin-tuners.js';
 export { FatalError, FailedTrialError, InvalidTrialError } from './errors.js';
 export { disposeModel, trialSeedKey } from './trial-runner.js';
-export { setTensorBoardIntegration } from './tensorboard-hook.js';
 export type {
   HyperModel, HyperModelFn, HyperModelObject, HyperModelSource, FitResult, TunerOptions, SearchOptions,
   TrialCallbackContext, TrialCallbackHooks, ExecutionScore, TrialCallbackFactory, TensorBoardIntegration,
@@ -44,12 +43,8 @@ export { defaultFit, isTensorData, isDataset, isDatasetSource, startDataEpoch } 
 export type { FitOptions, FitCallback } from './train-data.js';
 export type { TrainData, TensorData, BatchDataset, DatasetSource } from '../contract/train-data.js';
 export { fileSystemSave, fileSystemLoad, loadWeightsInto } from './fs-io-handler.js';
-export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { ConsoleDisplay, silentDisplay, formatValue, formatDuration } from './display.js';
 export type { TunerDisplay, SearchBeginInfo, TrialBeginInfo, TrialEndInfo, SearchEndInfo, SearchStoppedBy, RunningTrialInfo, ProgressInfo } from './display.js';
 export type { HyperModelModule } from './hypermodel-module.js';
 export { defaultWorkerCount, DEFAULT_WORKER_BYTES } from './workers/worker-count.js';
-export { hasWorkerSpec } from './workers/worker-data.js';
 export type { WorkerDataSource, WorkerDataModuleSpec } from './workers/worker-data.js';
-export { withFileLock } from './project-lock.js';
-export type { LockOptions } from './project-lock.js';

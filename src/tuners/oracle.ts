@@ -8,6 +8,7 @@ import { HyperParameters, type HyperParameterSpec, type HyperValue } from './hyp
 import { isBetter, toObjective, type Objective, type ObjectiveSpec } from './objective.js';
 import { Rng } from '../util/rng.js';
 import { Trial, type TrialRecord, type TrialStatus } from './trial.js';
+import { optionKeys } from '../util/option-keys.js';
 
 export interface OracleOptions {
   /** Metric to optimize: a name (direction inferred) or {name, direction}. Default 'val_loss'. */
@@ -38,6 +39,12 @@ export interface OracleOptions {
    */
   maxConsecutiveInvalidTrials?: number;
 }
+
+/** The keys of OracleOptions (a tuner rejects any key that neither it nor its oracle reads). */
+export const ORACLE_OPTION_KEYS = optionKeys<OracleOptions>({
+  objective: true, maxTrials: true, hyperparameters: true, allowNewEntries: true, tuneNewEntries: true, seed: true,
+  maxRetriesPerTrial: true, maxCrashRetries: true, maxConsecutiveFailedTrials: true, maxConsecutiveInvalidTrials: true,
+});
 
 export interface PopulateResult {
   status: 'RUNNING' | 'IDLE' | 'STOPPED';
@@ -110,6 +117,11 @@ export abstract class Oracle {
   invalidInARow = 0;
   /** trialId → its key in triedSoFar: a trial ending with new hyperparameters replaces its key (KerasTuner's id_to_hash). */
   private readonly recordedKeys = new Map<string, string>();
+
+  /** The option keys this oracle's constructor reads; a subclass with options of its own lists them too. */
+  optionKeys(): readonly string[] {
+    return ORACLE_OPTION_KEYS;
+  }
 
   constructor(opts: OracleOptions = {}) {
     this.objective = toObjective(opts.objective);

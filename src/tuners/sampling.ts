@@ -18,7 +18,10 @@ export function validateSpec(spec: HyperParameterSpec): void {
     if (spec.type === 'int' && (!Number.isInteger(spec.min) || !Number.isInteger(spec.max))) {
       throw new Error(`${where}: an int needs integer min and max (got ${spec.min}, ${spec.max}); use hp.float for real values.`);
     }
-    if (!SAMPLINGS.includes(spec.sampling)) throw new Error(`${where}: sampling must be one of ${SAMPLINGS.join(', ')} (got "${spec.sampling}").`);
+    if (!SAMPLINGS.includes(spec.sampling)) {
+      const python = (spec.sampling as string) === 'reverse_log' ? ' ("reverse_log" is the KerasTuner (Python) spelling: write "reverseLog")' : '';
+      throw new Error(`${where}: sampling must be one of ${SAMPLINGS.join(', ')} (got "${spec.sampling}")${python}.`);
+    }
     if (spec.sampling !== 'linear' && spec.min <= 0) {
       throw new Error(`${where}: ${spec.sampling} sampling needs min > 0 (got ${spec.min}).`);
     }

@@ -20,7 +20,7 @@ import { classifyTrialError, FatalError } from './errors.js';
 import type { HyperModelSource, SearchOptions, TensorBoardIntegration } from './tuner-options.js';
 import type { Oracle } from './oracle.js';
 import type { RunningTrialInfo, SearchStoppedBy, TunerDisplay } from './display.js';
-import type { Executor, ExecutorEvent } from './executors/executor.js';
+import type { Executor, ExecutorEvent, SlotStartup } from './executors/executor.js';
 import type { SearchStorage, SearchTransaction, WorkerRecord } from './storage/search-storage.js';
 import { loadOracleState, recordSnapshot, saveOracleState, type SearchMeta } from './search-state.js';
 
@@ -46,6 +46,22 @@ export interface LoopOptions {
   tensorboard?: TensorBoardIntegration;
   /** When search() was called (Date.now()): the time budget counts from here, worker start-up included. */
   startedAt?: number;
+  /** process.cpuUsage() then: the start-up's CPU seconds count from here. */
+  startedCpu?: NodeJS.CpuUsage;
+  /** When this thread had loaded the project and handed the workers their data (Date.now()). */
+  preparedAt?: number;
+}
+
+/** Where a parallel search's start-up went, from search() until every worker was ready. */
+export interface SearchStartup {
+  /** Wall seconds until every slot was ready. */
+  seconds: number;
+  /** CPU seconds of the whole process (this thread, the workers, the image decoders) in that time. */
+  cpuSeconds?: number;
+  /** Seconds this thread took to load the project and prepare the workers' data (the workers were starting meanwhile). */
+  prepareSeconds?: number;
+  /** Each worker's phases (thread, modules, backend, hypermodel, waiting for data, data), in slot order. */
+  workers: SlotStartup[];
 }
 
 /** How a search ended. */
@@ -60,6 +76,8 @@ export interface SearchOutcome {
   idleSlotSeconds: number;
   /** Seconds from search() until every slot was ready (worker start-up; ~0 serially). */
   readySeconds: number;
+  /** The split of a parallel search's start-up (workers > 1). */
+  startup?: SearchStartup;
 }
 
 export async function searchLoop(tuner: SearchHost, executor: Executor, opts: SearchOptions, loop: LoopOptions): Promise<SearchOutcome> {
@@ -97,9 +115,10 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     return result as T;
   };
 
-  const poolStarted = Date.now();
   let readyWorkers = 0;
   let readySeconds = 0;
+  let startup: SearchStartup | undefined;
+  const workerStartups: SlotStartup[] = [];
   let idleSlotSeconds = 0;
   let idleSince: { at: number; slots: number } | undefined;
   const running = new Map<string, RunningTrialInfo & { started: number }>();
@@ -210,9 +229,16 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
   const handle = async (ev: ExecutorEvent): Promise<void> => {
     switch (ev.type) {
       case 'ready':
+        if (ev.startup) workerStartups[ev.slot] = ev.startup;
         if (++readyWorkers === executor.slots) {
           readySeconds = (Date.now() - started) / 1000;
-          display.message?.(`${executor.slots} trial workers ready in ${((Date.now() - poolStarted) / 1000).toFixed(1)} s.`);
+          const cpu = loop.startedCpu ? process.cpuUsage(loop.startedCpu) : undefined;
+          startup ??= {
+            seconds: +readySeconds.toFixed(3), ...(cpu ? { cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2) } : {}),
+            ...(loop.preparedAt !== undefined ? { prepareSeconds: +((loop.preparedAt - started) / 1000).toFixed(3) } : {}),
+            workers: workerStartups,
+          };
+          display.message?.(`${executor.slots} trial workers ready in ${readySeconds.toFixed(1)} s.`);
         }
         return;
       case 'startError':
@@ -342,11 +368,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
   // Leave this tuner with the final state of the whole search (other processes' trials included).
   await transact(() => undefined);
   const { tensorboard } = loop;
-  if (tensorboard?.searchEnd && opts.tensorboard !== undefined) {
-    const names = new Set<string>();
-    for (const t of oracle.trials.values()) for (const k of Object.keys(t.metrics)) names.add(k);
-    await tensorboard.searchEnd(opts.tensorboard, oracle.hyperparameters.space, [...names]);
-  }
+  if (tensorboard?.searchEnd && opts.tensorboard !== undefined) await tensorboard.searchEnd(opts.tensorboard, tuner.storage);
   const stoppedBy: SearchStoppedBy = budgetEnded ? 'maxTime' : 'oracle';
   const seconds = (Date.now() - started) / 1000;
   display.searchEnd?.({ best: oracle.getBestTrials(1)[0], objective: oracle.objective, totalSeconds: seconds, trialsRun, stoppedBy });
@@ -358,7 +380,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     throw new Error(`No trial completed in ${tuner.projectDir}: all ${all.length} failed. Trial ${first.trialId} ${first.status}: ${first.message ?? 'no message'}. ` +
       'Failed trials are not retried when the search runs again: fix the cause, then start afresh with overwrite: true.');
   }
-  return { stoppedBy, trialsRun, seconds, idleSlotSeconds: +idleSlotSeconds.toFixed(2), readySeconds, ...(opts.maxTime !== undefined ? { maxTime: opts.maxTime } : {}) };
+  return { stoppedBy, trialsRun, seconds, idleSlotSeconds: +idleSlotSeconds.toFixed(2), readySeconds, ...(startup ? { startup } : {}), ...(opts.maxTime !== undefined ? { maxTime: opts.maxTime } : {}) };
 }
 
 function formatSeconds(s: number): string {

@@ -6,7 +6,7 @@ import { HyperParameters, type HyperParametersConfig, type HyperValue } from './
 
 export type TrialStatus = 'RUNNING' | 'IDLE' | 'INVALID' | 'STOPPED' | 'COMPLETED' | 'FAILED';
 
-/** The trial.json shape (see CONTRACTS.md); extra fields are additions readers may ignore. */
+/** A trial record as storages keep it (trial.json in a project folder); extra fields are additions readers may ignore. */
 export interface TrialRecord {
   trialId: string;
   hyperparameters: HyperParametersConfig;

@@ -46,8 +46,12 @@ export interface TunerOptions extends OracleOptions {
   overwrite?: boolean;
   /** Models trained per trial; the score averages them (default 1). */
   executionsPerTrial?: number;
-  /** 0 silences the display (default 1). */
-  verbose?: 0 | 1;
+  /**
+   * 0 prints nothing; 1 (default) two lines per trial (its hyperparameters; its score and the best so far)
+   * and the best trial at the end; 2 KerasTuner's per-trial tables, and every epoch of a parallel search's
+   * running trials.
+   */
+  verbose?: 0 | 1 | 2;
   /** Replaces the default console display. */
   display?: TunerDisplay;
   /** Identifies this worker in the oracle (default KERASTUNER_TUNER_ID or 'tuner0'). */
@@ -57,6 +61,11 @@ export interface TunerOptions extends OracleOptions {
    * seed, so a seeded search (and a resumed one) trains exactly the same models. Default true.
    */
   deterministic?: boolean;
+  /**
+   * What `search({tensorboard: dir})` writes with. The package's tuners pass the TensorBoard module's
+   * (`tensorBoardIntegration`); a tuner without one refuses `{tensorboard}`.
+   */
+  tensorBoardIntegration?: TensorBoardIntegration;
 }
 
 /** What a per-trial hook sees: one call per trial execution. */
@@ -77,10 +86,18 @@ export interface TrialCallbackHooks {
 export interface ExecutionScore { score: number | null; bestStep: number | null }
 export type TrialCallbackFactory = (ctx: TrialCallbackContext) => TrialCallbackHooks | undefined | Promise<TrialCallbackHooks | undefined>;
 
-/** How `search({tensorboard: dir})` reaches the TensorBoard module (connected by the package entry point). */
+/**
+ * How `search({tensorboard: dir})` writes TensorBoard logs. The search never imports TensorBoard: the
+ * tuner is given this (`tensorBoardIntegration` in its options; the package's tuners pass the
+ * TensorBoard module's, also exported by the package as `tensorBoardIntegration`).
+ */
 export interface TensorBoardIntegration {
+  /** Hooks that log each trial execution under logdir. */
   trialCallbacks(logdir: string): TrialCallbackFactory;
-  searchEnd?(logdir: string, space: HyperParameterSpec[], metricNames: string[]): Promise<void>;
+  /** At the end of a search: the HPARAMS experiment, from what the storage holds (every process's trials). */
+  searchEnd?(logdir: string, storage: SearchStorage): Promise<void>;
+  /** Where worker threads import this integration from (they cannot receive functions): a module and its export. */
+  workerModule?: { module: string; exportName?: string };
 }
 
 export interface SearchOptions {

@@ -14,11 +14,11 @@ import type { TrainData } from '../contract/train-data.js';
 import type { Trial } from './trial.js';
 import { importExport, isHyperModelModule, type HyperModelModule } from './hypermodel-module.js';
 import { resolveEarlyStopping } from './early-stopping.js';
-import { getTensorBoardIntegration } from './tensorboard-hook.js';
 import { buildModel, disposeModel, TrialRunner } from './trial-runner.js';
 import { searchLoop, type SearchOutcome } from './search-loop.js';
 import { SerialExecutor } from './executors/serial-executor.js';
 import { TrialOracle } from './executors/run-job.js';
+import { checkSearchOptions, checkTunerOptions } from './option-checks.js';
 import { openStorage } from './storage/open-storage.js';
 import type { SearchStorage } from './storage/search-storage.js';
 import { setStoredWeights } from './storage/model-artifacts.js';
@@ -41,6 +41,8 @@ export class Tuner {
   readonly overwrite: boolean;
   readonly display: TunerDisplay;
   readonly deterministic: boolean;
+  /** What search({tensorboard}) writes with (given in the options; none: {tensorboard} is refused). */
+  readonly tensorBoardIntegration: TensorBoardIntegration | undefined;
   /** @internal */
   initialSpace: HyperParameterSpec[] = [];
   private ready: Promise<void> | undefined;
@@ -50,6 +52,7 @@ export class Tuner {
       throw new Error('hypermodel must be a function (hp) => compiled tf.LayersModel, an object with build(hp), ' +
         'or {module: "/abs/path/model.js", exportName} for a module that exports one.');
     }
+    checkTunerOptions(new.target.name, opts, oracle.optionKeys());
     this.oracle = oracle;
     this.hypermodelSource = opts.hypermodel;
     this.hypermodelOptions = opts.hypermodelOptions;
@@ -61,8 +64,12 @@ export class Tuner {
     if (!(Number.isInteger(this.executionsPerTrial) && this.executionsPerTrial >= 1)) {
       throw new Error(`executionsPerTrial must be a positive integer (got ${opts.executionsPerTrial}).`);
     }
-    this.display = opts.display ?? (opts.verbose === 0 ? silentDisplay : new ConsoleDisplay());
+    if (opts.verbose !== undefined && ![0, 1, 2].includes(opts.verbose)) {
+      throw new Error(`verbose must be 0 (silent), 1 (two lines per trial) or 2 (KerasTuner's per-trial tables); got ${JSON.stringify(opts.verbose)}.`);
+    }
+    this.display = opts.display ?? (opts.verbose === 0 ? silentDisplay : new ConsoleDisplay(undefined, { tables: opts.verbose === 2 }));
     this.deterministic = opts.deterministic ?? true;
+    this.tensorBoardIntegration = opts.tensorBoardIntegration;
   }
 
   /** The project folder, or where else the search is kept (a database and search name, no password). */
@@ -168,30 +175,38 @@ export class Tuner {
 
   /** Runs the search until the oracle stops it: one loop, over a serial or a worker-thread executor. */
   async search(trainData: TrainData, opts: SearchOptions = {}): Promise<SearchOutcome> {
-    const startedAt = Date.now();
+    const started = { at: Date.now(), cpu: process.cpuUsage() };
+    checkSearchOptions(this.constructor.name, opts, this.oracle.optionKeys());
     if (opts.maxTime !== undefined && !(typeof opts.maxTime === 'number' && opts.maxTime > 0 && Number.isFinite(opts.maxTime))) {
       throw new Error(`maxTime must be a positive number of seconds (got ${opts.maxTime}).`);
     }
     // With a time budget, an oracle without its own end (Hyperband with no hyperbandIterations) runs until it is spent.
     this.oracle.setOpenEnded(opts.maxTime !== undefined);
     try {
-      return await this.runSearch(trainData, opts, startedAt);
+      return await this.runSearch(trainData, opts, started);
     } finally {
       this.oracle.setOpenEnded(false);
     }
   }
 
-  private async runSearch(trainData: TrainData, opts: SearchOptions, startedAt: number): Promise<SearchOutcome> {
+  private async runSearch(trainData: TrainData, opts: SearchOptions, started: { at: number; cpu: NodeJS.CpuUsage }): Promise<SearchOutcome> {
     if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1)) {
       throw new Error(`workers must be a positive integer (got ${opts.workers}).`);
     }
     if (opts.workers !== undefined && opts.workers > 1) {
-      const { checkParallelInputs, parallelExecutor } = await import('./workers/parallel-search.js');
-      checkParallelInputs(this, trainData, opts);
-      const tensorboard = opts.tensorboard !== undefined ? getTensorBoardIntegration() : undefined;
-      await this.reload();
-      const executor = await parallelExecutor(this, trainData, opts);
-      return searchLoop(this, executor, opts, { serial: false, tensorboard, startedAt });
+      const { checkParallelInputs, startWorkers, sendWorkerData } = await import('./workers/parallel-search.js');
+      const tensorboard = this.tensorBoardFor(opts);
+      checkParallelInputs(this, trainData, opts, tensorboard);
+      // The workers start first: they load tfjs while this thread loads the project and prepares the data.
+      const executor = startWorkers(this, opts, tensorboard);
+      try {
+        await this.reload();
+        await sendWorkerData(executor, trainData, opts);
+      } catch (err) {
+        await executor.close();
+        throw err;
+      }
+      return searchLoop(this, executor, opts, { serial: false, tensorboard, startedAt: started.at, startedCpu: started.cpu, preparedAt: Date.now() });
     }
     checkTrainData(trainData, 'search() training data');
     if (opts.validationData !== undefined) checkTrainData(opts.validationData, 'validationData');
@@ -208,18 +223,21 @@ export class Tuner {
     if (opts.earlyStopping !== undefined) resolveEarlyStopping(opts.earlyStopping, this.oracle.objective);
     const factories: TrialCallbackFactory[] = [];
     if (opts.trialCallbacks) factories.push(opts.trialCallbacks);
-    let tensorboard: TensorBoardIntegration | undefined;
-    if (opts.tensorboard !== undefined) {
-      tensorboard = getTensorBoardIntegration();
-      if (!tensorboard) {
-        throw new Error('search({tensorboard}) needs the TensorBoard integration: import it from the tfjs-tuner package ' +
-          '(which connects it), or call setTensorBoardIntegration().');
-      }
-      factories.push(tensorboard.trialCallbacks(opts.tensorboard));
-    }
+    const tensorboard = this.tensorBoardFor(opts);
+    if (tensorboard) factories.push(tensorboard.trialCallbacks(opts.tensorboard!));
     await this.reload();
     const { runner, oracle } = await this.trialRunner();
-    return searchLoop(this, new SerialExecutor(runner, oracle, trainData, opts, factories), opts, { serial: true, tensorboard, startedAt });
+    return searchLoop(this, new SerialExecutor(runner, oracle, trainData, opts, factories), opts, { serial: true, tensorboard, startedAt: started.at });
+  }
+
+  /** The integration search({tensorboard}) writes with; refused without one. */
+  private tensorBoardFor(opts: SearchOptions): TensorBoardIntegration | undefined {
+    if (opts.tensorboard === undefined) return undefined;
+    if (!this.tensorBoardIntegration) {
+      throw new Error('search({tensorboard}) needs the TensorBoard integration: use the tuners of the tfjs-tuner package (which pass it), ' +
+        'or pass tensorBoardIntegration (exported by tfjs-tuner) in the tuner\'s options.');
+    }
+    return this.tensorBoardIntegration;
   }
 
   private requireLoaded(): void {

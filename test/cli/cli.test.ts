@@ -124,7 +124,7 @@ test('tune with a user hypermodel module, --validation-split and --tensorboard',
   assert.equal(r.code, 0, r.stderr);
   // the grid over filters has 2 points; the validation split leaves 180 + 60 images
   assert.equal(r.json.trials, 2);
-  assert.match(r.stderr, /Found 180 images belonging to 4 classes\.\nFound 60 images belonging to 4 classes\./);
+  assert.match(r.stderr, /--train: Found 180 images belonging to 4 classes\.\n--validation-split: Found 60 images belonging to 4 classes\./);
   assert.ok([4, 8].includes(r.json.bestHyperparameters.filters));
   for (const id of readdirSync(path.join(work, 'custom')).filter((n) => n.startsWith('trial_')).map((n) => n.slice(6))) {
     const run = path.join(logs, id, 'execution0');

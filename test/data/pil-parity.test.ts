@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { decodeImage, DEFAULT_MAX_IMAGE_PIXELS, type DecodeOptions, type Interpolation } from '../../src/data/decode.js';
-import { pilResize } from '../../src/data/pil-resample.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { defaultResampleImpl, kerasCropBox, pilResize, PIL_FILTERS } from '../../src/data/pil-resample.js';
+import { pilModelResize } from './pil-model.js';
 import { removeDir, tempDir, writeImage } from './helpers.js';
 
 const opts = (o: Partial<DecodeOptions>): DecodeOptions => ({
@@ -73,15 +76,102 @@ test("PIL's convolution model: window at pixel centres, weights summing to 1, 22
   assert.deepEqual(Array.from(pilResize(Uint8Array.from([10, 21, 30, 50]), 1, 4, 1, 1, 2, 'box')), [16, 40]);
 });
 
-test("interpolation 'box' and 'hamming' decode through the PIL model; crop/pad with them is refused", async (t) => {
+test('bilinear and bicubic 1-D vectors derived by hand from Resample.c', () => {
+  // Bilinear 4 -> 3 of [0, 30, 60, 90]: scale = filterscale = support = 4/3; out x has centre
+  // (x + 0.5) * 4/3 and reads source i from trunc(centre - support + 0.5) to trunc(centre + support + 0.5)
+  // (clipped), weight f((i - centre + 0.5) / filterscale), f(t) = 1 - |t|, normalised.
+  //   x=0: centre 2/3, i in {0, 1}: f(-0.125) = 0.875, f(0.625) = 0.375 -> 0.7, 0.3 -> 0*0.7 + 30*0.3 = 9
+  //   x=1: centre 2,   i in {1, 2}: 0.625, 0.625 -> 0.5, 0.5 -> 45 (45 + 0.5 rounding, then >> 22: 45)
+  //   x=2: centre 10/3, i in {2, 3}: 0.375, 0.875 -> 0.3, 0.7 -> 18 + 63 = 81
+  assert.deepEqual(Array.from(pilResize(Uint8Array.from([0, 30, 60, 90]), 4, 1, 1, 3, 1, 'bilinear')), [9, 45, 81]);
+  // Bilinear 3 -> 5 of [0, 100, 200]: scale 0.6, filterscale 1, support 1; centres 0.3, 0.9, 1.5, 2.1, 2.7.
+  //   x=0: i in {0}: the one weight normalises to 1 -> 0       x=1: i in {0, 1}: 0.6, 0.4 -> 40
+  //   x=2: i in {1, 2}: f(0) = 1, f(1) = 0 -> 100              x=3: i in {1, 2}: 0.4, 0.6 -> 160
+  //   x=4: i in {2} -> 200. (At 40 and 160 the fixed-point sum is v + 0.5 up to 1e-5, which >> 22 floors to v.)
+  assert.deepEqual(Array.from(pilResize(Uint8Array.from([0, 100, 200]), 3, 1, 1, 5, 1, 'bilinear')), [0, 40, 100, 160, 200]);
+  // Bicubic (a = -0.5; f(t) = 1.5|t|^3 - 2.5|t|^2 + 1 below 1, -0.5(|t|^3 - 5|t|^2 + 8|t| - 4) below 2),
+  // 3 -> 5 of [0, 100, 200], support 2:
+  //   x=0: i in {0, 1}: f(0.2) = 0.912, f(1.2) = -0.064, sum 0.848 -> -6.4 / 0.848 = -7.5 -> clipped to 0
+  //   x=1: i in {0, 1, 2}: f(0.4) = 0.696, f(0.6) = 0.424, f(1.6) = -0.048, sum 1.072
+  //        -> (42.4 - 9.6) / 1.072 = 30.597 -> floor(30.597 + 0.5) = 31
+  //   x=2: i in {0, 1, 2}: f(1) = 0, f(0) = 1, f(1) = 0 -> 100
+  //   x=3: mirror of x=1: (42.4 + 139.2) / 1.072 = 169.403 -> 169
+  //   x=4: i in {1, 2}: f(1.2), f(0.2) -> (-6.4 + 182.4) / 0.848 = 207.547 -> 208
+  assert.deepEqual(Array.from(pilResize(Uint8Array.from([0, 100, 200]), 3, 1, 1, 5, 1, 'bicubic')), [0, 31, 100, 169, 208]);
+});
+
+test('RGBA resizes through premultiplied alpha, as Image.resize does (RGBA -> RGBa -> RGBA)', () => {
+  // [200, 100, 0, 255] and [100, 50, 255, 51]; MULDIV255 premultiplies the second to [20, 10, 51, 51].
+  // Bilinear 2 -> 1 averages: [110, 55, 25.5, 153] -> rounded [110, 55, 26, 153]; back to straight
+  // alpha, trunc(255 * v / 153): [183, 91, 43]. Straight averaging would give [150, 75, 128, 153].
+  const src = Uint8Array.from([200, 100, 0, 255, 100, 50, 255, 51]);
+  assert.deepEqual(Array.from(pilResize(src, 2, 1, 4, 1, 1, 'bilinear')), [183, 91, 43, 153]);
+});
+
+test("keepAspectRatio is Keras's load_img crop box passed to PIL's resize (the window may read past the box)", async (t) => {
+  // 9x3 to 2x2: crop_height = min(3, 9*2 // 2) = 3, crop_width = min(9, 3*2 // 2) = 3, box [3, 0, 6, 3].
+  assert.deepEqual(kerasCropBox(9, 3, 2, 2), [3, 0, 6, 3]);
+  assert.deepEqual(kerasCropBox(5, 8, 4, 2), [0, 3, 5, 5]);
   const dir = await tempDir();
   t.after(() => removeDir(dir));
-  const file = path.join(dir, 'row.png');
-  await writeImage(file, { width: 4, height: 1, channels: 1, fill: (x) => [10, 21, 30, 50][x] });
-  assert.deepEqual(Array.from((await decodeImage(file, opts({ targetSize: [1, 2], interpolation: 'box' }))).data), [16, 40]);
-  const src = Uint8Array.from([10, 21, 30, 50]);
-  assert.deepEqual(Array.from((await decodeImage(file, opts({ targetSize: [1, 3], interpolation: 'hamming' }))).data), Array.from(pilResize(src, 4, 1, 1, 3, 1, 'hamming')));
-  await assert.rejects(decodeImage(file, opts({ targetSize: [2, 2], interpolation: 'box', resizeMode: 'crop' })), /'box' works with stretching only/);
+  const file = path.join(dir, 'wide.png');
+  await writeImage(file, { width: 9, height: 3, channels: 1, fill: (x) => x * 10 });
+  // Bilinear, box 3..6 to 2 columns: scale 1.5 = support; centres 3.75 and 5.25.
+  //   x=0: i in {2, 3, 4} (2 lies outside the box): f(-5/6), f(-1/6), f(1/2) = 1/6, 5/6, 1/2, sum 1.5
+  //        -> (20 + 150 + 60) / 9 = 32.2 -> 32        x=1: i in {4, 5, 6}: (120 + 250 + 60) / 9 = 47.8 -> 48
+  // The rows (constant columns) keep their value through the 3 -> 2 vertical pass.
+  const bilinear = await decodeImage(file, opts({ targetSize: [2, 2], interpolation: 'bilinear', resizeMode: 'crop' }));
+  assert.deepEqual(Array.from(bilinear.data), [32, 48, 32, 48]);
+  // Nearest (PIL's affine with the box offset): positions 3 + 0.75 and 3 + 2.25 -> columns 3 and 5.
+  const nearest = await decodeImage(file, opts({ targetSize: [2, 2], interpolation: 'nearest', resizeMode: 'crop' }));
+  assert.deepEqual(Array.from(nearest.data), [30, 50, 30, 50]);
+});
+
+test('the fast resize, in wasm SIMD and in JS, equals the literal transcription of Resample.c for every filter, channel count and box', () => {
+  assert.equal(defaultResampleImpl(), 'wasm', 'Node 20+ validates wasm SIMD, so the SIMD passes are the ones in use');
+  let seed = 7;
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / 2 ** 24;
+  for (const filter of PIL_FILTERS) {
+    for (let n = 0; n < 60; n++) {
+      const c = [1, 3, 4][n % 3];
+      const w = 1 + Math.floor(rnd() * 25);
+      const h = 1 + Math.floor(rnd() * 25);
+      const ow = 1 + Math.floor(rnd() * 40);
+      const oh = 1 + Math.floor(rnd() * 40);
+      // Hard 0/255 edges as well as noise, so clipping and negative lobes are exercised.
+      const src = Uint8Array.from({ length: w * h * c }, () => (rnd() < 0.3 ? (rnd() < 0.5 ? 0 : 255) : Math.floor(rnd() * 256)));
+      const box = n % 2 ? kerasCropBox(w, h, ow, oh) : undefined;
+      const want = Array.from(pilModelResize(src, w, h, c, ow, oh, filter, box));
+      for (const impl of ['wasm', 'js'] as const) {
+        assert.deepEqual(Array.from(pilResize(src, w, h, c, ow, oh, filter, box, impl)), want, `${impl} ${filter} ${w}x${h}x${c} -> ${ow}x${oh} box ${box}`);
+      }
+    }
+  }
+});
+
+test('the committed resize SIMD binary is a fresh build of wasm/pil-resample.ts', async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['scripts/build-data-wasm.mjs', '--check']);
+  assert.match(stdout, /matches/);
+});
+
+test('every PIL interpolation decodes through the PIL resize; the libvips names and padding stay on sharp', async (t) => {
+  const dir = await tempDir();
+  t.after(() => removeDir(dir));
+  const file = path.join(dir, 'noise.png');
+  const w = 13;
+  const h = 11;
+  await writeImage(file, { width: w, height: h, fill: (x, y, c) => (x * 53 + y * 29 + c * 71) % 256 });
+  const src = Uint8Array.from({ length: w * h * 3 }, (_, i) => ((i / 3 % w | 0) * 53 + ((i / 3 / w) | 0) * 29 + (i % 3) * 71) % 256);
+  for (const filter of PIL_FILTERS) {
+    for (const [oh, ow] of [[20, 27], [5, 4]]) {
+      const img = await decodeImage(file, opts({ colorMode: 'rgb', targetSize: [oh, ow], interpolation: filter }));
+      assert.deepEqual(Array.from(img.data), Array.from(pilModelResize(src, w, h, 3, ow, oh, filter)), `${filter} ${oh}x${ow}`);
+    }
+  }
+  // 'linear' is libvips's kernel (JPEG shrink-on-load, not PIL's pixels): at a 2x enlargement of noise it differs.
+  const linear = await decodeImage(file, opts({ colorMode: 'rgb', targetSize: [22, 26], interpolation: 'linear' }));
+  assert.notDeepEqual(Array.from(linear.data), Array.from(pilModelResize(src, w, h, 3, 26, 22, 'bilinear')));
+  await assert.rejects(decodeImage(file, opts({ targetSize: [2, 2], interpolation: 'box', resizeMode: 'pad' })), /'box' cannot pad/);
 });
 
 // Against PIL itself where Python and Pillow are installed (not on every machine).
@@ -110,5 +200,12 @@ test('the convolution model matches Python PIL byte for byte (box, bilinear, ham
       assert.equal(py.status, 0, py.stderr.toString());
       assert.deepEqual(Buffer.from(pilResize(src, w, h, 3, ow, oh, filter)), py.stdout, `${filter} ${oh}x${ow}`);
     }
+    // RGBA (premultiplied inside Image.resize) with Keras's keep_aspect_ratio crop box.
+    const rgba = Uint8Array.from({ length: w * h * 4 }, (_, i) => (i * 53 + ((i / 4) | 0) * 7) % 256);
+    const box = kerasCropBox(w, h, 8, 12);
+    const code = `import sys; from PIL import Image; d = sys.stdin.buffer.read(); im = Image.frombytes('RGBA', (${w}, ${h}), d); sys.stdout.buffer.write(im.resize((8, 12), Image.${filter.toUpperCase()}, box=(${box.join(', ')})).tobytes())`;
+    const py = spawnSync('python3', ['-c', code], { input: Buffer.from(rgba) });
+    assert.equal(py.status, 0, py.stderr.toString());
+    assert.deepEqual(Buffer.from(pilResize(rgba, w, h, 4, 8, 12, filter, box)), py.stdout, `${filter} RGBA box ${box}`);
   }
 });

@@ -167,7 +167,7 @@ test('space overrides narrow, widen or fix every hyperparameter', () => {
 
 test('bad space overrides are errors that name the option', () => {
   const build = (space: object) => () => cnnConfigFromHp(new HyperParameters(), { inputShape: [32, 32, 3], numClasses: 4, space });
-  assert.throws(build({ filter: { max: 8 } }), /space has an unknown key "filter"/);
+  assert.throws(build({ filter: { max: 8 } }), /space has an unknown key "filter"\. Did you mean "filters"\? Its keys are num_blocks, /);
   assert.throws(build({ blocks: [{ pool: { fixed: 2 } }] }), /space\.blocks\[0\] has an unknown key "pool"/);
   assert.throws(build({ filters: { min: 16, max: 8 } }), /space\.blocks\[0\]\.filters has min 16 above max 8/);
   assert.throws(build({ dropout: { fixed: 1 } }), /dropout.fixed must be below 1/);

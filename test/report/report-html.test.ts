@@ -51,13 +51,13 @@ test('the report is one self-contained page: trials table, curves, confusion mat
   // One row per trial; the best (highest val_acc) is marked.
   assert.equal(html.match(/<tr id="row-/g)?.length, 3);
   assert.match(html, /<tr id="row-10" class="best">/);
-  assert.match(html, /best trial<\/span><b>10: 0\.66<\/b>/);
-  for (const h of ['num_blocks', 'filters_1', 'kernel_size_3', 'learning_rate', 'optimizer']) assert.match(html, new RegExp(`<th>${h}</th>`));
+  assert.match(html, /best trial \(val_acc on the validation set\)<\/span><b>10: 0\.66<\/b>/);
+  for (const h of ['num_blocks', 'filters_1', 'kernel_size_3', 'learning_rate', 'optimizer']) assert.match(html, new RegExp(`<th class="v"><span>${h}</span></th>`));
   // Trial 2 has one block: its filters_2 cell is empty; trial 10 has 32.
   const row2 = html.match(/<tr id="row-2">(.*?)<\/tr>/)![1];
   const row10 = html.match(/<tr id="row-10" class="best">(.*?)<\/tr>/)![1];
   const cellsOf = (row: string) => [...row.matchAll(/<td[^>]*data-v="([^"]*)"[^>]*>/g)].map((m) => m[1]);
-  const headers = [...html.match(/<table class="sortable" id="trials"><thead><tr>(.*?)<\/tr>/)![1].matchAll(/<th[^>]*>(.*?)<\/th>/g)].map((m) => m[1]);
+  const headers = [...html.match(/<table class="sortable" id="trials"><thead><tr>(.*?)<\/tr>/)![1].matchAll(/<th[^>]*>(.*?)<\/th>/g)].map((m) => m[1].replace(/<[^>]+>/g, ''));
   const col = headers.indexOf('filters_2');
   assert.equal(cellsOf(row2)[col], '');
   assert.equal(cellsOf(row10)[col], '32');
@@ -102,7 +102,7 @@ function fakeDom(html: string) {
   };
   const table = html.match(/<table class="sortable" id="trials">(.*?)<\/table>/s)![1];
   const headers = [...table.match(/<thead><tr>(.*?)<\/tr>/)![1].matchAll(/<th[^>]*>(.*?)<\/th>/g)].map((m) => {
-    const el = { ...attrs(), text: m[1], click: () => {}, addEventListener: (_: string, f: () => void) => { el.click = f; } };
+    const el = { ...attrs(), text: m[1].replace(/<[^>]+>/g, ''), click: () => {}, addEventListener: (_: string, f: () => void) => { el.click = f; } };
     return el;
   });
   const rows = [...table.matchAll(/<tr id="row-([^"]+)"[^>]*>(.*?)<\/tr>/g)].map((m) => ({
@@ -153,7 +153,7 @@ test('objective direction, best trial, and bad confusion matrices', () => {
   const curves = renderReport({ objective: 'val_accuracy', trials: [aliased] }).match(/<details open id="curves-10">(.*?)<\/details>/s)![1];
   assert.deepEqual([...curves.matchAll(/data-series="([^"]+)"/g)].map((m) => m[1]), ['loss', 'val_loss', 'acc', 'val_accuracy']);
   // Keras's name for the objective finds tfjs's `val_acc` series.
-  assert.match(renderReport({ objective: 'val_accuracy', trials: TRIALS }), /<h2>val_accuracy per epoch, all trials<\/h2>.*data-series="trial 10"/s);
+  assert.match(renderReport({ objective: 'val_accuracy', trials: TRIALS }), /<h2>val_accuracy per epoch, all trials \(validation set\)<\/h2>.*data-series="trial 10"/s);
   assert.throws(() => renderConfusionMatrix([[1, 2], [3]]), /must be square/);
   assert.throws(() => renderConfusionMatrix([[1, 2], [3, 4]], ['a']), /classNames has 1 names but the confusion matrix has 2 classes/);
   assert.throws(() => renderConfusionMatrix([[1, 0.5], [3, 4]]), /non-negative integer counts/);
@@ -161,7 +161,8 @@ test('objective direction, best trial, and bad confusion matrices', () => {
 
 test('charts leave gaps at NaN epochs and survive flat or empty series', () => {
   const svg = lineChart([{ name: 'loss', values: [1, Number.NaN, 0.5, 0.4] }, { name: 'flat', values: [0.3, 0.3] }, { name: 'none', values: [] }]);
-  assert.equal(svg.match(/<circle/g)?.length, 1, 'the lone first epoch is a dot');
+  assert.equal(svg.match(/<circle class="series/g)?.length, 1, 'the lone first epoch is a dot');
+  assert.equal(svg.match(/<circle class="pt"/g)?.length, 5, 'a hover point per finite value');
   assert.equal(svg.match(/<polyline/g)?.length, 2, 'epochs 3-4 of loss, and the flat series');
   assert.doesNotMatch(svg, /NaN/);
   assert.match(lineChart([{ name: 'x', values: [Number.NaN] }]), /no values/);

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, RandomSearch, readEventRun, scalarsFromEvents, hparamsFromEvents, fromProtoValue } from '../../src/index.js';
-import type { HyperParameters } from '../../src/index.js';
+import type { HyperParameters, StoredSearch } from '../../src/index.js';
+import { FileStorage, tensorBoardIntegration } from '../../src/index.js';
+import { emptySearch, trialRecord } from '../storage/conformance-helpers.js';
 
 test('search({tensorboard}) writes each trial execution\'s scalars and hparams, read back by our reader', async () => {
   await initBackend('wasm');
@@ -86,6 +88,61 @@ test('a search with 2 worker threads logs every trial execution to TensorBoard, 
     }
   } finally {
     tf.dispose([train.xs, train.ys, val.xs, val.ys]);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the end-of-search HPARAMS experiment is read from the storage: its space and every metric of the trials it holds', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tb-storage-'));
+  try {
+    const storage = new FileStorage(dir, 'p');
+    await storage.open();
+    const search = emptySearch();
+    search.state.space = [
+      { name: 'units', type: 'int', min: 2, max: 8, step: 2, sampling: 'linear', default: 2, conditions: [] },
+      { name: 'act', type: 'choice', values: ['relu', 'tanh'], default: 'relu', ordered: false, conditions: [] },
+    ] as StoredSearch['state']['space'];
+    search.state.trialIds = ['0000', '0001'];
+    await storage.transaction(async (tx) => {
+      // trials no oracle of this process has seen (another process ran them): val_auc only in the second
+      await tx.saveTrial({ ...trialRecord('0000', 0.5), metrics: { loss: [1, 0.5] } });
+      await tx.saveTrial({ ...trialRecord('0001', 0.25), metrics: { loss: [1, 0.25], val_auc: [0.6, 0.7] } });
+      await tx.saveSearch(search);
+    });
+    const logs = join(dir, 'logs');
+    await tensorBoardIntegration.searchEnd!(logs, storage);
+    const top = hparamsFromEvents((await readEventRun(logs)).flatMap((f) => f.events));
+    assert.deepEqual(top.experiment!.hparamInfos.map((h) => h.name).sort(), ['act', 'units']);
+    const metrics = top.experiment!.metricInfos.map((m) => `${m.name?.group}/${m.name?.tag}`).sort();
+    assert.deepEqual(metrics, ['/score', 'train/epoch_loss', 'validation/epoch_auc']);
+    await storage.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('TensorBoard is passed to the package\'s tuners, not set as a side effect: a src/tuners tuner still refuses {tensorboard} with the package loaded', async () => {
+  const { RandomSearch: SearchOnly } = await import('../../src/tuners/builtin-tuners.js');
+  const dir = await mkdtemp(join(tmpdir(), 'tb-explicit-'));
+  const xs = tf.zeros([4, 2]);
+  const ys = tf.zeros([4, 1]);
+  try {
+    const hypermodel = () => {
+      const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] });
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      return m;
+    };
+    const opts = { hypermodel, objective: 'loss', maxTrials: 1, directory: dir, verbose: 0 as const };
+    assert.equal(new RandomSearch({ ...opts, projectName: 'package' }).tensorBoardIntegration, tensorBoardIntegration);
+    const alone = new SearchOnly({ ...opts, projectName: 'alone' });
+    assert.equal(alone.tensorBoardIntegration, undefined);
+    await assert.rejects(alone.search({ xs, ys }, { tensorboard: join(dir, 'logs') }), /needs the TensorBoard integration: .*pass tensorBoardIntegration/);
+    // given explicitly, it writes
+    const given = new SearchOnly({ ...opts, projectName: 'given', tensorBoardIntegration });
+    await given.search({ xs, ys }, { tensorboard: join(dir, 'logs') });
+    assert.deepEqual((await readdir(join(dir, 'logs'))).filter((n) => !n.includes('tfevents')), ['0000']);
+  } finally {
+    tf.dispose([xs, ys]);
     await rm(dir, { recursive: true, force: true });
   }
 });

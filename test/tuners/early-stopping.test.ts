@@ -123,8 +123,9 @@ test('bad earlyStopping specs get errors naming the option', async () => {
     [{ patience: 2, minDelta: -0.1 }, /earlyStopping.minDelta must be a number >= 0/],
     [{ patience: 2, baseline: NaN }, /earlyStopping.baseline must be a finite number/],
     [{ patience: 2, monitor: '' }, /earlyStopping.monitor must be a metric name/],
-    [{ patience: 2, min_delta: 0.1 }, /earlyStopping: unknown option\(s\) "min_delta"; the options are monitor, patience, minDelta, mode, baseline/],
-    [{ patience: 2, restoreBestWeights: true }, /unknown option\(s\) "restoreBestWeights".*already keeps each trial's best epoch/],
+    [{ patience: 2, min_delta: 0.1 }, /earlyStopping: unknown option "min_delta"\. "min_delta" is the Keras \(Python\) spelling: write minDelta\./],
+    [{ patience: 2, restore_best_weights: true }, /unknown option "restore_best_weights"\. "restore_best_weights" is the Keras \(Python\) spelling; here: the tuner already keeps each trial's best epoch/],
+    [{ patience: 2, patiense: 3 }, /earlyStopping: unknown option "patiense"\. Did you mean "patience"\?/],
     [{ patience: 2, monitor: 'val_f2' }, /cannot tell whether "val_f2" should go down or up: pass mode: "min" or "max"/],
   ];
   for (const [spec, re] of bad) assert.throws(() => resolveEarlyStopping(spec, valLoss), re, JSON.stringify(spec));

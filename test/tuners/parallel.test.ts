@@ -45,7 +45,7 @@ test('Hyperband with 2 workers trains the same trials, with the same scores, as 
   const serial = make('serial');
   await serial.search(train, { validationData: val });
   const out: string[] = [];
-  const parallel = make('parallel', new ConsoleDisplay((t) => out.push(t)));
+  const parallel = make('parallel', new ConsoleDisplay((t) => out.push(t), { tables: true }));
   await parallel.search(train, { validationData: val, workers: 2 });
   const s = serial.oracle;
   const p = parallel.oracle;

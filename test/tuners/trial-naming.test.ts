@@ -92,8 +92,8 @@ test('the console names each trial by its id, as its folder does', async () => {
   assert.deepEqual(names, ['trial_0000', 'trial_0001']);
   const text = out.join('');
   for (const id of ['0000', '0001']) {
-    assert.match(text, new RegExp(`Search: Running Trial #${id}\\n`));
-    assert.match(text, new RegExp(`Trial ${id} Complete \\[`));
+    assert.match(text, new RegExp(`^Trial ${id} started: `, 'm'));
+    assert.match(text, new RegExp(`^Trial ${id} COMPLETED in `, 'm'));
   }
   assert.doesNotMatch(text, /Trial #?[12]\b/, 'no 1-based trial number beside the ids');
 });

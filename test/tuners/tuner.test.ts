@@ -36,7 +36,7 @@ test('random search trains real models, writes the project, and returns the best
   const out: string[] = [];
   const tuner = new RandomSearch({
     hypermodel: denseHypermodel, objective: 'val_accuracy', maxTrials: 4, seed: 3,
-    directory: root, projectName: 'random', display: new ConsoleDisplay((t) => out.push(t)),
+    directory: root, projectName: 'random', display: new ConsoleDisplay((t) => out.push(t), { tables: true }),
   });
   await tuner.search(train, { validationData: val, epochs: 3 });
   assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor of any trial survives the search');

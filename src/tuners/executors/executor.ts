@@ -20,9 +20,15 @@ export interface TrialJob {
   deadline?: number;
 }
 
+/** One step of a slot's start-up: wall seconds, and CPU seconds of its own thread (Linux only). */
+export interface StartupPhase { name: string; seconds: number; cpuSeconds?: number }
+
+/** Where a slot's start-up went, in order (for a worker: thread, tfjs, modules, backend, hypermodel, waiting for data, data). */
+export interface SlotStartup { phases: StartupPhase[]; seconds: number; cpuSeconds?: number }
+
 export type ExecutorEvent =
-  /** A slot is up (a worker thread loaded its backend, hypermodel and data). */
-  | { type: 'ready'; slot: number }
+  /** A slot is up (a worker thread loaded its backend, hypermodel and data): where its start-up went. */
+  | { type: 'ready'; slot: number; startup?: SlotStartup }
   /** The slot could not start at all: the search cannot run. */
   | { type: 'startError'; slot: number; message: string }
   | { type: 'epoch'; slot: number; trialId: string; epoch: number; logs: Record<string, number> }

@@ -12,8 +12,9 @@
  */
 import type { HyperValue } from '../hyperparameters.js';
 import { isBetter } from '../objective.js';
-import { Oracle, type OracleOptions, type PopulateResult } from '../oracle.js';
+import { Oracle, ORACLE_OPTION_KEYS, type OracleOptions, type PopulateResult } from '../oracle.js';
 import type { Trial } from '../trial.js';
+import { optionKeys } from '../../util/option-keys.js';
 
 export interface ASHAOptions extends OracleOptions {
   /** Epochs of the lowest rung, at least (default 1). */
@@ -26,8 +27,14 @@ export interface ASHAOptions extends OracleOptions {
   maxTrials?: number;
 }
 
+/** The option keys the ASHAOracle reads. */
+export const ASHA_OPTION_KEYS = [...ORACLE_OPTION_KEYS, ...optionKeys<Omit<ASHAOptions, keyof OracleOptions>>({ minEpochs: true, maxEpochs: true, factor: true })];
+
 export class ASHAOracle extends Oracle {
   readonly kind = 'ASHA';
+  override optionKeys(): readonly string[] {
+    return ASHA_OPTION_KEYS;
+  }
   readonly minEpochs: number;
   readonly maxEpochs: number;
   readonly factor: number;

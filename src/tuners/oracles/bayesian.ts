@@ -5,8 +5,9 @@
  */
 import { GaussianProcess } from '../gaussian-process.js';
 import { HyperParameters, defaultValue, type HyperParameterSpec, type HyperValue } from '../hyperparameters.js';
-import { Oracle, valuesKey, type OracleOptions, type PopulateResult } from '../oracle.js';
+import { Oracle, ORACLE_OPTION_KEYS, valuesKey, type OracleOptions, type PopulateResult } from '../oracle.js';
 import { probToValue, valueToProb } from '../sampling.js';
+import { optionKeys } from '../../util/option-keys.js';
 
 export interface BayesianOptions extends OracleOptions {
   /** Random trials before the GP takes over. Default: 3 x the number of hyperparameters (at least 3). */
@@ -17,11 +18,17 @@ export interface BayesianOptions extends OracleOptions {
   beta?: number;
 }
 
+/** The option keys the BayesianOptimizationOracle reads. */
+export const BAYESIAN_OPTION_KEYS = [...ORACLE_OPTION_KEYS, ...optionKeys<Omit<BayesianOptions, keyof OracleOptions>>({ numInitialPoints: true, alpha: true, beta: true })];
+
 const NUM_RANDOM_STARTS = 50;
 const NUM_REFINED = 5;
 
 export class BayesianOptimizationOracle extends Oracle {
   readonly kind = 'BayesianOptimization';
+  override optionKeys(): readonly string[] {
+    return BAYESIAN_OPTION_KEYS;
+  }
   readonly numInitialPoints: number | undefined;
   readonly alpha: number;
   readonly beta: number;

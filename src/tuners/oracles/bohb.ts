@@ -16,8 +16,9 @@
  */
 import type { HyperParameterSpec, HyperValue } from '../hyperparameters.js';
 import { valuesKey } from '../oracle.js';
-import { HyperbandOracle, type HyperbandOptions } from './hyperband.js';
+import { HyperbandOracle, HYPERBAND_OPTION_KEYS, type HyperbandOptions } from './hyperband.js';
 import { decode, encode } from './bayesian.js';
+import { optionKeys } from '../../util/option-keys.js';
 
 export interface BOHBOptions extends HyperbandOptions {
   /** Share of fresh configurations drawn uniformly at random (default 1/3). */
@@ -34,11 +35,17 @@ export interface BOHBOptions extends HyperbandOptions {
   minBandwidth?: number;
 }
 
+/** The option keys the BOHBOracle reads. */
+export const BOHB_OPTION_KEYS = [...HYPERBAND_OPTION_KEYS, ...optionKeys<Omit<BOHBOptions, keyof HyperbandOptions>>({ randomFraction: true, topNPercent: true, minPointsInModel: true, numSamples: true, bandwidthFactor: true, minBandwidth: true })];
+
 interface Dim { categories: number } // 0 = continuous in [0, 1]
 interface Kde { points: number[][]; bw: number[] }
 
 export class BOHBOracle extends HyperbandOracle {
   override readonly kind = 'BOHB';
+  override optionKeys(): readonly string[] {
+    return BOHB_OPTION_KEYS;
+  }
   readonly randomFraction: number;
   readonly topNPercent: number;
   readonly minPointsInModel: number | undefined;

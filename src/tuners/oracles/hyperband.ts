@@ -5,7 +5,8 @@
  * For maxEpochs=10, factor=3: 30 trials (22 fresh configurations), 120 epochs.
  */
 import type { HyperValue } from '../hyperparameters.js';
-import { Oracle, type OracleOptions, type PopulateResult } from '../oracle.js';
+import { Oracle, ORACLE_OPTION_KEYS, type OracleOptions, type PopulateResult } from '../oracle.js';
+import { optionKeys } from '../../util/option-keys.js';
 
 export interface HyperbandOptions extends OracleOptions {
   /** The most epochs one model is trained for (default 100). */
@@ -16,12 +17,18 @@ export interface HyperbandOptions extends OracleOptions {
   hyperbandIterations?: number;
 }
 
+/** The option keys the HyperbandOracle reads. */
+export const HYPERBAND_OPTION_KEYS = [...ORACLE_OPTION_KEYS, ...optionKeys<Omit<HyperbandOptions, keyof OracleOptions>>({ maxEpochs: true, factor: true, hyperbandIterations: true })];
+
 interface RoundEntry { pastId: string | null; id: string }
 interface Bracket { bracketNum: number; rounds: RoundEntry[][] }
 interface HyperbandState { currentBracket: number; currentIteration: number; brackets: Bracket[] }
 
 export class HyperbandOracle extends Oracle {
   readonly kind: string = 'Hyperband';
+  override optionKeys(): readonly string[] {
+    return HYPERBAND_OPTION_KEYS;
+  }
   readonly maxEpochs: number;
   readonly factor: number;
   hyperbandIterations: number;

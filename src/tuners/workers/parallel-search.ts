@@ -5,15 +5,15 @@
 import { isHyperModelModule } from '../hypermodel-module.js';
 import { checkTrainData, isTensorData } from '../train-data.js';
 import type { TrainData } from '../../contract/train-data.js';
-import type { SearchOptions } from '../tuner-options.js';
+import type { SearchOptions, TensorBoardIntegration } from '../tuner-options.js';
 import type { SearchHost } from '../search-loop.js';
 import type { WorkerInit } from './protocol.js';
 import { toWorkerDataSpec } from './worker-data.js';
 import { resolveEarlyStopping } from '../early-stopping.js';
-import { WorkerThreadExecutor } from '../executors/worker-thread-executor.js';
-import { FileStorage } from '../storage/file-storage.js';
+import { WorkerThreadExecutor } from './worker-thread-executor.js';
+import { describeStorage } from '../storage/open-storage.js';
 
-export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opts: SearchOptions): void {
+export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opts: SearchOptions, tensorboard?: TensorBoardIntegration): void {
   if (!isHyperModelModule(tuner.hypermodelSource)) {
     throw new Error(`search({workers: ${opts.workers}}) trains in worker threads, which cannot receive a function: ` +
       'pass the hypermodel as {module: "/abs/path/to/model.js", exportName: "..."} (plus hypermodelOptions if the export is a factory).');
@@ -24,6 +24,10 @@ export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opt
       'a fit(hp, model, data, options) that adds them, or use workers: 1.');
   }
   if (opts.earlyStopping !== undefined) resolveEarlyStopping(opts.earlyStopping, tuner.oracle.objective);
+  describeStorage(tuner.storage); // a storage the worker threads cannot open again fails now
+  if (tensorboard && !tensorboard.workerModule) {
+    throw new Error(`search({workers: ${opts.workers}, tensorboard}): this TensorBoard integration has no workerModule, so worker threads cannot load it; use workers: 1.`);
+  }
   checkTrainData(trainData, 'search() training data');
   if (opts.validationData !== undefined) checkTrainData(opts.validationData, 'validationData');
   if (!isTensorData(trainData) && opts.validationSplit !== undefined) {
@@ -37,28 +41,32 @@ export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opt
   }
 }
 
-/** Checks the inputs, then starts the worker threads (each loads its backend, hypermodel and data). */
-export async function parallelExecutor(tuner: SearchHost, trainData: TrainData, opts: SearchOptions): Promise<WorkerThreadExecutor> {
-  const { oracle, storage } = tuner;
-  // Worker threads open the project folder again for their checkpoints.
-  if (!(storage instanceof FileStorage)) {
-    throw new Error(`search({workers: ${opts.workers}}) keeps checkpoints in a project folder: ${storage.location} is not one (use workers: 1).`);
-  }
+/**
+ * Starts the worker threads at once: each loads tfjs, its backend and the hypermodel while the main
+ * thread loads the project and prepares the data (then handed over with sendWorkerData).
+ */
+export function startWorkers(tuner: SearchHost, opts: SearchOptions, tensorboard?: TensorBoardIntegration): WorkerThreadExecutor {
+  const { oracle } = tuner;
   const init: WorkerInit = {
     backend: opts.workerBackend,
     hypermodel: tuner.hypermodelSource as WorkerInit['hypermodel'],
     hypermodelOptions: tuner.hypermodelOptions,
-    directory: storage.directory,
-    projectName: storage.projectName,
+    storage: describeStorage(tuner.storage),
     executionsPerTrial: tuner.executionsPerTrial,
     deterministic: tuner.deterministic,
     objective: oracle.objective,
     allowNewEntries: oracle.allowNewEntries,
     tuneNewEntries: oracle.tuneNewEntries,
-    train: await toWorkerDataSpec(trainData, 'search() training data'),
-    validation: opts.validationData !== undefined ? await toWorkerDataSpec(opts.validationData, 'validationData') : undefined,
     fit: { epochs: opts.epochs, batchSize: opts.batchSize, shuffle: opts.shuffle, validationSplit: opts.validationSplit, earlyStopping: opts.earlyStopping },
-    tensorboard: opts.tensorboard,
+    tensorboard: tensorboard && opts.tensorboard !== undefined ? { logdir: opts.tensorboard, integration: tensorboard.workerModule! } : undefined,
   };
   return new WorkerThreadExecutor(init, opts.workers!, opts.workerMemoryMb !== undefined ? { maxOldGenerationSizeMb: opts.workerMemoryMb } : undefined);
+}
+
+/** Prepares the training data for the workers (e.g. decodes an image folder into shared memory) and hands it over. */
+export async function sendWorkerData(executor: WorkerThreadExecutor, trainData: TrainData, opts: SearchOptions): Promise<void> {
+  executor.provideData({
+    train: await toWorkerDataSpec(trainData, 'search() training data'),
+    validation: opts.validationData !== undefined ? await toWorkerDataSpec(opts.validationData, 'validationData') : undefined,
+  });
 }

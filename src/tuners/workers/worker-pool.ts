@@ -4,22 +4,35 @@
  * (process.exit, out of memory, an uncaught error) is reported as a crash of its trial and replaced.
  */
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import type { FromWorker, ToWorker, WorkerDataMessage, WorkerInit } from './protocol.js';
+import { BOOT_MARKS } from './startup-clock.js';
 
 export type PoolEvent =
   | (FromWorker & { slot: number })
   | { type: 'crash'; slot: number; trialId: string | undefined; reason: string };
 
-/** Starts a trial worker from the compiled .js, or from the .ts source under tsx. */
+/** Thread CPU seconds in the eval'd bootstrap (thread-cpu.ts cannot load before tsx does). */
+const BOOT_CPU = "() => { try { const s = require('node:fs').readFileSync('/proc/thread-self/stat', 'utf8'); " +
+  "const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return (Number(f[11]) + Number(f[12])) / 100; } catch { return undefined; } }";
+
+/**
+ * Starts a trial worker from the compiled .js, or from the .ts source under tsx. A small bootstrap
+ * marks the start-up phases (see startup-clock.ts) and imports tfjs first: under tsx, before it
+ * registers tsx's loader, since tfjs is plain CommonJS that loads markedly slower through the
+ * loader's hooks (bench/tune.ts reports the split).
+ */
 function spawnTrialWorker(init: WorkerInit, resourceLimits?: { maxOldGenerationSizeMb?: number }): Worker {
-  const opts = { workerData: init, resourceLimits };
-  if (import.meta.url.endsWith('.ts')) {
-    // TypeScript source (tsx): the worker registers tsx's loader itself, then imports the .ts entry.
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const entry = new URL('./trial-worker.ts', import.meta.url).href;
-    return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { ...opts, eval: true });
-  }
-  return new Worker(new URL('./trial-worker.js', import.meta.url), opts);
+  const source = import.meta.url.endsWith('.ts');
+  const tfjs = JSON.stringify(import.meta.resolve('@tensorflow/tfjs'));
+  const entry = JSON.stringify(new URL(source ? './trial-worker.ts' : './trial-worker.js', import.meta.url).href);
+  const marks = `globalThis[Symbol.for(${JSON.stringify(BOOT_MARKS.description)})]`;
+  const tsx = source ? `.then(() => import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).then((m) => { m.register(); mark('tsx'); })` : '';
+  const code = `const cpu = ${BOOT_CPU}; const marks = ${marks} = [];
+    const mark = (name) => marks.push({ name, at: performance.timeOrigin + performance.now(), cpu: cpu() });
+    mark('thread');
+    import(${tfjs}).then(() => mark('tfjs'))${tsx}.then(() => import(${entry}));`;
+  const spawnedAt = performance.timeOrigin + performance.now();
+  return new Worker(code, { eval: true, workerData: { ...init, spawnedAt } satisfies WorkerInit, resourceLimits });
 }
 
 interface Slot {
@@ -35,9 +48,17 @@ export class TrialWorkerPool {
   private readonly queue: PoolEvent[] = [];
   private waiter: (() => void) | undefined;
   private closed = false;
+  /** The training data, once the coordinator has prepared it; every worker started later gets it too. */
+  private data: WorkerDataMessage | undefined;
 
   constructor(private readonly init: WorkerInit, size: number, private readonly resourceLimits?: { maxOldGenerationSizeMb?: number }) {
     for (let i = 0; i < size; i++) this.slots.push(this.start(i));
+  }
+
+  /** Hands every worker (and every one started later) the training data. */
+  provideData(data: WorkerDataMessage): void {
+    this.data = data;
+    for (const s of this.slots) s.worker.postMessage(data);
   }
 
   get size(): number {
@@ -46,6 +67,7 @@ export class TrialWorkerPool {
 
   private start(index: number, reservedFor?: string): Slot {
     const worker = spawnTrialWorker(this.init, this.resourceLimits);
+    if (this.data) worker.postMessage(this.data);
     const slot: Slot = { worker, ready: false, trialId: reservedFor, lastError: undefined };
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') slot.ready = slot.everReady = true;
@@ -110,7 +132,7 @@ export class TrialWorkerPool {
     this.slots[index].trialId = undefined;
   }
 
-  dispatch(index: number, msg: ToWorker): void {
+  dispatch(index: number, msg: Extract<ToWorker, { type: 'trial' }>): void {
     const slot = this.slots[index];
     slot.trialId = msg.trial.trialId;
     slot.worker.postMessage(msg);

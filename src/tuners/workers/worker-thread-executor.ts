@@ -1,13 +1,18 @@
 /** N slots, one worker thread (own tfjs backend, hypermodel module and rebuilt data) each. */
-import type { Executor, ExecutorEvent, TrialJob } from './executor.js';
-import type { WorkerInit } from '../workers/protocol.js';
-import { TrialWorkerPool } from '../workers/worker-pool.js';
+import type { Executor, ExecutorEvent, TrialJob } from '../executors/executor.js';
+import type { WorkerDataMessage, WorkerInit } from './protocol.js';
+import { TrialWorkerPool } from './worker-pool.js';
 
 export class WorkerThreadExecutor implements Executor {
   private readonly pool: TrialWorkerPool;
 
   constructor(init: WorkerInit, size: number, resourceLimits?: { maxOldGenerationSizeMb?: number }) {
     this.pool = new TrialWorkerPool(init, size, resourceLimits);
+  }
+
+  /** The training data for every worker: they start before it is ready, and train once it arrives. */
+  provideData(data: Omit<WorkerDataMessage, 'type'>): void {
+    this.pool.provideData({ type: 'data', ...data });
   }
 
   get slots(): number {
