@@ -144,19 +144,30 @@ const ok = async (h: Host, name: string) => {
   assert.equal(r.code, 0, `${name} exited with ${r.code ?? r.signal}: ${h.lines.join('\n')}\n${r.stderr}`);
 };
 
-test('two hosts run one seeded Hyperband search to the serial run\'s trials and scores; idle waits end on NOTIFY, not on the poll', { skip: unavailable }, async () => {
+test('two hosts run one seeded Hyperband search to the serial run\'s trials and scores; a waiting host wakes on NOTIFY, not on the poll', { skip: unavailable }, async () => {
   // a 60 s poll: a host waiting for the other's trial wakes only through LISTEN/NOTIFY within the test's time
   const t0 = Date.now();
-  const hosts = [runHost(0, 'plain', { POLL_MS: '60000' }), runHost(1, 'plain', { POLL_MS: '60000' })];
+  const hosts = [runHost(0, 'plain', { POLL_MS: '60000', PAUSE_AT: '1' }), runHost(1, 'plain', { POLL_MS: '60000' })];
+  // host 0 holds its first trial until host 1 has run out of work and waits for it (the search's only
+  // running trial, for a whole second), then lets it finish: its commit must wake host 1
+  const [, held] = await hosts[0].waitFor(/^PAUSED (\S+)/);
+  let alone = 0;
+  for (let i = 0; i < 600 && alone < 10; i++) {
+    const { ongoing } = await stored('plain');
+    alone = Object.values(ongoing).length === 1 && Object.values(ongoing)[0] === held ? alone + 1 : 0;
+    await sleep(100);
+  }
+  assert.equal(alone, 10, 'host 1 waited for host 0\'s trial');
+  await fs.writeFile(join(root, 'plain.go'), '');
   await ok(hosts[0], 'host 0');
   await ok(hosts[1], 'host 1');
   const seconds = (Date.now() - t0) / 1000;
   await expectWhole('plain', hosts);
   assert.ok(hosts.every((h) => h.trained().length > 0), `both hosts trained trials (${hosts.map((h) => h.trained().join(',')).join(' / ')})`);
   assert.equal(hosts[0].trained().filter((id) => hosts[1].trained().includes(id)).length, 0, 'no trial trained on both hosts');
-  const idle = hosts.map((h) => JSON.parse(h.lines.find((l) => l.startsWith('DONE '))!.slice(5)).idleSlotSeconds as number);
-  assert.ok(idle.some((x) => x > 0), `a host waited for the other's trials (idle ${idle})`);
-  assert.ok(seconds < 60, `every wait ended on a notification: the search took ${seconds} s, the poll interval is 60 s`);
+  const idle = JSON.parse(hosts[1].lines.find((l) => l.startsWith('DONE '))!.slice(5)).idleSlotSeconds as number;
+  assert.ok(idle >= 1, `host 1 waited (idle ${idle} s)`);
+  assert.ok(seconds < 60, `the wait ended on a notification: the search took ${seconds} s, the poll interval is 60 s`);
 });
 
 test('one host killed (SIGKILL) mid-trial: the other re-runs its trial and finishes the search', { skip: unavailable }, async () => {
