@@ -124,7 +124,16 @@ const run = async (workers: number) => {
   const epochs = trials.reduce((s, t) => s + Number(t.values['tuner/epochs']) - Number(t.values['tuner/initial_epoch']), 0);
   console.log(`workers=${workers}: ${trials.length} trials, ${epochs} epochs in ${seconds.toFixed(1)} s (CPU share ${cpuShare.toFixed(2)}, ` +
     `load average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}); best val_accuracy ${tuner.oracle.getBestTrials(1)[0]?.score}`);
-  return { seconds, startSeconds, startup, trials, cpuShare: +cpuShare.toFixed(2), loadAverage: +((load0 + loadavg()[0]) / 2).toFixed(2) };
+  // Where the slot-seconds went: start-up, training trials (dispatch to recorded end), waiting for the
+  // oracle (round ends), and the rest (the coordinator between a result and the next trial, the last trials' tail).
+  const training = trials.reduce((a, t) => a + (t.elapsedSeconds ?? 0), 0);
+  const total = workers * seconds;
+  const slotSeconds = {
+    total: +total.toFixed(2), startup: +(workers * startSeconds).toFixed(2), training: +training.toFixed(2), oracleIdle: outcome.idleSlotSeconds,
+    other: +(total - workers * startSeconds - training - outcome.idleSlotSeconds).toFixed(2),
+  };
+  console.log(`workers=${workers}: slot-seconds ${JSON.stringify(slotSeconds)}`);
+  return { seconds, startSeconds, startup, trials, slotSeconds, cpuShare: +cpuShare.toFixed(2), loadAverage: +((load0 + loadavg()[0]) / 2).toFixed(2) };
 };
 
 type Run = Awaited<ReturnType<typeof run>>;
@@ -168,12 +177,12 @@ try {
     const steady = serial.seconds / (parallel.seconds - parallel.startSeconds);
     console.log(`workers=${n}: speed-up ${speedup.toFixed(2)}x (${steady.toFixed(2)}x after the ${parallel.startSeconds.toFixed(2)} s worker start; machine ceiling ${ceiling.toFixed(2)}x), same trials: ${sameTrials}, largest score difference ${maxScoreDiff}`);
     results.push({ workers: n, seconds: +parallel.seconds.toFixed(2), speedup: +speedup.toFixed(3), workerStartSeconds: +parallel.startSeconds.toFixed(3),
-      workerStartCpuSeconds: parallel.startup?.cpuSeconds, startup: startupSplit(parallel.startup), speedupAfterStart: +steady.toFixed(3), threadCeiling: +ceiling.toFixed(3), ofCeiling: +(speedup / ceiling).toFixed(3), cpuShare: parallel.cpuShare, loadAverage: parallel.loadAverage, sameTrials, maxScoreDiff });
+      workerStartCpuSeconds: parallel.startup?.cpuSeconds, startup: startupSplit(parallel.startup), slotSeconds: parallel.slotSeconds, speedupAfterStart: +steady.toFixed(3), threadCeiling: +ceiling.toFixed(3), ofCeiling: +(speedup / ceiling).toFixed(3), cpuShare: parallel.cpuShare, loadAverage: parallel.loadAverage, sameTrials, maxScoreDiff });
   }
   console.log(JSON.stringify({
     bench: 'tune', from: FROM, backend, cores: availableParallelism(), cpu: cpus()[0]?.model, imageSize: SIZE, trainImages: train.samples,
     hyperband: { maxEpochs: MAX_EPOCHS, factor: 2, iterations: ITERATIONS }, trials: serial.trials.length, repeat: REPEAT,
-    serialSeconds: +serial.seconds.toFixed(2), serialCpuShare: serial.cpuShare, serialLoadAverage: serial.loadAverage, parallel: results,
+    serialSeconds: +serial.seconds.toFixed(2), serialSlotSeconds: serial.slotSeconds, serialCpuShare: serial.cpuShare, serialLoadAverage: serial.loadAverage, parallel: results,
   }));
 } finally {
   await fs.rm(root, { recursive: true, force: true });

@@ -7,6 +7,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isPostgresUrl, openStorage } from '../tuners/storage/open-storage.js';
 import type { Output } from './output.js';
+import { storedModelMetadata } from './best-model.js';
+import { MODEL_METADATA_FILE } from '../models/model-io.js';
 import { UsageError } from './output.js';
 
 export interface ExportOptions {
@@ -28,6 +30,9 @@ export async function exportModel(o: ExportOptions, out: Output): Promise<{ from
     const modelJson = { ...best.modelJson, weightsManifest: manifest.map((g) => ({ ...g, paths: ['weights.bin'] })) };
     await fs.writeFile(path.join(o.out, 'weights.bin'), best.weights);
     await fs.writeFile(path.join(o.out, 'model.json'), JSON.stringify(modelJson));
+    // what feeds it (image size, classes), so that evaluate / predict --model take the folder as it is
+    const meta = storedModelMetadata(storage, best);
+    if (meta) await fs.writeFile(path.join(o.out, MODEL_METADATA_FILE), JSON.stringify(meta, null, 2) + '\n');
     out.info(`Wrote the best model of ${storage.location} to ${o.out}`);
     return { from: storage.location, out: o.out, bytes: best.weights.byteLength };
   } finally {

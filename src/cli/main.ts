@@ -1,5 +1,5 @@
 /**
- * The `tfjs-tuner` command line: tune, evaluate, predict, summary. Every command has --help; with --json
+ * The `tfjs-tuner` command line: tune, worker, evaluate, predict, summary, export. Every command has --help; with --json
  * the last line on stdout is the command's result as one JSON object (on failure `{"error": {...}}`);
  * errors go to stderr with exit code 1, a bad command line included; 130 after Ctrl-C.
  */
@@ -9,6 +9,7 @@ import { cliMessage } from './hints.js';
 import { parseAugment, parseClasses, parseDuration, parseFraction, parseImageSize, parseIntOption, parseNonNegative, parseSpace } from './parse.js';
 import { tune, TUNER_KINDS, type TunerKind } from './tune.js';
 import { evaluate } from './evaluate.js';
+import { worker } from './worker.js';
 import { predict } from './predict.js';
 import { summary } from './summary.js';
 import { exportModel } from './export-model.js';
@@ -77,12 +78,14 @@ function program(): Command {
     .option('--max-consecutive-failed-trials <n>', 'stop the search after this many failed trials in a row (default 3; 0 never stops)', parseIntOption('--max-consecutive-failed-trials', 0))
     .option('--workers <n>', `trials trained at once, each in its own thread (default here: ${defaultWorkerCount()}, the cores that memory allows; 1 = serial)`, parseIntOption('--workers'))
     .option('--tensorboard <dir>', 'write TensorBoard logs (scalars and HPARAMS) per trial here')
+    .option('--storage <url>', 'keep the search in a PostgreSQL database under --project-name instead of --directory (postgresql://USER:PASSWORD@HOST:PORT/DATABASE); the same command on another machine joins it')
     .option('--verbose', 'print KerasTuner\'s table of hyperparameters before each trial (and every epoch of the running trials with --workers) instead of two lines per trial', false)
     .addOption(backend())
     .addOption(json())
     .action(async (o) => {
       const out = makeOutput(Boolean(o.json));
       const result = await tune({
+        storage: o.storage,
         train: o.train, val: o.val, test: o.test, validationSplit: o.validationSplit, tuner: o.tuner as TunerKind,
         maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials, epochs: o.epochs, objective: o.objective,
         imageSize: o.imageSize, colorMode: o.colorMode as ColorMode, batchSize: o.batchSize, augment: o.augment ?? {},
@@ -98,9 +101,30 @@ function program(): Command {
     });
   imageOptions(tuneCmd);
 
+  root.command('worker')
+    .description('join a search kept in PostgreSQL from this machine: its settings come from the database, the data folders from here')
+    .requiredOption('--storage <url>', 'the database the search is kept in (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)')
+    .requiredOption('--project-name <name>', 'the search to join (as given to tune --storage)')
+    .requiredOption('--train <dir>', "this machine's copy of the search's training images")
+    .option('--val <dir>', "this machine's copy of the validation images (when the search has --val)")
+    .option('--hypermodel <file.js>', "this machine's copy of the search's hypermodel module (when it has one)")
+    .option('--workers <n>', `trials trained at once on this machine (default here: ${defaultWorkerCount()})`, parseIntOption('--workers'))
+    .option('--tensorboard <dir>', 'write TensorBoard logs of the trials this machine trains here')
+    .addOption(backend())
+    .addOption(json())
+    .action(async (o) => {
+      const out = makeOutput(Boolean(o.json));
+      out.result(await worker({
+        storage: o.storage, projectName: o.projectName, train: o.train, val: o.val, hypermodel: o.hypermodel,
+        workers: o.workers ?? defaultWorkerCount(), backend: o.backend, tensorboard: o.tensorboard,
+      }, out));
+    });
+
   const evaluateCmd = root.command('evaluate')
     .description('loss, accuracy, per-class precision/recall/F1, confusion matrix and misclassified files on a test folder')
-    .requiredOption('--model <path>', 'model folder (e.g. tuner-runs/search/best-model) or its model.json')
+    .option('--model <path>', 'model folder (e.g. tuner-runs/search/best-model), its model.json, or a tune project folder')
+    .option('--storage <url>', 'evaluate the best model of a search kept in PostgreSQL (postgresql://USER:PASSWORD@HOST:PORT/DATABASE), with --project-name')
+    .option('--project-name <name>', 'with --storage: the search name')
     .requiredOption('--test <dir>', 'test images, one subfolder per class')
     .option('--batch-size <n>', 'images per batch', parseIntOption('--batch-size'), 32)
     .addOption(backend())
@@ -108,7 +132,7 @@ function program(): Command {
     .action(async (o) => {
       const out = makeOutput(Boolean(o.json));
       out.result(await evaluate({
-        model: o.model, test: o.test, batchSize: o.batchSize, backend: o.backend, onError: o.onError, classes: o.classes, maxImagePixels: o.maxImagePixels,
+        model: o.model, storage: o.storage, projectName: o.projectName, test: o.test, batchSize: o.batchSize, backend: o.backend, onError: o.onError, classes: o.classes, maxImagePixels: o.maxImagePixels,
       }, out));
     });
   imageOptions(evaluateCmd);
@@ -134,10 +158,11 @@ function program(): Command {
     .option('--project-name <name>', 'project folder inside --directory (or the search name with --storage)', 'search')
     .option('--storage <url>', 'read the search from a PostgreSQL database (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)')
     .option('--num-trials <n>', 'show only the n best trials', parseIntOption('--num-trials'))
+    .option('--verbose', 'KerasTuner\'s results summary: a block of hyperparameters per trial instead of one line', false)
     .addOption(json())
     .action(async (o) => {
       const out = makeOutput(Boolean(o.json));
-      out.result(await summary({ directory: o.directory, projectName: o.projectName, storage: o.storage, numTrials: o.numTrials }, out));
+      out.result(await summary({ directory: o.directory, projectName: o.projectName, storage: o.storage, numTrials: o.numTrials, verbose: o.verbose }, out));
     });
 
   root.command('export')

@@ -7,7 +7,6 @@ import type { ColorMode } from '../data/decode.js';
 import { indexDirectory } from '../data/file-index.js';
 import { CNN_HYPERMODEL_MODULE } from '../models/cnn-hypermodel.js';
 import type { CnnSpace } from '../models/cnn-space.js';
-import { saveModelBundle } from '../models/model-io.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
 import { ASHA, BayesianOptimization, BOHB, GridSearch, Hyperband, RandomSearch } from '../tuners/builtin-tuners.js';
 import type { Tuner } from '../tuners/tuner.js';
@@ -29,6 +28,11 @@ import { ImageDataGenerator } from '../data/image-data-generator.js';
 import type { ReportEvaluation } from '../report/report-html.js';
 import { checkImages, checkObjective, checkSpace, checkWritableDirectory } from './preflight.js';
 import { checkProjectSettings, writeProjectSettings, type ProjectSettings } from './project-settings.js';
+import { checkSearchSettings, hypermodelIdentity, loadSearchSettings, saveSearchSettings, storageFlags, type SearchSettings } from './search-settings.js';
+import { dataFingerprint } from './data-fingerprint.js';
+import { saveBestModel } from './best-model.js';
+import { isPostgresUrl, openStorage } from '../tuners/storage/open-storage.js';
+import type { SearchStorage } from '../tuners/storage/search-storage.js';
 import { capWorkers } from './workers.js';
 import { decodeOptionsOf } from '../data/file-iterator.js';
 
@@ -76,6 +80,10 @@ export interface TuneOptions {
   classes?: string[];
   /** --max-image-pixels: refuse larger images (decompression bombs). */
   maxImagePixels?: number;
+  /** --storage postgresql://...: keep the search in this database under projectName (several machines join it). */
+  storage?: string;
+  /** `tfjs-tuner worker`: join the stored search only (it must exist; never overwritten). */
+  join?: boolean;
   /** --verbose: KerasTuner's per-trial hyperparameter tables instead of two lines per trial. */
   verbose?: boolean;
 }
@@ -87,8 +95,12 @@ export interface TuneResult {
   objective: { name: string; direction: string };
   trials: number;
   epochsTrained: number;
-  modelPath: string;
-  reportPath: string;
+  /** The best model's folder (null with --storage: it is kept in the database, see `export`). */
+  modelPath: string | null;
+  /** The HTML report (null with --storage: it is kept in the database). */
+  reportPath: string | null;
+  /** Where the search is kept: the project folder, or the database and search name (no password). */
+  storage: string;
   backend: string;
   /** 'maxTime' when the time budget ended the search, 'oracle' when the tuner had nothing more to try. */
   stoppedBy: 'oracle' | 'maxTime';
@@ -98,10 +110,10 @@ export interface TuneResult {
   test?: { folder: string; accuracy: number; loss: number; images: number };
 }
 
-function makeTuner(o: TuneOptions, hypermodel: HyperModelSource, hypermodelOptions: unknown, display: TunerDisplay): Tuner {
+function makeTuner(o: TuneOptions, hypermodel: HyperModelSource, hypermodelOptions: unknown, display: TunerDisplay, storage?: SearchStorage): Tuner {
   const common = {
     hypermodel, hypermodelOptions, objective: o.objective, directory: o.directory, projectName: o.projectName,
-    overwrite: o.overwrite, seed: o.seed, display, tensorBoardIntegration,
+    overwrite: o.overwrite, seed: o.seed, display, tensorBoardIntegration, ...(storage ? { storage } : {}),
     ...(o.executionsPerTrial !== undefined ? { executionsPerTrial: o.executionsPerTrial } : {}),
     ...(o.maxConsecutiveFailedTrials !== undefined ? { maxConsecutiveFailedTrials: o.maxConsecutiveFailedTrials } : {}),
   };
@@ -131,9 +143,22 @@ function testIterator(dir: string, trainClasses: readonly string[], flow: { targ
 }
 
 export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
+  if (o.storage !== undefined && !isPostgresUrl(o.storage)) {
+    throw new UsageError(`--storage ${o.storage}: give a postgresql://USER:PASSWORD@HOST:PORT/DATABASE URL, or leave it out to keep the search in --directory.`);
+  }
+  // A search in a database needs no folder; the storage is opened here so that its settings are checked first.
+  const storage = o.storage !== undefined ? openStorage(o.storage, o.directory, o.projectName) : undefined;
+  try {
+    return await tuneIn(o, out, storage);
+  } finally {
+    await storage?.close();
+  }
+}
+
+async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | undefined): Promise<TuneResult> {
   if (o.val && o.validationSplit) throw new UsageError('Give either --val DIR or --validation-split F, not both.');
   checkObjective(o.objective, !o.hypermodel);
-  checkWritableDirectory(o.directory, o.projectName);
+  if (!storage) checkWritableDirectory(o.directory, o.projectName);
   const backend = await initBackend(o.backend);
   out.info(`Backend: ${backend.reason}`);
   if (o.earlyStopping) {
@@ -155,6 +180,21 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
       'classification needs at least two, one subfolder of images per class (e.g. train/cats/, train/dogs/).');
   }
   const labelMode = classNames.length === 2 ? 'binary' as const : 'sparse' as const;
+  const projectDir = storage ? storage.location : path.join(o.directory, o.projectName);
+  const settings: ProjectSettings = {
+    imageSize: o.imageSize, colorMode: o.colorMode, classes: classNames, hypermodel: o.hypermodel ? path.resolve(o.hypermodel) : null,
+  };
+  const flags = storage ? storageFlags(o.storage!, o.projectName) : `--directory ${o.directory} --project-name ${o.projectName}`;
+  let shared: { saved: SearchSettings | undefined; now: SearchSettings } | undefined;
+  if (storage) {
+    // Every machine of a shared search runs it with the settings it was started with, on the same data:
+    // checked first, so that a machine's other copy of the data is named as such.
+    const now = searchSettings(o, settings);
+    const saved = await loadSearchSettings(storage);
+    if (o.join && (!saved || !(await storage.exists()))) throw noSearchError(o.storage!, o.projectName);
+    if (saved && !o.overwrite) checkSearchSettings(flags, saved, now, { train: o.train, val: o.val });
+    shared = { saved, now };
+  }
   const onError = o.onError ?? 'raise';
   const flow = {
     targetSize: o.imageSize, colorMode: o.colorMode, classMode: labelMode, batchSize: o.batchSize,
@@ -196,11 +236,7 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
     : [CNN_HYPERMODEL_MODULE, cnnOptions];
   if (o.hypermodel) await loadHypermodelModule(path.resolve(o.hypermodel), shape); // a bad module fails here, once, clearly
 
-  const projectDir = path.join(o.directory, o.projectName);
-  const settings: ProjectSettings = {
-    imageSize: o.imageSize, colorMode: o.colorMode, classes: train.classNames, hypermodel: o.hypermodel ? path.resolve(o.hypermodel) : null,
-  };
-  if (!o.overwrite) checkProjectSettings(projectDir, settings);
+  if (!storage && !o.overwrite) checkProjectSettings(projectDir, settings);
 
   // Every image decodes (or is left out under --on-error skip) before the first trial.
   const decode = decodeOptionsOf(flow);
@@ -209,14 +245,19 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
 
   const workers = capWorkers(o.workers, out);
   const write = (t: string) => out.info(t.replace(/\n$/, ''));
-  const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write, { tables: o.verbose ?? false, summary: false }));
+  const tuner = makeTuner(o, hypermodel, hypermodelOptions, new ConsoleDisplay(write, { tables: o.verbose ?? false, summary: false }), storage);
   if (o.hyperbandIterations !== undefined && o.tuner !== 'hyperband' && o.tuner !== 'bohb') {
     throw new UsageError(`--hyperband-iterations is for --tuner hyperband or bohb, not ${o.tuner}.`);
+  }
+  if (shared) {
+    // The search starts (or is joined) here; its settings are stored at once, so that workers can join it now.
+    await tuner.reload();
+    if (!shared.saved || o.overwrite) await saveSearchSettings(tuner.storage, shared.now);
   }
   // Ctrl-C: every finished trial is already saved; say where and how to go on.
   const onSigint = () => {
     const done = [...tuner.oracle.trials.values()].filter((t) => t.status === 'COMPLETED').length;
-    writeProjectSettings(projectDir, settings);
+    if (!storage) writeProjectSettings(projectDir, settings);
     process.stderr.write(`\nInterrupted. ${done} completed trial(s) are saved in ${projectDir}; the trials that were running start again ` +
       'when you run the same command again (it resumes the search; add --overwrite to start afresh instead).\n');
     process.exit(130);
@@ -231,7 +272,7 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
     });
   } finally {
     process.removeListener('SIGINT', onSigint);
-    writeProjectSettings(projectDir, settings);
+    if (!storage) writeProjectSettings(projectDir, settings);
   }
 
   const records0 = [...tuner.oracle.trials.values()];
@@ -242,13 +283,13 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
       'A rerun does not retry failed trials: fix the cause, then run the same command with --overwrite to start afresh.');
   }
   const best = tuner.getBestTrials(1)[0];
-  if (!best) throw new Error(`No trial of ${projectDir} has a score for ${o.objective}: see tfjs-tuner summary --directory ${o.directory} --project-name ${o.projectName}.`);
-  const modelPath = path.join(tuner.projectDir, 'best-model');
+  if (!best) throw new Error(`No trial of ${projectDir} has a score for ${o.objective}: see tfjs-tuner summary ${flags}.`);
   const [model] = await tuner.getBestModels(1);
-  let reportPath: string;
+  let modelPath: string | null;
+  let reportPath: string | null;
   let testResult: TuneResult['test'];
   try {
-    await saveModelBundle(model, modelPath, {
+    modelPath = await saveBestModel(tuner.storage, model, {
       classNames: train.classNames, imageSize: o.imageSize, colorMode: o.colorMode, rescale,
       task: labelMode === 'binary' ? 'binary' : 'multiclass', interpolation: 'nearest',
       hyperparameters: best.values, objective: tuner.oracle.objective, score: best.score, trialId: best.trialId,
@@ -262,6 +303,7 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
     }
     reportPath = await writeSearchReport(tuner, evaluations,
       outcome.stoppedBy === 'maxTime' ? `the time budget (--max-time ${o.maxTime} s) ended the search` : undefined);
+    if (storage) reportPath = null; // kept in the database
   } finally {
     disposeModel(model);
   }
@@ -271,7 +313,7 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   const epochs = records.reduce((sum, t) => sum + epochsTrained(t.metrics), 0);
   const result: TuneResult = {
     bestTrialId: best.trialId, bestScore: best.score, bestHyperparameters: best.values,
-    objective: tuner.oracle.objective, trials: ended.length, epochsTrained: epochs, modelPath, reportPath, backend: backend.name,
+    objective: tuner.oracle.objective, trials: ended.length, epochsTrained: epochs, modelPath, reportPath, storage: tuner.storage.location, backend: backend.name,
     stoppedBy: outcome.stoppedBy, searchSeconds: +outcome.seconds.toFixed(1), ...(testResult ? { test: testResult } : {}),
   };
   if (outcome.stoppedBy === 'maxTime') out.info(`The time budget (${o.maxTime} s) ended the search after ${outcome.seconds.toFixed(0)} s.`);
@@ -280,11 +322,33 @@ export async function tune(o: TuneOptions, out: Output): Promise<TuneResult> {
   out.info(`Best trial ${best.trialId}: ${tuner.oracle.objective.name} ${formatValue(best.score)} (${tuner.oracle.objective.name.startsWith('val_') ? 'validation set' : 'training set'})`);
   if (testResult) {
     out.info(`Test set (${testResult.folder}, ${testResult.images} images): accuracy ${formatValue(testResult.accuracy)}, loss ${formatValue(testResult.loss)} ` +
-      `(per class: tfjs-tuner evaluate --model ${modelPath} --test ${testResult.folder})`);
+      `(per class: tfjs-tuner evaluate ${modelPath !== null ? `--model ${modelPath}` : flags} --test ${testResult.folder})`);
   }
   out.info('Best hyperparameters:');
   for (const [k, v] of Object.entries(best.values)) if (!k.startsWith('tuner/')) out.info(`  ${k}: ${formatValue(v)}`);
-  out.info(`Best model saved to ${modelPath}`);
-  out.info(`Report: ${reportPath}`);
+  if (modelPath !== null) out.info(`Best model saved to ${modelPath}`);
+  else out.info(`Best model kept in ${tuner.storage.location}; write it to a folder with: tfjs-tuner export ${flags} --out best-model`);
+  if (reportPath !== null) out.info(`Report: ${reportPath}`);
   return result;
+}
+
+/** What a stored search is started with (see search-settings.ts). */
+function searchSettings(o: TuneOptions, project: ProjectSettings): SearchSettings {
+  return {
+    ...project, tuner: o.tuner, maxEpochs: o.maxEpochs, factor: o.factor, maxTrials: o.maxTrials, epochs: o.epochs, objective: o.objective,
+    batchSize: o.batchSize, augment: o.augment, seed: o.seed ?? null, space: o.space ?? null, classFilter: o.classes ?? null,
+    validationSplit: o.validationSplit ?? null, earlyStopping: o.earlyStopping ?? null, hyperbandIterations: o.hyperbandIterations ?? null,
+    executionsPerTrial: o.executionsPerTrial ?? null, maxConsecutiveFailedTrials: o.maxConsecutiveFailedTrials ?? null,
+    onError: o.onError ?? 'raise', maxImagePixels: o.maxImagePixels ?? null, maxTime: o.maxTime ?? null,
+    hypermodelModule: hypermodelIdentity(o.hypermodel),
+    data: { train: dataFingerprint(o.train, o.classes), val: o.val ? dataFingerprint(o.val, o.classes) : null },
+  };
+}
+
+/** `worker` (or a join) on a search that is not there: say so, and how to start it. */
+export function noSearchError(url: string, projectName: string): UsageError {
+  const flags = storageFlags(url, projectName);
+  return new UsageError(`There is no search "${projectName}" in ${flags.replace(/^--storage /, '').replace(/ --project-name .*$/, '')} to join. ` +
+    `Start it on one machine with: tfjs-tuner tune ${flags} --train DIR --val DIR [...], then run the worker again ` +
+    '(check the name with tfjs-tuner summary).');
 }

@@ -2,7 +2,7 @@
  * Decoding one image file into resized, interleaved uint8 pixels (HWC) with sharp.
  * Runs in libuv's thread pool; callers bound how many decodes are in flight.
  */
-import sharp from 'sharp';
+import { loadSharp, type SharpFunction } from './sharp-module.js';
 import { readFile, stat, access, constants } from 'node:fs/promises';
 import { decodeBmp } from './bmp.js';
 import { resizeNearestPil } from './pil-nearest.js';
@@ -102,13 +102,8 @@ export function decodeOptionsKey(o: DecodeOptions): string {
   return `${o.targetSize[0]}x${o.targetSize[1]}/${o.colorMode}/${kernelKey(o)}/${o.resizeMode}`;
 }
 
-let sharpConfigured = false;
-function configureSharp(): void {
-  if (sharpConfigured) return;
-  sharpConfigured = true;
-  // sharp's operation cache only holds memory when every file is read once per epoch.
-  sharp.cache(false);
-}
+/** Set by decodeImage's first call (loadSharp): everything below runs after it. */
+let sharp: SharpFunction;
 
 function classify(filepath: string, err: unknown, maxPixels: number): ImageDecodeError {
   const msg = (err as Error)?.message ?? String(err);
@@ -267,7 +262,7 @@ export function decodeSmallPngSync(bytes: Uint8Array, o: DecodeOptions): Decoded
  * resizes the L values); same-size images are not resampled at all, and `nearest` uses PIL's rule.
  */
 export async function decodeImage(filepath: string, o: DecodeOptions): Promise<DecodedImage> {
-  configureSharp();
+  sharp ??= await loadSharp();
   checkDecodeOptions(o);
   const [height, width] = o.targetSize;
   const want = channelsOf(o.colorMode);

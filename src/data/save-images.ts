@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from './sharp-module.js';
 import { DataConfigError } from './errors.js';
 
 export type SaveFormat = 'png' | 'jpeg' | 'jpg' | 'webp';
@@ -33,6 +33,7 @@ export function checkSaveFormat(format: unknown): SaveFormat {
 export async function saveImages(x: Float32Array, h: number, w: number, c: number, names: readonly string[], opts: SaveOptions): Promise<void> {
   const size = h * w * c;
   await mkdir(opts.dir, { recursive: true });
+  const sharp = await loadSharp();
   const fmt = opts.format === 'jpg' ? 'jpeg' : opts.format;
   const ext = fmt === 'jpeg' ? 'jpg' : fmt;
   await Promise.all(

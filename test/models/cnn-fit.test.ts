@@ -1,7 +1,8 @@
 /**
  * The built-in space fits every input (fit 'adapt', the default): a sweep of image sizes from 8x8 to 1024x1024,
  * square and not, samples many configurations; none is InvalidModelError, none exceeds the weight and
- * activation caps, and the models tfjs builds have the planned weights and output shape.
+ * activation caps, and the models tfjs builds have the planned weights and output shape; the default
+ * Hyperband search over it builds every trial's model at each size (no INVALID trial, its exact schedule).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,8 +11,9 @@ import { initBackend } from '../../src/runtime/backend.js';
 import { HyperParameters } from '../../src/tuners/hyperparameters.js';
 import { Rng } from '../../src/util/rng.js';
 import {
-  DEFAULT_MAX_ACTIVATIONS, DEFAULT_MAX_PARAMS, buildCnn, buildCnnFromConfig, cnnConfigFromHp, countCnnParams, describeCnn, planCnn,
+  DEFAULT_MAX_ACTIVATIONS, DEFAULT_MAX_PARAMS, InvalidModelError, buildCnn, buildCnnFromConfig, cnnConfigFromHp, countCnnParams, describeCnn, planCnn,
 } from '../../src/models/index.js';
+import { HyperbandOracle } from '../../src/tuners/oracles/hyperband.js';
 
 await initBackend();
 
@@ -96,4 +98,39 @@ test('fitting pools what is left, adds a stem for large inputs and a head poolin
   assert.ok(planCnn({ ...bigCfg, maxParams: 100_000 }).params <= 100_000);
   assert.throws(() => planCnn({ ...bigCfg, fit: 'strict', maxParams: 100_000 }), /more than maxParams 100,000/);
   assert.throws(() => cnnConfigFromHp(new HyperParameters(), { inputShape: [8, 8, 1], numClasses: 2, maxParams: -1 }), /maxParams must be a positive integer/);
+});
+
+test('the default Hyperband search (max 10 epochs, factor 3) over the built-in space: no INVALID trial, 30 trials / 120 epochs, at every size', () => {
+  const before = tf.memory().numTensors;
+  for (const [h, w] of [[8, 8], [16, 16], [28, 28], [32, 32], [600, 200], [1024, 1024]]) {
+    const opts = { inputShape: [h, w, 3], numClasses: 10 };
+    const oracle = new HyperbandOracle({ maxEpochs: 10, factor: 3, seed: h + w, objective: { name: 'score', direction: 'max' } });
+    const first = new HyperParameters();
+    cnnConfigFromHp(first, opts);
+    oracle.updateSpace(first.space);
+    const statuses: string[] = [];
+    for (;;) {
+      const t = oracle.createTrial('t0');
+      if (t.status !== 'RUNNING') break;
+      // What a trial does first: build the model (the trial runner builds a copy of the trial's values).
+      const hp = t.hyperparameters.copy();
+      try {
+        buildCnn(hp, opts).dispose();
+      } catch (err) {
+        statuses.push(`${(err as Error).name}: ${(err as Error).message}`);
+        oracle.endTrial(t.trialId, err instanceof InvalidModelError ? 'INVALID' : 'FAILED', (err as Error).message, { retry: false });
+        continue;
+      }
+      oracle.updateSpace(hp.space);
+      const score = Number(hp.values.learning_rate ?? 0);
+      oracle.updateTrial(t.trialId, { metrics: { score: [score] }, bestMetrics: { score }, bestStep: 0 });
+      oracle.endTrial(t.trialId, 'COMPLETED');
+      statuses.push('COMPLETED');
+    }
+    const done = [...oracle.trials.values()].filter((t) => t.status === 'COMPLETED');
+    assert.deepEqual(statuses.filter((s) => s !== 'COMPLETED'), [], `${h}x${w}`);
+    assert.equal(done.length, 30, `${h}x${w}`);
+    assert.equal(done.reduce((a, t) => a + Number(t.values['tuner/epochs']) - Number(t.values['tuner/initial_epoch']), 0), 120, `${h}x${w}`);
+  }
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
 });

@@ -11,7 +11,7 @@ import type { WorkerInit } from './protocol.js';
 import { toWorkerDataSpec } from './worker-data.js';
 import { resolveEarlyStopping } from '../early-stopping.js';
 import { WorkerThreadExecutor } from './worker-thread-executor.js';
-import { FileStorage } from '../storage/file-storage.js';
+import { describeStorage } from '../storage/open-storage.js';
 
 export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opts: SearchOptions, tensorboard?: TensorBoardIntegration): void {
   if (!isHyperModelModule(tuner.hypermodelSource)) {
@@ -24,6 +24,7 @@ export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opt
       'a fit(hp, model, data, options) that adds them, or use workers: 1.');
   }
   if (opts.earlyStopping !== undefined) resolveEarlyStopping(opts.earlyStopping, tuner.oracle.objective);
+  describeStorage(tuner.storage); // a storage the worker threads cannot open again fails now
   if (tensorboard && !tensorboard.workerModule) {
     throw new Error(`search({workers: ${opts.workers}, tensorboard}): this TensorBoard integration has no workerModule, so worker threads cannot load it; use workers: 1.`);
   }
@@ -45,17 +46,12 @@ export function checkParallelInputs(tuner: SearchHost, trainData: TrainData, opt
  * thread loads the project and prepares the data (then handed over with sendWorkerData).
  */
 export function startWorkers(tuner: SearchHost, opts: SearchOptions, tensorboard?: TensorBoardIntegration): WorkerThreadExecutor {
-  const { oracle, storage } = tuner;
-  // Worker threads open the project folder again for their checkpoints.
-  if (!(storage instanceof FileStorage)) {
-    throw new Error(`search({workers: ${opts.workers}}) keeps checkpoints in a project folder: ${storage.location} is not one (use workers: 1).`);
-  }
+  const { oracle } = tuner;
   const init: WorkerInit = {
     backend: opts.workerBackend,
     hypermodel: tuner.hypermodelSource as WorkerInit['hypermodel'],
     hypermodelOptions: tuner.hypermodelOptions,
-    directory: storage.directory,
-    projectName: storage.projectName,
+    storage: describeStorage(tuner.storage),
     executionsPerTrial: tuner.executionsPerTrial,
     deterministic: tuner.deterministic,
     objective: oracle.objective,

@@ -5,6 +5,7 @@ import type { ObjectiveSpec } from '../objective.js';
 import type { EarlyStoppingSpec } from '../early-stopping.js';
 import type { TrialRecord } from '../trial.js';
 import type { WorkerDataSpec } from './worker-data.js';
+import type { StorageDescriptor } from '../storage/open-storage.js';
 import type { SlotStartup } from '../executors/executor.js';
 
 /**
@@ -15,8 +16,8 @@ export interface WorkerInit {
   backend?: string;
   hypermodel: HyperModelModule;
   hypermodelOptions?: unknown;
-  directory: string;
-  projectName: string;
+  /** The search's storage, opened again in the worker for its checkpoints (a folder or a database). */
+  storage: StorageDescriptor;
   executionsPerTrial: number;
   deterministic: boolean;
   objective: ObjectiveSpec;

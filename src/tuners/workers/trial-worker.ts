@@ -11,7 +11,7 @@ import { jobTrial, runJob, TrialOracle } from '../executors/run-job.js';
 import type { HyperModel, HyperModelObject, TrialCallbackFactory, TensorBoardIntegration } from '../tuner-options.js';
 import { TrialRunner } from '../trial-runner.js';
 import { importExport } from '../hypermodel-module.js';
-import { FileStorage } from '../storage/file-storage.js';
+import { openDescribedStorage } from '../storage/open-storage.js';
 import type { TrainData } from '../../contract/train-data.js';
 import type { FromWorker, ToWorker, WorkerDataMessage, WorkerInit } from './protocol.js';
 import { fromWorkerDataSpec } from './worker-data.js';
@@ -35,7 +35,8 @@ async function start(): Promise<{ runner: TrialRunner; oracle: TrialOracle; trai
     throw new Error(`The hypermodel export "${init.hypermodel.exportName ?? 'default'}" of "${init.hypermodel.module}" is not a function (hp) => model ` +
       'or an object with build(hp).');
   }
-  const storage = new FileStorage(init.directory, init.projectName);
+  // The same storage as the coordinator's (a database: a pool of its own, small: one trial at a time).
+  const storage = openDescribedStorage(init.storage, { poolSize: 2 });
   const runner = new TrialRunner({
     oracle, hypermodel: hypermodel as HyperModel, executionsPerTrial: init.executionsPerTrial, deterministic: init.deterministic,
     artifacts: storage.artifacts, location: storage.location,
