@@ -14,6 +14,7 @@ import { formatEvaluation } from '../evaluation/metrics.js';
 import { foundMessage, UsageError, type Output } from './output.js';
 import { resolveModelPath } from './model-path.js';
 import { indexDirectory } from '../data/file-index.js';
+import { addToProjectReport, reportEvaluation } from './search-report.js';
 
 export interface EvaluateOptions {
   /** A model folder (or its model.json), or a tune project folder (its best model, read through its storage). */
@@ -106,6 +107,9 @@ export async function evaluate(o: EvaluateOptions, out: Output): Promise<Evaluat
     out.info(`Test folder: ${o.test} (${report.total} images)`);
     out.info(`loss: ${loss.toFixed(4)}  accuracy: ${report.accuracy.toFixed(4)}`);
     out.info(formatEvaluation(report));
+    // A project folder's report gets the test figures (a search kept in PostgreSQL keeps its report there: not updated).
+    const reportFile = o.model !== undefined ? addToProjectReport(resolveModelPath(o.model), reportEvaluation('test', o.test, { loss, report })) : undefined;
+    if (reportFile) out.info(`Added to the project's report: ${reportFile}`);
     return result;
   } finally {
     model.dispose();

@@ -158,10 +158,11 @@ function program(): Command {
     .option('--project-name <name>', 'project folder inside --directory (or the search name with --storage)', 'search')
     .option('--storage <url>', 'read the search from a PostgreSQL database (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)')
     .option('--num-trials <n>', 'show only the n best trials', parseIntOption('--num-trials'))
+    .option('--verbose', 'KerasTuner\'s results summary: a block of hyperparameters per trial instead of one line', false)
     .addOption(json())
     .action(async (o) => {
       const out = makeOutput(Boolean(o.json));
-      out.result(await summary({ directory: o.directory, projectName: o.projectName, storage: o.storage, numTrials: o.numTrials }, out));
+      out.result(await summary({ directory: o.directory, projectName: o.projectName, storage: o.storage, numTrials: o.numTrials, verbose: o.verbose }, out));
     });
 
   root.command('export')

@@ -5,6 +5,7 @@ import type { StoredSearch } from '../tuners/storage/search-storage.js';
 import { describeObjective, type Objective } from '../tuners/objective.js';
 import { epochsTrained, type TrialRecord } from '../tuners/trial.js';
 import type { Output } from './output.js';
+import { compactValues, formatValue } from '../tuners/display.js';
 import { UsageError } from './output.js';
 
 export interface SummaryOptions {
@@ -14,6 +15,8 @@ export interface SummaryOptions {
   storage?: string;
   /** Trials to show (default: all). */
   numTrials?: number;
+  /** KerasTuner's results_summary layout (a block per trial) instead of one line per trial. */
+  verbose?: boolean;
 }
 
 export interface SummaryTrial {
@@ -76,13 +79,25 @@ function report(o: SummaryOptions, out: Output, search: StoredSearch, all: Trial
   out.info(`Results in ${store.projectDir}`);
   out.info(`Showing ${shown.length} of ${records.length} trials (${completed} completed)`);
   out.info(describeObjective(objective));
-  for (const t of trials) {
+  if (o.verbose) {
+    for (const t of trials) {
+      out.info('');
+      out.info(`Trial ${t.trialId} summary${t.status === 'COMPLETED' ? '' : ` (${t.status})`}`);
+      out.info('Hyperparameters:');
+      for (const [k, v] of Object.entries(t.hyperparameters)) out.info(`${k}: ${v}`);
+      out.info(`Score: ${t.score}`);
+      if (t.message) out.info(t.message);
+    }
+  } else {
+    // One line per trial, best first (KerasTuner's block per trial is --verbose).
+    const rows = trials.map((t, i) => [t.status === 'COMPLETED' ? String(i + 1) : '', t.trialId, t.status, formatValue(t.score), String(t.epochs),
+      compactValues(t.hyperparameters) + (t.message ? `  (${t.message.split('\n')[0].slice(0, 100)})` : '')]);
+    const head = ['#', 'trial', 'status', objective.name, 'epochs', 'hyperparameters'];
+    const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+    const line = (cells: string[]) => cells.map((c, j) => (j === cells.length - 1 ? c : c.padEnd(widths[j]))).join('  ').trimEnd();
     out.info('');
-    out.info(`Trial ${t.trialId} summary${t.status === 'COMPLETED' ? '' : ` (${t.status})`}`);
-    out.info('Hyperparameters:');
-    for (const [k, v] of Object.entries(t.hyperparameters)) out.info(`${k}: ${v}`);
-    out.info(`Score: ${t.score}`);
-    if (t.message) out.info(t.message);
+    out.info(line(head));
+    for (const r of rows) out.info(line(r));
   }
   return { projectDir: store.projectDir, objective, trials };
 }

@@ -216,6 +216,30 @@ function evaluationBox(e: ReportEvaluation): string {
     `<b>accuracy ${escapeHtml(formatNumber(100 * e.accuracy))}%</b>${e.loss !== undefined ? `loss ${escapeHtml(formatNumber(e.loss))}, ` : ''}${e.total} images</div>`;
 }
 
+const EVALUATIONS = /<section id="evaluations">.*?<\/section>/s;
+
+/**
+ * The best model's evaluations as one section (figures per set, then a confusion matrix per set), with
+ * their data inside so that `evaluate` can add a test set to a written report (see withEvaluation).
+ */
+export function renderEvaluations(evaluations: readonly ReportEvaluation[]): string {
+  const data = JSON.stringify(evaluations).replace(/</g, '\\u003c');
+  return `<section id="evaluations"><script type="application/json" id="evaluations-data">${data}</script>` +
+    (evaluations.length ? `<div class="summary">${evaluations.map(evaluationBox).join('')}</div>` : '') +
+    evaluations.map((e) => `<h2 class="confusion-${e.set}">Confusion matrix of the best model on the ${escapeHtml(setText(e))}</h2>` +
+      renderConfusionMatrix(e.confusionMatrix, e.classNames)).join('\n') + '</section>';
+}
+
+/** A written report with `evaluation` added (replacing one on the same set and source); undefined if it has no evaluations section. */
+export function withEvaluation(html: string, evaluation: ReportEvaluation): string | undefined {
+  const section = html.match(EVALUATIONS)?.[0];
+  const data = section?.match(/<script type="application\/json" id="evaluations-data">(.*?)<\/script>/s)?.[1];
+  if (data === undefined) return undefined;
+  const kept = (JSON.parse(data) as ReportEvaluation[]).filter((e) => !(e.set === evaluation.set && e.source === evaluation.source));
+  const all = [...kept, evaluation].sort((a, b) => (a.set === b.set ? 0 : a.set === 'validation' ? -1 : 1));
+  return html.replace(EVALUATIONS, () => renderEvaluations(all));
+}
+
 /** The whole report page. */
 export function renderReport(input: ReportInput): string {
   const objective = resolveObjective(input.objective);
@@ -235,7 +259,6 @@ export function renderReport(input: ReportInput): string {
       ? `<div><span class="muted">best trial (${escapeHtml(objective.name)} on the ${objectiveSet})</span><b>${escapeHtml(best.trialId)}: ${escapeHtml(formatNumber(best.score))}</b>` +
         `${escapeHtml(Object.entries(best.hyperparameters.values).map(([k, v]) => `${k}=${valueText(v)}`).join(', '))}</div>`
       : '<div><span class="muted">best trial</span><b>none completed</b></div>',
-    ...evaluations.map(evaluationBox),
   ].join('');
 
   // Hyperparameter headers are vertical so that the widest table (every block of the CNN, Hyperband's
@@ -274,11 +297,7 @@ export function renderReport(input: ReportInput): string {
     `${t === best ? ' (best)' : ''}${initialEpoch(t) > 0 ? `, epochs ${initialEpoch(t) + 1}-${initialEpoch(t) + epochsTrained(t.metrics)} (continues trial ${escapeHtml(String(t.hyperparameters.values['tuner/trial_id'] ?? '?'))})` : ''}</summary>` +
     `${t.message ? `<p class="message">${escapeHtml(t.message)}</p>` : ''}${trialCharts(t)}</details>`).join('\n');
 
-  const confusion = [
-    ...evaluations.map((e) => `<h2 id="confusion-${e.set}">Confusion matrix of the best model on the ${escapeHtml(setText(e))}</h2>` +
-      renderConfusionMatrix(e.confusionMatrix, e.classNames)),
-    ...(input.confusionMatrix ? [`<h2>Confusion matrix of the best model</h2>${renderConfusionMatrix(input.confusionMatrix, input.classNames)}`] : []),
-  ].join('\n');
+  const confusion = input.confusionMatrix ? `<h2>Confusion matrix of the best model</h2>${renderConfusionMatrix(input.confusionMatrix, input.classNames)}` : '';
 
   return `<!DOCTYPE html>
 <html lang="en">
@@ -292,6 +311,7 @@ export function renderReport(input: ReportInput): string {
 <h1>${escapeHtml(title)}</h1>
 ${input.subtitle ? `<p class="muted">${escapeHtml(input.subtitle)}</p>` : ''}
 <div class="summary">${summary}</div>
+${renderEvaluations(evaluations)}
 <h2>Trials</h2>
 <p class="muted">Click a column header to sort.</p>
 <div class="table-wrap"><table class="sortable" id="trials"><thead><tr>${header}</tr></thead>

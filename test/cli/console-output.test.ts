@@ -53,8 +53,8 @@ test('a 30-trial search prints two lines per trial and ends with the summary; th
   const html = readFileSync(path.join(work, 'compact', 'report.html'), 'utf8');
   assert.match(html, new RegExp(`best model on the test set \\(${testDir.replace(/[/.]/g, '\\$&')}\\)</span><b>accuracy [\\d.]+%</b>loss [\\d.]+, 8 images`));
   assert.match(html, /best model on the validation set \(.*--validation-split 0\.5\)/);
-  assert.match(html, /<h2 id="confusion-test">Confusion matrix of the best model on the test set/);
-  assert.match(html, /<h2 id="confusion-validation">Confusion matrix of the best model on the validation set/);
+  assert.match(html, /<h2 class="confusion-test">Confusion matrix of the best model on the test set/);
+  assert.match(html, /<h2 class="confusion-validation">Confusion matrix of the best model on the validation set/);
 });
 
 test('--verbose restores KerasTuner\'s per-trial tables; --json carries the test figures', () => {
@@ -76,4 +76,36 @@ test('a --test folder with a class --train lacks fails before the search', () =>
   assert.equal(r.code, 1);
   assert.match(r.stderr, /--test .*odd-test has class folder\(s\) that --train does not: lawbot \(the training classes: bossbot, cashbot\)/);
   assert.doesNotMatch(r.stdout, /Trial \d/);
+});
+
+test('summary prints one line per trial, best first; --verbose gives KerasTuner\'s block per trial', () => {
+  const r = runCli(['summary', '--directory', work, '--project-name', 'compact']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  const at = lines.findIndex((l) => /^# +trial +status +val_accuracy +epochs +hyperparameters$/.test(l));
+  assert.ok(at > 0, r.stdout);
+  const rows = lines.slice(at + 1);
+  assert.equal(rows.length, 30);
+  assert.match(rows[0], /^1 +\d{4} +COMPLETED +[\d.]+ +\d+ +num_blocks=\d /);
+  const scores = rows.map((l) => Number(l.split(/\s+/)[3]));
+  assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'best first');
+  const verbose = runCli(['summary', '--directory', work, '--project-name', 'compact', '--verbose']);
+  assert.equal(verbose.stdout.match(/^Trial \d{4} summary$/gm)?.length, 30);
+  assert.equal(verbose.stdout.match(/^Score: /gm)?.length, 30);
+});
+
+test('evaluate on a project\'s best model adds its test set to the project\'s report', () => {
+  const other = folder('test-other', 'test', 3);
+  const before = readFileSync(path.join(work, 'compact', 'report.html'), 'utf8');
+  assert.equal(before.match(/<h2 class="confusion-test">/g)?.length, 1);
+  const r = runCli(['evaluate', '--model', path.join(work, 'compact'), '--test', other]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Added to the project's report: .*compact\/report\.html/);
+  const after = readFileSync(path.join(work, 'compact', 'report.html'), 'utf8');
+  assert.match(after, new RegExp(`best model on the test set \\(${other.replace(/[/.]/g, '\\$&')}\\)</span><b>accuracy [\\d.]+%</b>loss [\\d.]+, 6 images`));
+  assert.equal(after.match(/<h2 class="confusion-test">/g)?.length, 2, 'the test folder of tune stays, the new one is added');
+  assert.equal(after.match(/<h2 class="confusion-validation">/g)?.length, 1);
+  // The same folder again replaces its figures instead of adding a copy.
+  assert.equal(runCli(['evaluate', '--model', path.join(work, 'compact', 'best-model'), '--test', other]).code, 0);
+  assert.equal(readFileSync(path.join(work, 'compact', 'report.html'), 'utf8').match(/<h2 class="confusion-test">/g)?.length, 2);
 });

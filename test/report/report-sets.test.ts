@@ -63,8 +63,8 @@ test('every figure names its set; the test evaluation has its own box and confus
   assert.match(html, /<h2>val_accuracy per epoch, all trials \(validation set\)<\/h2>/);
   assert.match(html, /best model on the validation set \(data\/val\)<\/span><b>accuracy 61\.25%<\/b>loss 0\.98, 80 images/);
   assert.match(html, /best model on the test set \(data\/test\)<\/span><b>accuracy 58\.75%<\/b>loss 1\.02, 80 images/);
-  const validation = html.match(/<h2 id="confusion-validation">Confusion matrix of the best model on the validation set \(data\/val\)<\/h2><table class="confusion">(.*?)<\/table>/s);
-  const testSet = html.match(/<h2 id="confusion-test">Confusion matrix of the best model on the test set \(data\/test\)<\/h2><table class="confusion">(.*?)<\/table>/s);
+  const validation = html.match(/<h2 class="confusion-validation">Confusion matrix of the best model on the validation set \(data\/val\)<\/h2><table class="confusion">(.*?)<\/table>/s);
+  const testSet = html.match(/<h2 class="confusion-test">Confusion matrix of the best model on the test set \(data\/test\)<\/h2><table class="confusion">(.*?)<\/table>/s);
   assert.ok(validation && testSet, 'one confusion matrix per set, each headed by its set');
   const counts = (t: string) => [...t.matchAll(/<td style="background:[^"]+"[^>]*>(\d+)<\/td>/g)].map((m) => Number(m[1]));
   assert.deepEqual(counts(validation[1]), [30, 10, 21, 19]);
