@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli, startCli, type CliRun } from '../helpers/run-cli.js';
@@ -93,9 +93,14 @@ test('tune --storage keeps the search in PostgreSQL; summary, export and evaluat
 
   // The exported folder is a model folder like tune's best-model/: evaluate --model scores it the same.
   const out = path.join(work, 'exported');
-  const exported = cli(['export', '--storage', url, '--project-name', 'alone', '--out', out, '--json'], cwd);
+  const report = path.join(work, 'alone-report.html');
+  const exported = cli(['export', '--storage', url, '--project-name', 'alone', '--out', out, '--report', report, '--json'], cwd);
   assert.equal(exported.code, 0, exported.stderr);
   assert.deepEqual(readdirSync(out).sort(), ['model.json', 'tfjs-tuner.json', 'weights.bin']);
+  const html = readFileSync(report, 'utf8');
+  assert.match(html, /<html/i);
+  assert.ok(html.includes(tuned.json.bestTrialId), 'the report lists the trials');
+  assert.doesNotMatch(html, /:test@/);
   const fromFolder = cli(['evaluate', '--model', out, '--test', path.join(data, 'test'), '--json'], cwd);
   assert.equal(fromFolder.code, 0, fromFolder.stderr);
   assert.deepEqual(fromFolder.json, evaluated.json);
