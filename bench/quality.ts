@@ -9,14 +9,14 @@
  *   npm run bench:quality -- --full --budgets 60 --seeds 1 --sizes 28 --tuners hyperband,bohb   (a subset)
  * Flags (each also as an environment variable, e.g. QUALITY_BUDGETS=60): --tuners, --sizes, --budgets (s),
  * --seeds, --train (training images; validation and test get a quarter each), --workers (trial workers
- * per search, default 1), --epochs (per trial of random and bayesian, default 3), --verbose (one line per trial).
+ * per search; default as `tfjs-tuner tune`: the cores that memory allows), --epochs (per trial of random and bayesian, default 3), --verbose (one line per trial).
  */
 import { promises as fs } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/runtime/backend.js';
-import { ASHA, BayesianOptimization, BOHB, Hyperband, RandomSearch } from '../src/tuners/index.js';
+import { ASHA, BayesianOptimization, BOHB, Hyperband, RandomSearch, defaultWorkerCount } from '../src/tuners/index.js';
 import { CNN_HYPERMODEL_MODULE, cnnHypermodel } from '../src/models/cnn-hypermodel.js';
 import { disposeModel } from '../src/tuners/trial-runner.js';
 import type { Tuner } from '../src/tuners/tuner.js';
@@ -45,7 +45,7 @@ const SIZES = list('--sizes', full ? [28, 64] : [28]);
 const BUDGETS = list('--budgets', full ? [60, 300] : [10, 20]);
 const SEEDS = list('--seeds', full ? [1, 2, 3] : [1]);
 const [N_TRAIN] = list('--train', [full ? 3000 : 1000]);
-const [WORKERS] = list('--workers', [1]);
+const [WORKERS] = list('--workers', [defaultWorkerCount()]);
 const [EPOCHS] = list('--epochs', [3]);
 const N_EVAL = Math.round(N_TRAIN / 4);
 const MAX_TIME = Math.max(...BUDGETS);
