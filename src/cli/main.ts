@@ -171,10 +171,11 @@ function program(): Command {
     .option('--project-name <name>', 'project folder inside --directory (or the search name with --storage)', 'search')
     .option('--storage <url>', 'read the search from a PostgreSQL database (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)')
     .requiredOption('--out <dir>', 'the folder to write model.json and weights.bin to')
+    .option('--report <file>', "also write the search's HTML report (tune's report.html) to this file")
     .addOption(json())
     .action(async (o) => {
       const out = makeOutput(Boolean(o.json));
-      out.result(await exportModel({ directory: o.directory, projectName: o.projectName, storage: o.storage, out: o.out }, out));
+      out.result(await exportModel({ directory: o.directory, projectName: o.projectName, storage: o.storage, out: o.out, report: o.report }, out));
     });
 
   return root;

@@ -106,7 +106,9 @@ export function describeSetting(key: keyof SearchSettings, v: unknown): string {
  * started with other settings, naming each flag that differs, or when this machine's data differ.
  */
 export function checkSearchSettings(where: string, saved: SearchSettings, now: SearchSettings, dirs: { train: string; val?: string }): void {
-  const keys = comparedKeys(String(saved.tuner ?? now.tuner)).filter((k) => json(saved[k]) !== json(now[k]));
+  // a module by its content: its name and path may differ between machines
+  const value = (s: SearchSettings, k: keyof SearchSettings) => (k === 'hypermodelModule' ? s.hypermodelModule?.sha256 : s[k]);
+  const keys = comparedKeys(String(saved.tuner ?? now.tuner)).filter((k) => json(value(saved, k)) !== json(value(now, k)));
   if (keys.length > 0) {
     const was = keys.map((k) => {
       const [then, nowText] = [describeSetting(k, saved[k]), describeSetting(k, now[k])];

@@ -17,7 +17,7 @@ import { flowFromDirectoryForWorkers } from '../data/worker-sources/directory-so
 import { epochsTrained } from '../tuners/trial.js';
 import { ConsoleDisplay, formatValue, type TunerDisplay } from '../tuners/display.js';
 import { resolveEarlyStopping, type EarlyStoppingSpec } from '../tuners/early-stopping.js';
-import { toObjective } from '../tuners/objective.js';
+import { knownMetricDidYouMean, toObjective } from '../tuners/objective.js';
 import { tensorBoardIntegration } from '../tensorboard/tuner-integration.js';
 import { foundMessage, UsageError, type Output } from './output.js';
 import { cliMessage } from './hints.js';
@@ -167,7 +167,7 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
     } catch (err) {
       const monitor = o.earlyStopping.monitor;
       if (monitor !== undefined && /cannot tell/.test((err as Error).message)) {
-        throw new UsageError(`--early-stopping-monitor ${monitor}: cannot tell whether it should go down or up; monitor a loss (min) or an accuracy (max), e.g. val_loss.`);
+        throw new UsageError(`--early-stopping-monitor ${monitor}: cannot tell whether it should go down or up.${knownMetricDidYouMean(monitor)} Monitor a loss (min) or an accuracy (max), e.g. val_loss.`);
       }
       throw new UsageError((err as Error).message);
     }

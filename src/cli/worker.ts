@@ -8,7 +8,7 @@
 import type { Output } from './output.js';
 import { UsageError } from './output.js';
 import { isPostgresUrl, openStorage } from '../tuners/storage/open-storage.js';
-import { loadSearchSettings, storageFlags } from './search-settings.js';
+import { hypermodelIdentity, loadSearchSettings, storageFlags } from './search-settings.js';
 import { noSearchError, tune, type TuneOptions, type TuneResult, type TunerKind } from './tune.js';
 
 export interface WorkerOptions {
@@ -28,7 +28,12 @@ export async function worker(o: WorkerOptions, out: Output): Promise<TuneResult>
   let saved;
   try {
     saved = await loadSearchSettings(storage);
-    if (!saved || !(await storage.exists())) throw noSearchError(o.storage, o.projectName);
+    const exists = await storage.exists();
+    if (exists && !saved) {
+      throw new UsageError(`${storageFlags(o.storage, o.projectName)}: this search was not started by tfjs-tuner tune, so the database holds no CLI settings ` +
+        'for a worker to run it with: join it from the library (storage: the same URL and projectName), or start a search with tfjs-tuner tune --storage.');
+    }
+    if (!saved || !exists) throw noSearchError(o.storage, o.projectName);
   } finally {
     await storage.close();
   }
@@ -39,8 +44,16 @@ export async function worker(o: WorkerOptions, out: Output): Promise<TuneResult>
   if (!saved.hypermodelModule && o.hypermodel !== undefined) {
     throw new UsageError(`${flags} trains the built-in CNN, not a --hypermodel module: leave --hypermodel out.`);
   }
+  const mine = hypermodelIdentity(o.hypermodel);
+  if (saved.hypermodelModule && mine && mine.sha256 !== saved.hypermodelModule.sha256) {
+    throw new UsageError(`this machine's --hypermodel ${o.hypermodel} (sha256 ${mine.sha256.slice(0, 12)}) is not the module ${flags} trains ` +
+      `(${saved.hypermodelModule.name}, sha256 ${saved.hypermodelModule.sha256.slice(0, 12)}): copy the search's module to this machine.`);
+  }
   if (saved.data.val && o.val === undefined) {
     throw new UsageError(`${flags} was started with --val (${saved.data.val.files} images): give this machine's copy with --val DIR.`);
+  }
+  if (!saved.data.val && o.val !== undefined) {
+    throw new UsageError(`${flags}: the search has no --val${saved.validationSplit ? ` (it holds out --validation-split ${saved.validationSplit} of --train)` : ''}: leave --val out.`);
   }
   out.info(`Joining ${flags} (--tuner ${saved.tuner}, --objective ${saved.objective}, --image-size ${saved.imageSize.join('x')}, as stored).`);
   const options: TuneOptions = {

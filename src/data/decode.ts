@@ -246,11 +246,12 @@ export function isSmallPng(filepath: string, size: number): boolean {
  * reports corrupt files. `o` must have passed checkDecodeOptions.
  */
 export function decodeSmallPngSync(bytes: Uint8Array, o: DecodeOptions): DecodedImage | null {
-  const info = decodeSmallPng(bytes, o.maxImagePixels);
+  const want = channelsOf(o.colorMode);
+  // Pixels of another channel count are converted into a new array at once: decode into scratch.
+  const info = decodeSmallPng(bytes, o.maxImagePixels, want);
   if (!info) return null;
   const [height, width] = o.targetSize;
   if (!(info.width === width && info.height === height) && !pilFilterOf(o)) return null;
-  const want = channelsOf(o.colorMode);
   return fitWithPil(toChannels(info.data, info.width * info.height, info.channels, want), info.width, info.height, want, o);
 }
 

@@ -67,15 +67,15 @@ export class ImageLoader {
     const f = this.files[i];
     if (this.skipped.has(f.filepath)) return null;
     const key = this.cache === 'none' ? '' : this.keyOf(f);
-    if (this.cache === 'memory') {
-      const hit = decodedCache.get(key);
-      if (hit) return hit;
-    }
+    // `has` first: a miss is counted once, by whichever path decodes the file.
+    if (this.cache === 'memory' && decodedCache.has(key)) return decodedCache.get(key)!;
     if (this.disk || !isSmallPng(f.filepath, f.size)) return undefined;
     const bytes = readSmall(f.filepath, f.size);
     const img = bytes && decodeSmallPngSync(bytes, this.options.decode);
     if (!img) return undefined;
-    return this.cache === 'memory' ? decodedCache.store(key, img) : img;
+    if (this.cache !== 'memory') return img;
+    decodedCache.misses++;
+    return decodedCache.store(key, img);
   }
 
   /** The decoded image of file i, or null when it is unreadable and onError is 'skip'. */

@@ -54,13 +54,13 @@ export interface LoopOptions {
 
 /** Where a parallel search's start-up went, from search() until every worker was ready. */
 export interface SearchStartup {
-  /** Wall seconds until every slot was ready. */
+  /** Wall seconds until every slot was ready (until the last one that came up, if the search ended first). */
   seconds: number;
   /** CPU seconds of the whole process (this thread, the workers, the image decoders) in that time. */
   cpuSeconds?: number;
   /** Seconds this thread took to load the project and prepare the workers' data (the workers were starting meanwhile). */
   prepareSeconds?: number;
-  /** Each worker's phases (thread, modules, backend, hypermodel, waiting for data, data), in slot order. */
+  /** Each ready worker's phases (thread, tfjs, modules, backend, hypermodel, waiting for data, data), in slot order. */
   workers: SlotStartup[];
 }
 
@@ -228,19 +228,21 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
 
   const handle = async (ev: ExecutorEvent): Promise<void> => {
     switch (ev.type) {
-      case 'ready':
+      case 'ready': {
         if (ev.startup) workerStartups[ev.slot] = ev.startup;
+        // Kept up to date as slots come up: a short search may end before the last one is ready.
+        const cpu = loop.startedCpu ? process.cpuUsage(loop.startedCpu) : undefined;
+        startup = {
+          seconds: +((Date.now() - started) / 1000).toFixed(3), ...(cpu ? { cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2) } : {}),
+          ...(loop.preparedAt !== undefined ? { prepareSeconds: +((loop.preparedAt - started) / 1000).toFixed(3) } : {}),
+          workers: workerStartups.filter(Boolean),
+        };
         if (++readyWorkers === executor.slots) {
           readySeconds = (Date.now() - started) / 1000;
-          const cpu = loop.startedCpu ? process.cpuUsage(loop.startedCpu) : undefined;
-          startup ??= {
-            seconds: +readySeconds.toFixed(3), ...(cpu ? { cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2) } : {}),
-            ...(loop.preparedAt !== undefined ? { prepareSeconds: +((loop.preparedAt - started) / 1000).toFixed(3) } : {}),
-            workers: workerStartups,
-          };
           display.message?.(`${executor.slots} trial workers ready in ${readySeconds.toFixed(1)} s.`);
         }
         return;
+      }
       case 'startError':
         throw new FatalError(`A trial worker could not start: ${ev.message}`);
       case 'epoch': {

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli, startCli, type CliRun } from '../helpers/run-cli.js';
@@ -13,6 +13,7 @@ import { startPostgres, type PostgresServer } from '../helpers/postgres-server.j
 import { writeImage } from '../data/helpers.js';
 import pg from 'pg';
 import { PostgresStorage } from '../../src/tuners/storage/postgres-storage.js';
+import { emptySearch } from '../storage/conformance-helpers.js';
 
 let server: PostgresServer;
 const work = mkdtempSync(path.join(tmpdir(), 'tfjs-tuner-pgcli-'));
@@ -93,9 +94,14 @@ test('tune --storage keeps the search in PostgreSQL; summary, export and evaluat
 
   // The exported folder is a model folder like tune's best-model/: evaluate --model scores it the same.
   const out = path.join(work, 'exported');
-  const exported = cli(['export', '--storage', url, '--project-name', 'alone', '--out', out, '--json'], cwd);
+  const report = path.join(work, 'alone-report.html');
+  const exported = cli(['export', '--storage', url, '--project-name', 'alone', '--out', out, '--report', report, '--json'], cwd);
   assert.equal(exported.code, 0, exported.stderr);
   assert.deepEqual(readdirSync(out).sort(), ['model.json', 'tfjs-tuner.json', 'weights.bin']);
+  const html = readFileSync(report, 'utf8');
+  assert.match(html, /<html/i);
+  assert.ok(html.includes(tuned.json.bestTrialId), 'the report lists the trials');
+  assert.doesNotMatch(html, /:test@/);
   const fromFolder = cli(['evaluate', '--model', out, '--test', path.join(data, 'test'), '--json'], cwd);
   assert.equal(fromFolder.code, 0, fromFolder.stderr);
   assert.deepEqual(fromFolder.json, evaluated.json);
@@ -107,6 +113,14 @@ test('tune --storage keeps the search in PostgreSQL; summary, export and evaluat
   const flags = `--storage postgresql://${server.user}@${server.host}:${server.port}/${server.database} --project-name alone`;
   assert.match(other.stderr, new RegExp(escape(`${flags} was started with other settings: --image-size 8x8 (now 6x6); use another --project-name or --overwrite`)));
   assert.doesNotMatch(other.stderr, /:test@/);
+  // --overwrite starts that search afresh, with the new settings stored in place of the old
+  const afresh = cli(['tune', ...search(['--tuner', 'random', '--max-trials', '1', '--epochs', '1', '--workers', '1']).map((a) => (a === '8x8' ? '6x6' : a)),
+    '--storage', url, '--project-name', 'alone', '--overwrite', '--json'], cwd);
+  assert.equal(afresh.code, 0, afresh.stderr);
+  assert.equal(afresh.json.trials, 1, 'the old trials are gone');
+  const again = cli(['tune', ...search(['--tuner', 'random', '--max-trials', '2', '--epochs', '2', '--workers', '1']), '--storage', url, '--project-name', 'alone'], cwd);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /was started with other settings: --max-trials 1 \(now 2\), --epochs 1 \(now 2\), --image-size 6x6 \(now 8x8\)/);
 
   // An unreachable server is named, without the password, before anything is trained.
   const down = cli(['tune', ...search(), '--storage', 'postgresql://u:secret@127.0.0.1:1/db', '--project-name', 'x'], cwd);
@@ -230,6 +244,15 @@ test('a worker whose data differ from the search\'s is refused, saying what diff
   assert.match(newer.stderr, new RegExp(escape(`PostgreSQL ${server.host}:${server.port}/future: the tfjs-tuner tables are at schema version 99, newer than this tfjs-tuner knows`)));
   for (const r of [badPassword, noDb, newer]) assert.doesNotMatch(r.stderr, /:test@|wrong/);
 
+  // a search the library started (no CLI settings stored): the worker says so
+  const library = new PostgresStorage({ connectionString: url, search: 'from-library' });
+  await library.open();
+  await library.transaction(async (tx) => tx.saveSearch(emptySearch()));
+  await library.close();
+  const notCli = cli(['worker', '--storage', url, '--project-name', 'from-library', '--train', path.join(data, 'train')]);
+  assert.equal(notCli.code, 1);
+  assert.match(notCli.stderr, /--project-name from-library: this search was not started by tfjs-tuner tune, so the database holds no CLI settings/);
+
   const none = cli(['worker', '--storage', url, '--project-name', 'never-started', '--train', path.join(data, 'train')]);
   assert.equal(none.code, 1);
   assert.match(none.stderr, /There is no search "never-started" in postgresql:\/\/\S+ to join\. Start it on one machine with: tfjs-tuner tune --storage postgresql:\/\/\S+ --project-name never-started --train DIR/);
@@ -253,4 +276,44 @@ test('tune --storage --workers 2: the worker threads keep checkpoints in the dat
   } finally {
     await storage.close();
   }
+});
+
+test('a --hypermodel search: a worker needs a copy of the same module (by content), a --validation-split search no --val', async () => {
+  const url = server.url();
+  const source = `
+    export default function (hp, { tf, inputShape }) {
+      const model = tf.sequential({ layers: [
+        tf.layers.conv2d({ inputShape, filters: hp.choice('filters', [2, 4]), kernelSize: 3, activation: 'relu' }),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ] });
+      model.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+      return model;
+    }
+  `;
+  const mod = path.join(work, 'model-a.mjs');
+  writeFileSync(mod, source);
+  const tuned = cli(['tune', '--train', path.join(data, 'train'), '--validation-split', '0.25', '--hypermodel', mod, '--tuner', 'random',
+    '--max-trials', '1', '--epochs', '1', '--image-size', '8x8', '--workers', '1', '--storage', url, '--project-name', 'custom', '--json'], emptyDir());
+  assert.equal(tuned.code, 0, tuned.stderr);
+  const worker = (extra: string[]) => cli(['worker', '--storage', url, '--project-name', 'custom', '--train', path.join(data, 'train'), '--workers', '1', ...extra]);
+  const without = worker([]);
+  assert.equal(without.code, 1);
+  assert.match(without.stderr, /trains the hypermodel module model-a\.mjs: give this machine's copy with --hypermodel FILE/);
+  const changed = path.join(work, 'model-b.mjs');
+  writeFileSync(changed, source.replace('[2, 4]', '[2, 8]'));
+  const other = worker(['--hypermodel', changed]);
+  assert.equal(other.code, 1);
+  assert.match(other.stderr, /this machine's --hypermodel \S+model-b\.mjs \(sha256 [0-9a-f]{12}\) is not the module .* trains \(model-a\.mjs, sha256 [0-9a-f]{12}\): copy the search's module/);
+  const val = worker(['--hypermodel', mod, '--val', path.join(data, 'val')]);
+  assert.equal(val.code, 1);
+  assert.match(val.stderr, /the search has no --val \(it holds out --validation-split 0\.25 of --train\): leave --val out/);
+  // an identical copy elsewhere joins (the search is over: nothing is left to train, and nothing is trained again)
+  const copy = path.join(work, 'copy-of-a.mjs');
+  cpSync(mod, copy);
+  const joined = cli(['worker', '--storage', url, '--project-name', 'custom', '--train', path.join(data, 'train'), '--hypermodel', copy, '--workers', '1', '--json']);
+  assert.equal(joined.code, 0, joined.stderr);
+  assert.equal(joined.json.trials, 1);
+  assert.deepEqual(started(joined), []);
+  assert.equal(joined.json.bestScore, tuned.json.bestScore);
 });

@@ -417,12 +417,24 @@ test("cache 'auto' fits the budget, and a later trial over the same folder reuse
   const opts = { targetSize: [4, 4] as [number, number], verbose: false };
   const first = gen.flowFromDirectory(path.join(root, 'one'), opts);
   assert.equal(first.cache, 'memory');
+  const misses0 = decodedCache.misses;
+  const hits0 = decodedCache.hits;
   await collect(first);
+  // Small PNGs load synchronously; each is still counted once, as a miss.
+  assert.equal(decodedCache.misses - misses0, 4, 'one miss per image of the first epoch');
+  assert.equal(decodedCache.hits - hits0, 0);
   const hits = decodedCache.hits;
+  const misses = decodedCache.misses;
   const again = gen.flowFromDirectory(path.join(root, 'one'), opts);
   assert.equal(again.cache, 'memory', 'the folder is already cached, so it needs no new room');
   await collect(again);
   assert.equal(decodedCache.hits - hits, 4, 'every image came from the cache');
+  assert.equal(decodedCache.misses - misses, 0);
+  // A file that needs sharp (a JPEG) is also counted once, though it tried the synchronous path first.
+  await writeImage(path.join(root, 'three', 'a', 'x.jpg'), { width: 4, height: 4, fill: 50 });
+  const beforeJpeg = decodedCache.misses;
+  await collect(gen.flowFromDirectory(path.join(root, 'three'), { ...opts, cache: 'memory' }));
+  assert.equal(decodedCache.misses - beforeJpeg, 1);
   assert.equal(gen.flowFromDirectory(path.join(root, 'two'), opts).cache, 'none', 'no room left for another folder');
 });
 

@@ -100,3 +100,22 @@ test('buildCnn, toonVisionModel, flow, flowFromDataframe, imageDatasetFromDirect
   assert.throws(() => imageDatasetFromDirectory(root, { labelMod: 'int' } as never), /Did you mean "labelMode"\?/);
   assert.throws(() => tensorBoardCallback(join(root, 'tb'), { hparam: {} } as never), /tensorBoardCallback\(\): unknown option "hparam"\. Did you mean "hparams"\?/);
 });
+
+test('a misspelt objective: the direction error and the missing-metric error both name the metric meant', async () => {
+  assert.throws(() => new RandomSearch({ ...base(), objective: 'val_acuracy' }),
+    /Could not infer optimization direction \("min" or "max"\) for objective "val_acuracy"\. Did you mean "val_accuracy"\? For a metric of your own, pass objective: \{ name: "val_acuracy", direction: "min" \}/);
+  // With a direction the name is taken as given; the first epoch shows it is not logged (tfjs logs val_acc).
+  const tuner = new RandomSearch({ ...base(), projectName: 'typo', objective: { name: 'val_acuracy', direction: 'max' }, maxTrials: 1, verbose: 0 });
+  const data = tinyData(8, 1);
+  try {
+    await assert.rejects(tuner.search(data, { validationData: data, epochs: 1 }),
+      /The objective "val_acuracy" is not among the metrics fit logs: val_loss, val_acc, loss, acc\. Did you mean "val_accuracy"\?/);
+    const es = new RandomSearch({ ...base(), projectName: 'typo-es', maxTrials: 1, verbose: 0 });
+    await assert.rejects(es.search(data, { validationData: data, epochs: 2, earlyStopping: { monitor: 'val_los', patience: 1 } }),
+      /earlyStopping: cannot tell whether "val_los" should go down or up\. Did you mean "val_loss"\? For a metric of your own, pass mode/);
+    await assert.rejects(es.search(data, { validationData: data, epochs: 2, earlyStopping: { monitor: 'val_acuracy', mode: 'max', patience: 1 } }),
+      /earlyStopping\.monitor "val_acuracy" is not among the metrics fit logs: .*\. Did you mean "val_accuracy"\?/);
+  } finally {
+    tf.dispose([data.xs, data.ys]);
+  }
+});
