@@ -100,7 +100,7 @@ function checkShift(name: string, v: ShiftRange | undefined): ShiftRange {
 }
 
 /** The options each accepts, to reject Keras spellings and typos (see checkOptionKeys). */
-const GENERATOR_KEYS = ['rescale', 'preprocessingFunction', 'rotationRange', 'widthShiftRange', 'heightShiftRange', 'shearRange',
+export const GENERATOR_KEYS = ['rescale', 'preprocessingFunction', 'rotationRange', 'widthShiftRange', 'heightShiftRange', 'shearRange',
   'zoomRange', 'uniformZoom', 'brightnessRange', 'channelShiftRange', 'horizontalFlip', 'verticalFlip', 'fillMode', 'cval',
   'samplewiseCenter', 'samplewiseStdNormalization', 'featurewiseCenter', 'featurewiseStdNormalization', 'validationSplit', 'dtype', 'interpolationOrder'];
 const FILE_ITERATOR_KEYS = optionKeys<FileIteratorOptions>({
@@ -108,8 +108,8 @@ const FILE_ITERATOR_KEYS = optionKeys<FileIteratorOptions>({
   saveToDir: true, savePrefix: true, saveFormat: true, cache: true, cacheDir: true, onError: true, maxImagePixels: true, prefetchBatches: true,
   verbose: true,
 });
-const FLOW_FROM_DIRECTORY_KEYS = [...FILE_ITERATOR_KEYS, 'classes', 'classMode', 'followLinks'];
-const FLOW_FROM_DATAFRAME_KEYS = [...FILE_ITERATOR_KEYS, ...optionKeys<Omit<FlowFromDataframeOptions, keyof FileIteratorOptions>>({
+export const FLOW_FROM_DIRECTORY_KEYS = [...FILE_ITERATOR_KEYS, 'classes', 'classMode', 'followLinks'];
+export const FLOW_FROM_DATAFRAME_KEYS = [...FILE_ITERATOR_KEYS, ...optionKeys<Omit<FlowFromDataframeOptions, keyof FileIteratorOptions>>({
   directory: true, xCol: true, yCol: true, weightCol: true, classes: true, classMode: true, validateFilenames: true,
 })];
 const FLOW_KEYS = optionKeys<FlowOptions>({

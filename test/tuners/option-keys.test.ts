@@ -16,6 +16,8 @@ import { buildCnn, toonVisionModel } from '../../src/models/index.js';
 import { ImageDataGenerator } from '../../src/data/image-data-generator.js';
 import { imageDatasetFromDirectory } from '../../src/data/image-dataset.js';
 import { tensorBoardCallback } from '../../src/tensorboard/callback.js';
+import { flowFromDirectoryForWorkers } from '../../src/data/worker-sources/directory-source.js';
+import { flowFromDataframeForWorkers } from '../../src/data/worker-sources/dataframe-source.js';
 import { denseHypermodel, tinyData } from './fixtures/tiny.js';
 
 let root: string;
@@ -99,6 +101,11 @@ test('buildCnn, toonVisionModel, flow, flowFromDataframe, imageDatasetFromDirect
   assert.throws(() => imageDatasetFromDirectory(root, { image_size: [8, 8] } as never), /imageDatasetFromDirectory\(\): unknown option "image_size"\..*write imageSize\./);
   assert.throws(() => imageDatasetFromDirectory(root, { labelMod: 'int' } as never), /Did you mean "labelMode"\?/);
   assert.throws(() => tensorBoardCallback(join(root, 'tb'), { hparam: {} } as never), /tensorBoardCallback\(\): unknown option "hparam"\. Did you mean "hparams"\?/);
+  // The worker sources take generator and flow options as two objects: a flat one says where it goes.
+  assert.throws(() => flowFromDirectoryForWorkers({ directory: root, targetSize: [8, 8] } as never),
+    /^DataConfigError: flowFromDirectoryForWorkers\(\): unknown option "targetSize"\. targetSize is a flow option: pass it inside flow: \{targetSize\}\.$/);
+  assert.throws(() => flowFromDirectoryForWorkers({ directory: root, rotation_range: 10 } as never), /"rotation_range" is the Keras \(Python\) spelling; here: rotationRange is an ImageDataGenerator option: pass it inside generator: \{rotationRange\}/);
+  assert.throws(() => flowFromDataframeForWorkers({ records: [], xCol: 'file' } as never), /flowFromDataframeForWorkers\(\): unknown option "xCol"\. xCol is a flow option/);
 });
 
 test('a misspelt objective: the direction error and the missing-metric error both name the metric meant', async () => {
