@@ -317,3 +317,27 @@ test('a --hypermodel search: a worker needs a copy of the same module (by conten
   assert.deepEqual(started(joined), []);
   assert.equal(joined.json.bestScore, tuned.json.bestScore);
 });
+
+test('Ctrl-C on a tune --storage machine: its registrations go at once, and a worker finishes the search, the interrupted trial included', async () => {
+  const url = server.url();
+  const args = [...search(['--tuner', 'random', '--max-trials', '3', '--epochs', '3', '--workers', '1']), '--storage', url, '--project-name', 'interrupted'];
+  const tune = startCli(['tune', ...args], { cwd: emptyDir() });
+  await searchStarted(url, 'interrupted', tune);
+  const storage = new PostgresStorage({ connectionString: url, search: 'interrupted' });
+  try {
+    while (!(await storage.loadTrials()).some((t) => t.status === 'RUNNING')) await new Promise((r) => setTimeout(r, 100));
+    process.kill(tune.pid, 'SIGINT');
+    const r = await tune.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /Interrupted\. \d completed trial\(s\) are saved in postgresql:\/\/\S+ \(search "interrupted"\); the trials this machine was training are handed out again/);
+    const left = await storage.transaction((tx) => tx.workers());
+    assert.deepEqual(left, [], 'no registration of the interrupted process is left');
+    const w = cli(['worker', '--storage', url, '--project-name', 'interrupted', '--train', path.join(data, 'train'), '--val', path.join(data, 'val'), '--workers', '1', '--json']);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal(w.json.trials, 3);
+    const trials = await storage.loadTrials();
+    assert.deepEqual(trials.map((t) => t.status), ['COMPLETED', 'COMPLETED', 'COMPLETED'], 'nothing was lost');
+  } finally {
+    await storage.close();
+  }
+});
