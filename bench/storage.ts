@@ -86,20 +86,23 @@ async function run(kind: string, where: string, procs: number): Promise<{ trials
 const HOSTS_CHILD = join(import.meta.dirname, '..', 'test', 'tuners', 'fixtures', 'hosts-child.ts');
 
 /** Runs the seeded search with one worker process on each of the first `count` hosts; wall seconds and the trials. */
-async function hostsRun(server: PostgresServer, net: NetHosts, count: number): Promise<{ seconds: number; trials: TrialRecord[] }> {
+async function hostsRun(server: PostgresServer, net: NetHosts, count: number): Promise<{ seconds: number; trials: TrialRecord[]; searchSeconds: number[]; idleSeconds: number[] }> {
   const search = `bench-hosts-${count}-${Date.now()}`;
-  const env = { ...process.env, DATA_N: process.env.BENCH_HOSTS_DATA_N ?? '4096', MAX_EPOCHS: '9', FACTOR: '3' };
+  // the storage's default grace period: a busy machine's late heartbeat must not make a trial run twice
+  const env = { ...process.env, DATA_N: process.env.BENCH_HOSTS_DATA_N ?? '4096', MAX_EPOCHS: '9', FACTOR: '3', GRACE_MS: '30000' };
   const t0 = performance.now();
-  await Promise.all(net.hosts.slice(0, count).map((h) => new Promise<void>((resolve, reject) => {
+  const outcomes = await Promise.all(net.hosts.slice(0, count).map((h) => new Promise<{ seconds: number; idleSlotSeconds: number }>((resolve, reject) => {
     const url = server.url().replace(`@${server.host}:`, `@${h.serverAddress}:`);
-    const p: ChildProcess = h.spawn(process.execPath, ['--import', 'tsx', HOSTS_CHILD, url, search, join(tmpdir(), `${search}.go`)], { stdio: ['ignore', 'ignore', 'inherit'], env });
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a host's worker process exited with ${code}`))));
+    const p: ChildProcess = h.spawn(process.execPath, ['--import', 'tsx', HOSTS_CHILD, url, search, join(tmpdir(), `${search}.go`)], { stdio: ['ignore', 'pipe', 'inherit'], env });
+    let text = '';
+    p.stdout!.on('data', (d) => (text += d));
+    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(/^DONE (.*)$/m.exec(text)![1])) : reject(new Error(`a host's worker process exited with ${code}`))));
   })));
   const seconds = (performance.now() - t0) / 1000;
   const s = new PostgresStorage({ connectionString: server.url(), search });
   const trials = await s.loadTrials();
   await s.close();
-  return { seconds, trials };
+  return { seconds, trials, searchSeconds: outcomes.map((o) => +o.seconds.toFixed(2)), idleSeconds: outcomes.map((o) => o.idleSlotSeconds) };
 }
 
 /** A search's trials as comparable facts (configuration and results, not ids, which differ in order). */
@@ -145,6 +148,10 @@ if (process.argv[2] === 'child') {
         Object.assign(out, {
           hosts_trials: one.trials.length, hosts_1_seconds: Number(one.seconds.toFixed(2)), hosts_2_seconds: Number(two.seconds.toFixed(2)),
           hosts_speedup: Number((one.seconds / two.seconds).toFixed(2)), hosts_same_trials: same,
+          // attempts lost to a late heartbeat (trained twice): 0 unless the machine is overloaded
+          // each process's own search() time (start-up excluded) and time waiting for the other's trials
+          hosts_1_search_seconds: one.searchSeconds, hosts_2_search_seconds: two.searchSeconds, hosts_2_idle_seconds: two.idleSeconds,
+          hosts_lost_attempts: [one, two].map((r) => r.trials.reduce((n, t) => n + (t.crashes ?? 0), 0)),
         });
       } finally {
         net.destroy();
