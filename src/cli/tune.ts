@@ -17,7 +17,7 @@ import { flowFromDirectoryForWorkers } from '../data/worker-sources/directory-so
 import { epochsTrained } from '../tuners/trial.js';
 import { ConsoleDisplay, formatValue, type TunerDisplay } from '../tuners/display.js';
 import { resolveEarlyStopping, type EarlyStoppingSpec } from '../tuners/early-stopping.js';
-import { toObjective } from '../tuners/objective.js';
+import { knownMetricDidYouMean, toObjective } from '../tuners/objective.js';
 import { tensorBoardIntegration } from '../tensorboard/tuner-integration.js';
 import { foundMessage, UsageError, type Output } from './output.js';
 import { cliMessage } from './hints.js';
@@ -167,7 +167,7 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
     } catch (err) {
       const monitor = o.earlyStopping.monitor;
       if (monitor !== undefined && /cannot tell/.test((err as Error).message)) {
-        throw new UsageError(`--early-stopping-monitor ${monitor}: cannot tell whether it should go down or up; monitor a loss (min) or an accuracy (max), e.g. val_loss.`);
+        throw new UsageError(`--early-stopping-monitor ${monitor}: cannot tell whether it should go down or up.${knownMetricDidYouMean(monitor)} Monitor a loss (min) or an accuracy (max), e.g. val_loss.`);
       }
       throw new UsageError((err as Error).message);
     }
@@ -257,10 +257,17 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
   // Ctrl-C: every finished trial is already saved; say where and how to go on.
   const onSigint = () => {
     const done = [...tuner.oracle.trials.values()].filter((t) => t.status === 'COMPLETED').length;
-    if (!storage) writeProjectSettings(projectDir, settings);
-    process.stderr.write(`\nInterrupted. ${done} completed trial(s) are saved in ${projectDir}; the trials that were running start again ` +
-      'when you run the same command again (it resumes the search; add --overwrite to start afresh instead).\n');
-    process.exit(130);
+    if (!storage) {
+      writeProjectSettings(projectDir, settings);
+      process.stderr.write(`\nInterrupted. ${done} completed trial(s) are saved in ${projectDir}; the trials that were running start again ` +
+        'when you run the same command again (it resumes the search; add --overwrite to start afresh instead).\n');
+      process.exit(130);
+    }
+    process.stderr.write(`\nInterrupted. ${done} completed trial(s) are saved in ${projectDir}; the trials this machine was training are ` +
+      'handed out again: to the other machines of the search, or here when you run the same command again.\n');
+    // Unregistering this process's workers tells the other machines at once that its trials are free.
+    setTimeout(() => process.exit(130), 3000);
+    void storage.close().catch(() => undefined).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSigint);
   let outcome: SearchOutcome;

@@ -28,7 +28,12 @@ export async function worker(o: WorkerOptions, out: Output): Promise<TuneResult>
   let saved;
   try {
     saved = await loadSearchSettings(storage);
-    if (!saved || !(await storage.exists())) throw noSearchError(o.storage, o.projectName);
+    const exists = await storage.exists();
+    if (exists && !saved) {
+      throw new UsageError(`${storageFlags(o.storage, o.projectName)}: this search was not started by tfjs-tuner tune, so the database holds no CLI settings ` +
+        'for a worker to run it with: join it from the library (storage: the same URL and projectName), or start a search with tfjs-tuner tune --storage.');
+    }
+    if (!saved || !exists) throw noSearchError(o.storage, o.projectName);
   } finally {
     await storage.close();
   }

@@ -100,7 +100,7 @@ function checkShift(name: string, v: ShiftRange | undefined): ShiftRange {
 }
 
 /** The options each accepts, to reject Keras spellings and typos (see checkOptionKeys). */
-const GENERATOR_KEYS = ['rescale', 'preprocessingFunction', 'rotationRange', 'widthShiftRange', 'heightShiftRange', 'shearRange',
+export const GENERATOR_KEYS = ['rescale', 'preprocessingFunction', 'rotationRange', 'widthShiftRange', 'heightShiftRange', 'shearRange',
   'zoomRange', 'uniformZoom', 'brightnessRange', 'channelShiftRange', 'horizontalFlip', 'verticalFlip', 'fillMode', 'cval',
   'samplewiseCenter', 'samplewiseStdNormalization', 'featurewiseCenter', 'featurewiseStdNormalization', 'validationSplit', 'dtype', 'interpolationOrder'];
 const FILE_ITERATOR_KEYS = optionKeys<FileIteratorOptions>({
@@ -108,10 +108,11 @@ const FILE_ITERATOR_KEYS = optionKeys<FileIteratorOptions>({
   saveToDir: true, savePrefix: true, saveFormat: true, cache: true, cacheDir: true, onError: true, maxImagePixels: true, prefetchBatches: true,
   verbose: true,
 });
-const FLOW_FROM_DIRECTORY_KEYS = [...FILE_ITERATOR_KEYS, 'classes', 'classMode', 'followLinks'];
-const FLOW_FROM_DATAFRAME_KEYS = [...FILE_ITERATOR_KEYS, ...optionKeys<Omit<FlowFromDataframeOptions, keyof FileIteratorOptions>>({
+export const FLOW_FROM_DIRECTORY_KEYS = [...FILE_ITERATOR_KEYS, 'classes', 'classMode', 'followLinks'];
+export const FLOW_FROM_DATAFRAME_KEYS = [...FILE_ITERATOR_KEYS, ...optionKeys<Omit<FlowFromDataframeOptions, keyof FileIteratorOptions>>({
   directory: true, xCol: true, yCol: true, weightCol: true, classes: true, classMode: true, validateFilenames: true,
 })];
+const FIT_KEYS = [...optionKeys<GeneratorFitOptions>({ augment: true, rounds: true, seed: true }), ...FLOW_FROM_DIRECTORY_KEYS];
 const FLOW_KEYS = optionKeys<FlowOptions>({
   batchSize: true, shuffle: true, seed: true, sampleWeight: true, subset: true, ignoreClassSplit: true, saveToDir: true, savePrefix: true,
   saveFormat: true, prefetchBatches: true,
@@ -331,6 +332,7 @@ export class ImageDataGenerator implements IteratorGenerator {
    * size and colour mode), or a DirectoryIterator or DataFrameIterator. Unlike Keras it can read a folder, streaming it.
    */
   async fit(source: FitSource, options: GeneratorFitOptions & FlowFromDirectoryOptions = {}): Promise<void> {
+    checkOptionKeys('fit()', options, FIT_KEYS, (m) => new DataConfigError(m));
     const rounds = options.augment ? Math.max(1, options.rounds ?? 1) : 1;
     const rng = new Rng(options.seed ?? randomSeed());
     let channels = 0;

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkOptionKeys, optionKeys } from '../util/option-keys.js';
-import { inferDirection, resolveMetricKey, type Direction, type Objective } from './objective.js';
+import { inferDirection, knownMetricDidYouMean, metricDidYouMean, resolveMetricKey, type Direction, type Objective } from './objective.js';
 
 export interface EarlyStoppingSpec {
   /** Metric to watch (default: the tuner's objective, e.g. 'val_loss' or 'val_accuracy'). */
@@ -73,7 +73,8 @@ export function resolveEarlyStopping(spec: unknown, objective: Objective): Resol
   let direction: Direction | undefined = mode === 'auto' ? undefined : mode;
   if (direction === undefined) direction = monitor === objective.name ? objective.direction : inferDirection(monitor);
   if (direction === undefined) {
-    throw new Error(`earlyStopping: cannot tell whether "${monitor}" should go down or up: pass mode: "min" or "max" with monitor "${monitor}".`);
+    throw new Error(`earlyStopping: cannot tell whether "${monitor}" should go down or up.${knownMetricDidYouMean(monitor)} ` +
+      `For a metric of your own, pass mode: "min" or "max" with monitor "${monitor}".`);
   }
   const resolved: ResolvedEarlyStopping = { monitor, patience: s.patience, minDelta: (s.minDelta as number | undefined) ?? 0, direction };
   if (s.baseline !== undefined) resolved.baseline = s.baseline as number;
@@ -119,7 +120,8 @@ export class EarlyStoppingCallback extends tf.Callback {
     const values = logs ?? {};
     this.key ??= resolveMetricKey(this.spec.monitor, values);
     if (this.key === undefined || !(this.key in values)) {
-      this.fatal = this.makeError(`earlyStopping.monitor "${this.spec.monitor}" is not among the metrics fit logs: ${Object.keys(values).join(', ') || 'none'}. ` +
+      this.fatal = this.makeError(`earlyStopping.monitor "${this.spec.monitor}" is not among the metrics fit logs: ${Object.keys(values).join(', ') || 'none'}.` +
+        `${metricDidYouMean(this.spec.monitor, Object.keys(values))} ` +
         'Monitor one of those (the default is the objective)' + (this.spec.monitor.startsWith('val_') ? ', and give validation data for val_ metrics.' : '.'));
       this.model.stopTraining = true;
       return;

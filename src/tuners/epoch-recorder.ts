@@ -1,7 +1,7 @@
 /** Records every epoch's logs, the best epoch and a copy of its weights during one trial execution. */
 import * as tf from '@tensorflow/tfjs';
 import { FatalError } from './errors.js';
-import { isBetter, resolveMetricKey, type Objective } from './objective.js';
+import { isBetter, metricDidYouMean, resolveMetricKey, type Objective } from './objective.js';
 import type { FitResult } from './tuner-options.js';
 
 export interface ExecutionResult {
@@ -35,7 +35,8 @@ export class EpochRecorder {
     for (const [k, v] of Object.entries(logs)) values[k] = typeof v === 'number' ? v : Number((v as tf.Scalar).dataSync?.()[0] ?? v);
     this.key ??= resolveMetricKey(this.objective.name, values);
     if (this.key === undefined) {
-      this.fatal = new FatalError(`The objective "${this.objective.name}" is not among the metrics fit logs: ${Object.keys(values).join(', ')}. ` +
+      this.fatal = new FatalError(`The objective "${this.objective.name}" is not among the metrics fit logs: ${Object.keys(values).join(', ')}.` +
+        `${metricDidYouMean(this.objective.name, Object.keys(values))} ` +
         `Check the objective name, the model's compile metrics, and that validation data is given for val_ metrics.`);
       this.model.stopTraining = true;
       return;

@@ -2,6 +2,8 @@
  * What a search optimizes: a metric name and a direction. Like KerasTuner, a bare name gets its
  * direction inferred (losses are minimized, accuracies maximized); a name we cannot read is an error.
  */
+import { closest, didYouMean } from '../util/did-you-mean.js';
+
 export type Direction = 'min' | 'max';
 export interface Objective { name: string; direction: Direction }
 export type ObjectiveSpec = string | Objective;
@@ -26,14 +28,22 @@ export function inferDirection(metricName: string): Direction | undefined {
   return undefined;
 }
 
+/** A name whose direction cannot be inferred is most often a typo of a known metric (val_acuracy): ' Did you mean "val_accuracy"?'. */
+export function knownMetricDidYouMean(name: string): string {
+  const prefix = name.startsWith('val_') ? 'val_' : '';
+  const near = closest(name, [...MIN_NAMES, ...MAX_NAMES].map((n) => prefix + n));
+  // f2 is not a typo of f1: names that differ only in digits are other metrics.
+  return near === undefined || near.replace(/\d/g, '') === name.replace(/\d/g, '') ? '' : ` Did you mean "${near}"?`;
+}
+
 /** Normalizes an objective; throws for a name whose direction cannot be inferred. */
 export function toObjective(spec: ObjectiveSpec | undefined): Objective {
   if (spec === undefined) return { name: 'val_loss', direction: 'min' };
   if (typeof spec === 'string') {
     const direction = inferDirection(spec);
     if (!direction) {
-      throw new Error(`Could not infer optimization direction ("min" or "max") for objective "${spec}": ` +
-        `pass objective: { name: "${spec}", direction: "min" } (or "max").`);
+      throw new Error(`Could not infer optimization direction ("min" or "max") for objective "${spec}".${knownMetricDidYouMean(spec)} ` +
+        `For a metric of your own, pass objective: { name: "${spec}", direction: "min" } (or "max").`);
     }
     return { name: spec, direction };
   }
@@ -65,6 +75,12 @@ export function resolveMetricKey(name: string, logs: Record<string, unknown>): s
   };
   for (const alias of aliases[base] ?? []) if (prefix + alias in logs) return prefix + alias;
   return undefined;
+}
+
+/** ' Did you mean "val_accuracy"?' for a metric name that is not logged, knowing tfjs's acc for accuracy. */
+export function metricDidYouMean(name: string, logged: readonly string[]): string {
+  const names = [...new Set(logged.flatMap((k) => (k.endsWith('acc') ? [k, `${k}uracy`] : [k])))];
+  return didYouMean(name, names);
 }
 
 export function describeObjective(o: Objective): string {

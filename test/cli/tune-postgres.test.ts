@@ -13,6 +13,7 @@ import { startPostgres, type PostgresServer } from '../helpers/postgres-server.j
 import { writeImage } from '../data/helpers.js';
 import pg from 'pg';
 import { PostgresStorage } from '../../src/tuners/storage/postgres-storage.js';
+import { emptySearch } from '../storage/conformance-helpers.js';
 
 let server: PostgresServer;
 const work = mkdtempSync(path.join(tmpdir(), 'tfjs-tuner-pgcli-'));
@@ -112,6 +113,14 @@ test('tune --storage keeps the search in PostgreSQL; summary, export and evaluat
   const flags = `--storage postgresql://${server.user}@${server.host}:${server.port}/${server.database} --project-name alone`;
   assert.match(other.stderr, new RegExp(escape(`${flags} was started with other settings: --image-size 8x8 (now 6x6); use another --project-name or --overwrite`)));
   assert.doesNotMatch(other.stderr, /:test@/);
+  // --overwrite starts that search afresh, with the new settings stored in place of the old
+  const afresh = cli(['tune', ...search(['--tuner', 'random', '--max-trials', '1', '--epochs', '1', '--workers', '1']).map((a) => (a === '8x8' ? '6x6' : a)),
+    '--storage', url, '--project-name', 'alone', '--overwrite', '--json'], cwd);
+  assert.equal(afresh.code, 0, afresh.stderr);
+  assert.equal(afresh.json.trials, 1, 'the old trials are gone');
+  const again = cli(['tune', ...search(['--tuner', 'random', '--max-trials', '2', '--epochs', '2', '--workers', '1']), '--storage', url, '--project-name', 'alone'], cwd);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /was started with other settings: --max-trials 1 \(now 2\), --epochs 1 \(now 2\), --image-size 6x6 \(now 8x8\)/);
 
   // An unreachable server is named, without the password, before anything is trained.
   const down = cli(['tune', ...search(), '--storage', 'postgresql://u:secret@127.0.0.1:1/db', '--project-name', 'x'], cwd);
@@ -235,6 +244,15 @@ test('a worker whose data differ from the search\'s is refused, saying what diff
   assert.match(newer.stderr, new RegExp(escape(`PostgreSQL ${server.host}:${server.port}/future: the tfjs-tuner tables are at schema version 99, newer than this tfjs-tuner knows`)));
   for (const r of [badPassword, noDb, newer]) assert.doesNotMatch(r.stderr, /:test@|wrong/);
 
+  // a search the library started (no CLI settings stored): the worker says so
+  const library = new PostgresStorage({ connectionString: url, search: 'from-library' });
+  await library.open();
+  await library.transaction(async (tx) => tx.saveSearch(emptySearch()));
+  await library.close();
+  const notCli = cli(['worker', '--storage', url, '--project-name', 'from-library', '--train', path.join(data, 'train')]);
+  assert.equal(notCli.code, 1);
+  assert.match(notCli.stderr, /--project-name from-library: this search was not started by tfjs-tuner tune, so the database holds no CLI settings/);
+
   const none = cli(['worker', '--storage', url, '--project-name', 'never-started', '--train', path.join(data, 'train')]);
   assert.equal(none.code, 1);
   assert.match(none.stderr, /There is no search "never-started" in postgresql:\/\/\S+ to join\. Start it on one machine with: tfjs-tuner tune --storage postgresql:\/\/\S+ --project-name never-started --train DIR/);
@@ -298,4 +316,28 @@ test('a --hypermodel search: a worker needs a copy of the same module (by conten
   assert.equal(joined.json.trials, 1);
   assert.deepEqual(started(joined), []);
   assert.equal(joined.json.bestScore, tuned.json.bestScore);
+});
+
+test('Ctrl-C on a tune --storage machine: its registrations go at once, and a worker finishes the search, the interrupted trial included', async () => {
+  const url = server.url();
+  const args = [...search(['--tuner', 'random', '--max-trials', '3', '--epochs', '3', '--workers', '1']), '--storage', url, '--project-name', 'interrupted'];
+  const tune = startCli(['tune', ...args], { cwd: emptyDir() });
+  await searchStarted(url, 'interrupted', tune);
+  const storage = new PostgresStorage({ connectionString: url, search: 'interrupted' });
+  try {
+    while (!(await storage.loadTrials()).some((t) => t.status === 'RUNNING')) await new Promise((r) => setTimeout(r, 100));
+    process.kill(tune.pid, 'SIGINT');
+    const r = await tune.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /Interrupted\. \d completed trial\(s\) are saved in postgresql:\/\/\S+ \(search "interrupted"\); the trials this machine was training are handed out again/);
+    const left = await storage.transaction((tx) => tx.workers());
+    assert.deepEqual(left, [], 'no registration of the interrupted process is left');
+    const w = cli(['worker', '--storage', url, '--project-name', 'interrupted', '--train', path.join(data, 'train'), '--val', path.join(data, 'val'), '--workers', '1', '--json']);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal(w.json.trials, 3);
+    const trials = await storage.loadTrials();
+    assert.deepEqual(trials.map((t) => t.status), ['COMPLETED', 'COMPLETED', 'COMPLETED'], 'nothing was lost');
+  } finally {
+    await storage.close();
+  }
 });

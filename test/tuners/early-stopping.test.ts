@@ -126,7 +126,7 @@ test('bad earlyStopping specs get errors naming the option', async () => {
     [{ patience: 2, min_delta: 0.1 }, /earlyStopping: unknown option "min_delta"\. "min_delta" is the Keras \(Python\) spelling: write minDelta\./],
     [{ patience: 2, restore_best_weights: true }, /unknown option "restore_best_weights"\. "restore_best_weights" is the Keras \(Python\) spelling; here: the tuner already keeps each trial's best epoch/],
     [{ patience: 2, patiense: 3 }, /earlyStopping: unknown option "patiense"\. Did you mean "patience"\?/],
-    [{ patience: 2, monitor: 'val_f2' }, /cannot tell whether "val_f2" should go down or up: pass mode: "min" or "max"/],
+    [{ patience: 2, monitor: 'val_f2' }, /cannot tell whether "val_f2" should go down or up\. For a metric of your own, pass mode: "min" or "max"/],
   ];
   for (const [spec, re] of bad) assert.throws(() => resolveEarlyStopping(spec, valLoss), re, JSON.stringify(spec));
   // defaults: the objective and its direction (even one the name says nothing about)

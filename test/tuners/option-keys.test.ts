@@ -16,6 +16,8 @@ import { buildCnn, toonVisionModel } from '../../src/models/index.js';
 import { ImageDataGenerator } from '../../src/data/image-data-generator.js';
 import { imageDatasetFromDirectory } from '../../src/data/image-dataset.js';
 import { tensorBoardCallback } from '../../src/tensorboard/callback.js';
+import { flowFromDirectoryForWorkers } from '../../src/data/worker-sources/directory-source.js';
+import { flowFromDataframeForWorkers } from '../../src/data/worker-sources/dataframe-source.js';
 import { denseHypermodel, tinyData } from './fixtures/tiny.js';
 
 let root: string;
@@ -88,15 +90,40 @@ test('HyperParameters methods: KerasTuner\'s min_value / max_value / parent_name
   assert.deepEqual(hp.space, [], 'nothing was declared by the rejected calls');
 });
 
-test('buildCnn, toonVisionModel, flow, flowFromDataframe, imageDatasetFromDirectory and tensorBoardCallback options', () => {
+test('buildCnn, toonVisionModel, flow, fit, flowFromDataframe, imageDatasetFromDirectory, tensorBoardCallback and the worker sources\' options', async () => {
   const hp = new HyperParameters();
   assert.throws(() => buildCnn(hp, { input_shape: [8, 8, 3], numClasses: 2 } as never), /buildCnn\(\): unknown option "input_shape"\. "input_shape" is the Keras \(Python\) spelling: write inputShape\./);
   assert.throws(() => buildCnn(hp, { inputShape: [8, 8, 3], numClasses: 2, max_model_size: 10 } as never), /buildCnn\(\).*"max_model_size".*maxParams/);
   assert.throws(() => toonVisionModel({ inputShape: [8, 8, 3], numClasses: 4, learning_rate: 0.1 } as never), /toonVisionModel\(\): unknown option "learning_rate".*write learningRate\./);
   const gen = new ImageDataGenerator();
   assert.throws(() => gen.flow([[[[0]]]], [0], { batch_size: 1 } as never), /flow\(\): unknown option "batch_size"\..*write batchSize\./);
+  await assert.rejects(gen.fit(root, { round: 2 } as never), /fit\(\): unknown option "round"\. Did you mean "rounds"\?/);
   assert.throws(() => gen.flowFromDataframe([], { x_col: 'filename' } as never), /flowFromDataframe\(\): unknown option "x_col"\..*write xCol\./);
   assert.throws(() => imageDatasetFromDirectory(root, { image_size: [8, 8] } as never), /imageDatasetFromDirectory\(\): unknown option "image_size"\..*write imageSize\./);
   assert.throws(() => imageDatasetFromDirectory(root, { labelMod: 'int' } as never), /Did you mean "labelMode"\?/);
   assert.throws(() => tensorBoardCallback(join(root, 'tb'), { hparam: {} } as never), /tensorBoardCallback\(\): unknown option "hparam"\. Did you mean "hparams"\?/);
+  // The worker sources take generator and flow options as two objects: a flat one says where it goes.
+  assert.throws(() => flowFromDirectoryForWorkers({ directory: root, targetSize: [8, 8] } as never),
+    /^DataConfigError: flowFromDirectoryForWorkers\(\): unknown option "targetSize"\. targetSize is a flow option: pass it inside flow: \{targetSize\}\.$/);
+  assert.throws(() => flowFromDirectoryForWorkers({ directory: root, rotation_range: 10 } as never), /"rotation_range" is the Keras \(Python\) spelling; here: rotationRange is an ImageDataGenerator option: pass it inside generator: \{rotationRange\}/);
+  assert.throws(() => flowFromDataframeForWorkers({ records: [], xCol: 'file' } as never), /flowFromDataframeForWorkers\(\): unknown option "xCol"\. xCol is a flow option/);
+});
+
+test('a misspelt objective: the direction error and the missing-metric error both name the metric meant', async () => {
+  assert.throws(() => new RandomSearch({ ...base(), objective: 'val_acuracy' }),
+    /Could not infer optimization direction \("min" or "max"\) for objective "val_acuracy"\. Did you mean "val_accuracy"\? For a metric of your own, pass objective: \{ name: "val_acuracy", direction: "min" \}/);
+  // With a direction the name is taken as given; the first epoch shows it is not logged (tfjs logs val_acc).
+  const tuner = new RandomSearch({ ...base(), projectName: 'typo', objective: { name: 'val_acuracy', direction: 'max' }, maxTrials: 1, verbose: 0 });
+  const data = tinyData(8, 1);
+  try {
+    await assert.rejects(tuner.search(data, { validationData: data, epochs: 1 }),
+      /The objective "val_acuracy" is not among the metrics fit logs: val_loss, val_acc, loss, acc\. Did you mean "val_accuracy"\?/);
+    const es = new RandomSearch({ ...base(), projectName: 'typo-es', maxTrials: 1, verbose: 0 });
+    await assert.rejects(es.search(data, { validationData: data, epochs: 2, earlyStopping: { monitor: 'val_los', patience: 1 } }),
+      /earlyStopping: cannot tell whether "val_los" should go down or up\. Did you mean "val_loss"\? For a metric of your own, pass mode/);
+    await assert.rejects(es.search(data, { validationData: data, epochs: 2, earlyStopping: { monitor: 'val_acuracy', mode: 'max', patience: 1 } }),
+      /earlyStopping\.monitor "val_acuracy" is not among the metrics fit logs: .*\. Did you mean "val_accuracy"\?/);
+  } finally {
+    tf.dispose([data.xs, data.ys]);
+  }
 });

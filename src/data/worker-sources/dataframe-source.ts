@@ -9,7 +9,7 @@ import { decodeOptionsKey } from '../decode.js';
 import type { DataFrameIterator, FlowFromDataframeOptions } from '../dataframe-iterator.js';
 import type { DataFrameRecord } from '../dataframe-index.js';
 import type { ImageDataGeneratorOptions } from '../image-data-generator.js';
-import { decodeOptionsOf, generatorForWorkers, generatorInWorker, shareDecodedFiles, type CacheableFile, type SharedSourceOptions } from './directory-source.js';
+import { checkSourceKeys, decodeOptionsOf, generatorForWorkers, generatorInWorker, shareDecodedFiles, type CacheableFile, type SharedSourceOptions } from './directory-source.js';
 import type { WorkerDataModuleSpec, WorkerDataSource } from '../../contract/worker-data.js';
 
 /** JSON options of `new ImageDataGenerator(generator).flowFromDataframe(records, flow)`. */
@@ -29,6 +29,7 @@ type WorkerOptions = DataframeSourceOptions & SharedSourceOptions;
  * DataFrameIterator it is.
  */
 export function flowFromDataframeForWorkers(opts: DataframeSourceOptions): DataFrameIterator & WorkerDataSource {
+  checkSourceKeys('flowFromDataframeForWorkers', opts, ['records', 'generator', 'flow']);
   const generator = generatorForWorkers('flowFromDataframeForWorkers', opts.generator);
   const iterator = generator.flowFromDataframe(opts.records, opts.flow);
   const toWorkerSpec = async (): Promise<WorkerDataModuleSpec> => {

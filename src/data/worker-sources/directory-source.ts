@@ -10,7 +10,9 @@ import { cacheKey, decodedCache } from '../decoded-cache.js';
 import { decodeLimit } from '../decode-pool.js';
 import { setAugmentWorkers } from '../augment-pool.js';
 import { indexDirectory } from '../file-index.js';
-import { ImageDataGenerator, type ImageDataGeneratorOptions } from '../image-data-generator.js';
+import { FLOW_FROM_DATAFRAME_KEYS, FLOW_FROM_DIRECTORY_KEYS, GENERATOR_KEYS, ImageDataGenerator, type ImageDataGeneratorOptions } from '../image-data-generator.js';
+import { DataConfigError } from '../errors.js';
+import { checkOptionKeys } from '../../util/option-keys.js';
 import type { DirectoryIterator, FlowFromDirectoryOptions } from '../directory-iterator.js';
 import { decodeOptionsOf } from '../file-iterator.js';
 import type { WorkerDataModuleSpec, WorkerDataSource } from '../../contract/worker-data.js';
@@ -104,6 +106,20 @@ export function generatorForWorkers(source: string, options: ImageDataGeneratorO
   return new ImageDataGenerator(options);
 }
 
+/**
+ * The worker sources take {generator: {...}, flow: {...}} as two objects: a flow or generator option given
+ * at the top (`targetSize`, `rescale`) would be ignored, so it is refused, saying where it goes.
+ */
+export function checkSourceKeys(source: string, opts: object, allowed: readonly string[]): void {
+  checkOptionKeys(`${source}()`, opts, allowed, {
+    makeError: (m) => new DataConfigError(m),
+    notes: Object.fromEntries([
+      ...GENERATOR_KEYS.map((k) => [k, `${k} is an ImageDataGenerator option: pass it inside generator: {${k}}.`]),
+      ...[...new Set([...FLOW_FROM_DIRECTORY_KEYS, ...FLOW_FROM_DATAFRAME_KEYS])].filter((k) => !allowed.includes(k)).map((k) => [k, `${k} is a flow option: pass it inside flow: {${k}}.`]),
+    ]),
+  });
+}
+
 /** What every worker data source sends along: the shared pixels and the fitted featurewise statistics. */
 export interface SharedSourceOptions {
   generator?: Omit<ImageDataGeneratorOptions, 'preprocessingFunction'>;
@@ -130,6 +146,7 @@ export function generatorInWorker(o: SharedSourceOptions): ImageDataGenerator {
  * searches use it as the plain DirectoryIterator it is.
  */
 export function flowFromDirectoryForWorkers(opts: DirectorySourceOptions): DirectoryIterator & WorkerDataSource {
+  checkSourceKeys('flowFromDirectoryForWorkers', opts, ['directory', 'generator', 'flow']);
   const generator = generatorForWorkers('flowFromDirectoryForWorkers', opts.generator);
   const iterator = generator.flowFromDirectory(opts.directory, opts.flow);
   const toWorkerSpec = async (): Promise<WorkerDataModuleSpec> => {
