@@ -5,9 +5,16 @@
  * the trial COMPLETED and the search), plus a heartbeat. Folder (FileStorage) vs PostgreSQL
  * (PostgresStorage on a throwaway server started here), with 1 and 4 concurrent processes on one search.
  * Each process times its own loop (not its start-up). The trial loop itself (oracle decisions, training) is not in it: this is the storage's own cost.
- * BENCH_STORAGE_TRIALS (default 100) trials per process. The last line is one JSON object.
+ * BENCH_STORAGE_TRIALS (default 100) trials per process.
+ *
+ * Two hosts vs one: the same seeded Hyperband search (maxEpochs 9, factor 3: 23 trials of a dense net on
+ * BENCH_HOSTS_DATA_N, default 4096, samples) kept in PostgreSQL, run by one worker process in one network
+ * namespace, then by one worker process in each of two (test/helpers/netns.ts: needs root and iproute2;
+ * skipped with the reason otherwise); wall-clock from starting the processes until the last one ends
+ * (start-up included), and whether both ended with the same trials and scores.
+ * The last line is one JSON object with every figure.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +22,9 @@ import { FileStorage } from '../src/tuners/storage/file-storage.js';
 import { PostgresStorage } from '../src/tuners/storage/postgres-storage.js';
 import type { SearchStorage } from '../src/tuners/storage/search-storage.js';
 import { emptySearch, trialRecord } from '../test/storage/conformance-helpers.js';
-import { startPostgres } from '../test/helpers/postgres-server.js';
+import { startPostgres, type PostgresServer } from '../test/helpers/postgres-server.js';
+import { makeHosts, namespacesUnavailable, type NetHosts } from '../test/helpers/netns.js';
+import type { TrialRecord } from '../src/tuners/trial.js';
 
 const TRIALS = Number(process.env.BENCH_STORAGE_TRIALS ?? 100);
 
@@ -35,6 +44,7 @@ async function child(kind: string, where: string, key: string, n: number): Promi
     await s.transaction(async (tx) => {
       const cur = (await tx.loadSearch()) ?? emptySearch();
       await tx.loadTrials();
+      await tx.workers(); // the loop looks for silent workers' trials in every claim
       await tx.saveTrial({ ...trialRecord(id), status: 'RUNNING' });
       cur.state.trialIds.push(id);
       cur.state.ongoing[worker] = id;
@@ -73,11 +83,39 @@ async function run(kind: string, where: string, procs: number): Promise<{ trials
   return { trialsPerSecond: done / seconds, msPerTrial: (seconds * 1000) / TRIALS };
 }
 
+const HOSTS_CHILD = join(import.meta.dirname, '..', 'test', 'tuners', 'fixtures', 'hosts-child.ts');
+
+/** Runs the seeded search with one worker process on each of the first `count` hosts; wall seconds and the trials. */
+async function hostsRun(server: PostgresServer, net: NetHosts, count: number): Promise<{ seconds: number; trials: TrialRecord[] }> {
+  const search = `bench-hosts-${count}-${Date.now()}`;
+  const env = { ...process.env, DATA_N: process.env.BENCH_HOSTS_DATA_N ?? '4096', MAX_EPOCHS: '9', FACTOR: '3' };
+  const t0 = performance.now();
+  await Promise.all(net.hosts.slice(0, count).map((h) => new Promise<void>((resolve, reject) => {
+    const url = server.url().replace(`@${server.host}:`, `@${h.serverAddress}:`);
+    const p: ChildProcess = h.spawn(process.execPath, ['--import', 'tsx', HOSTS_CHILD, url, search, join(tmpdir(), `${search}.go`)], { stdio: ['ignore', 'ignore', 'inherit'], env });
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a host's worker process exited with ${code}`))));
+  })));
+  const seconds = (performance.now() - t0) / 1000;
+  const s = new PostgresStorage({ connectionString: server.url(), search });
+  const trials = await s.loadTrials();
+  await s.close();
+  return { seconds, trials };
+}
+
+/** A search's trials as comparable facts (configuration and results, not ids, which differ in order). */
+function facts(trials: TrialRecord[]): string {
+  return JSON.stringify(trials.map((t) => {
+    const { 'tuner/trial_id': _parent, ...values } = t.hyperparameters.values;
+    return JSON.stringify([Object.entries(values).sort(), t.status, t.score, t.bestStep]);
+  }).sort());
+}
+
 if (process.argv[2] === 'child') {
   const [, , , kind, where, key, n] = process.argv;
   await child(kind, where, key, Number(n));
 } else {
-  const server = await startPostgres();
+  // listening beyond loopback for the hosts' namespaces (their links' subnet may log in)
+  const server = await startPostgres(namespacesUnavailable() ? {} : { listen: '*', allow: '10.0.0.0/8' });
   const folder = mkdtempSync(join(tmpdir(), 'bench-storage-'));
   const out: Record<string, unknown> = { trialsPerProcess: TRIALS, loadavg: (await import('node:os')).loadavg().map((x) => Number(x.toFixed(2))) };
   try {
@@ -88,7 +126,31 @@ if (process.argv[2] === 'child') {
         out[`${kind}_${procs}p_trials_per_s`] = Number(r.trialsPerSecond.toFixed(1));
         out[`${kind}_${procs}p_ms_per_trial`] = Number(r.msPerTrial.toFixed(2));
       }
+      const added = Number(out[`postgres_${procs}p_ms_per_trial`]) - Number(out[`folder_${procs}p_ms_per_trial`]);
+      out[`postgres_adds_${procs}p_ms_per_trial`] = Number(added.toFixed(2));
+      console.log(`PostgreSQL adds ${added.toFixed(1)} ms per trial with ${procs} process(es) (target: under 20 ms)`);
     }
+    const unavailable = namespacesUnavailable();
+    if (unavailable) {
+      console.log(`two hosts vs one: skipped (${unavailable})`);
+      out.hosts_skipped = unavailable;
+    } else {
+      const net = makeHosts(2);
+      try {
+        const one = await hostsRun(server, net, 1);
+        const two = await hostsRun(server, net, 2);
+        const same = facts(one.trials) === facts(two.trials);
+        console.log(`Hyperband (${one.trials.length} trials): 1 host ${one.seconds.toFixed(1)} s, 2 hosts ${two.seconds.toFixed(1)} s = ` +
+          `${(one.seconds / two.seconds).toFixed(2)}x; same trials and scores: ${same}`);
+        Object.assign(out, {
+          hosts_trials: one.trials.length, hosts_1_seconds: Number(one.seconds.toFixed(2)), hosts_2_seconds: Number(two.seconds.toFixed(2)),
+          hosts_speedup: Number((one.seconds / two.seconds).toFixed(2)), hosts_same_trials: same,
+        });
+      } finally {
+        net.destroy();
+      }
+    }
+    out.loadavg_end = (await import('node:os')).loadavg().map((x) => Number(x.toFixed(2)));
   } finally {
     await server.stop();
     rmSync(folder, { recursive: true, force: true });

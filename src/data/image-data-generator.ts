@@ -112,6 +112,7 @@ export const FLOW_FROM_DIRECTORY_KEYS = [...FILE_ITERATOR_KEYS, 'classes', 'clas
 export const FLOW_FROM_DATAFRAME_KEYS = [...FILE_ITERATOR_KEYS, ...optionKeys<Omit<FlowFromDataframeOptions, keyof FileIteratorOptions>>({
   directory: true, xCol: true, yCol: true, weightCol: true, classes: true, classMode: true, validateFilenames: true,
 })];
+const FIT_KEYS = [...optionKeys<GeneratorFitOptions>({ augment: true, rounds: true, seed: true }), ...FLOW_FROM_DIRECTORY_KEYS];
 const FLOW_KEYS = optionKeys<FlowOptions>({
   batchSize: true, shuffle: true, seed: true, sampleWeight: true, subset: true, ignoreClassSplit: true, saveToDir: true, savePrefix: true,
   saveFormat: true, prefetchBatches: true,
@@ -331,6 +332,7 @@ export class ImageDataGenerator implements IteratorGenerator {
    * size and colour mode), or a DirectoryIterator or DataFrameIterator. Unlike Keras it can read a folder, streaming it.
    */
   async fit(source: FitSource, options: GeneratorFitOptions & FlowFromDirectoryOptions = {}): Promise<void> {
+    checkOptionKeys('fit()', options, FIT_KEYS, (m) => new DataConfigError(m));
     const rounds = options.augment ? Math.max(1, options.rounds ?? 1) : 1;
     const rng = new Rng(options.seed ?? randomSeed());
     let channels = 0;

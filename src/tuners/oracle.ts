@@ -25,6 +25,11 @@ export interface OracleOptions {
   seed?: number;
   /** How many times a trial that raised an error is retried before it is FAILED (default 0). */
   maxRetriesPerTrial?: number;
+  /**
+   * How many times a trial whose worker died (killed, out of memory) or went silent (no heartbeat within
+   * the storage's grace period) runs again before it is FAILED (default 2: three attempts in all).
+   */
+  maxCrashRetries?: number;
   /** The search stops with an error after this many FAILED trials in a row (default 3; 0 never stops). */
   maxConsecutiveFailedTrials?: number;
   /**
@@ -38,7 +43,7 @@ export interface OracleOptions {
 /** The keys of OracleOptions (a tuner rejects any key that neither it nor its oracle reads). */
 export const ORACLE_OPTION_KEYS = optionKeys<OracleOptions>({
   objective: true, maxTrials: true, hyperparameters: true, allowNewEntries: true, tuneNewEntries: true, seed: true,
-  maxRetriesPerTrial: true, maxConsecutiveFailedTrials: true, maxConsecutiveInvalidTrials: true,
+  maxRetriesPerTrial: true, maxCrashRetries: true, maxConsecutiveFailedTrials: true, maxConsecutiveInvalidTrials: true,
 });
 
 export interface PopulateResult {
@@ -95,6 +100,7 @@ export abstract class Oracle {
   readonly allowNewEntries: boolean;
   readonly tuneNewEntries: boolean;
   readonly maxRetriesPerTrial: number;
+  readonly maxCrashRetries: number;
   readonly maxConsecutiveFailedTrials: number;
   readonly maxConsecutiveInvalidTrials: number;
   seed: number;
@@ -127,6 +133,7 @@ export abstract class Oracle {
     this.allowNewEntries = opts.allowNewEntries ?? true;
     this.tuneNewEntries = opts.tuneNewEntries ?? true;
     this.maxRetriesPerTrial = nonNegativeInt('maxRetriesPerTrial', opts.maxRetriesPerTrial ?? 0);
+    this.maxCrashRetries = nonNegativeInt('maxCrashRetries', opts.maxCrashRetries ?? 2);
     this.maxConsecutiveFailedTrials = nonNegativeInt('maxConsecutiveFailedTrials', opts.maxConsecutiveFailedTrials ?? 3);
     this.maxConsecutiveInvalidTrials = nonNegativeInt('maxConsecutiveInvalidTrials', opts.maxConsecutiveInvalidTrials ?? 20);
     this.seed = opts.seed || 1 + Math.floor(Math.random() * 10000);
@@ -251,7 +258,7 @@ export abstract class Oracle {
    * Puts back a trial whose worker died (killed, out of memory) with the trial itself not at fault:
    * it runs again with the same seed. After `maxCrashRetries` crashes it is FAILED.
    */
-  requeueCrashedTrial(trialId: string, message: string, maxCrashRetries = 2): Trial {
+  requeueCrashedTrial(trialId: string, message: string, maxCrashRetries = this.maxCrashRetries): Trial {
     const trial = this.getTrial(trialId);
     for (const [tuner, id] of this.ongoing) if (id === trialId) this.ongoing.delete(tuner);
     if (trial.status !== 'RUNNING' || this.retryQueue.includes(trialId)) return trial;

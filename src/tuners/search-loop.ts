@@ -5,6 +5,12 @@
  * processes sharing one project run one consistent search; a trial whose worker or process died runs
  * again. A serial search (SerialExecutor) goes through exactly the same steps, as the one slot of its
  * process (`<tunerId>/<host>/<pid>/w0`): two serial processes on one project are two workers, not one.
+ *
+ * Liveness, the same on every storage: each slot is a worker registered with the storage, which
+ * heartbeats it; a running trial whose worker the storage no longer hears (heartbeat older than its
+ * grace period) or whose process is gone is handed out again by the next claim that sees it (a crash,
+ * counted: FAILED after the oracle's maxCrashRetries). A result that arrives for a trial no longer this
+ * worker's (it was handed out again meanwhile) is refused: the newer attempt's result counts.
  */
 import { hostname } from 'node:os';
 import { HyperParameters } from './hyperparameters.js';
@@ -15,11 +21,9 @@ import type { HyperModelSource, SearchOptions, TensorBoardIntegration } from './
 import type { Oracle } from './oracle.js';
 import type { RunningTrialInfo, SearchStoppedBy, TunerDisplay } from './display.js';
 import type { Executor, ExecutorEvent, SlotStartup } from './executors/executor.js';
-import type { SearchStorage, SearchTransaction } from './storage/search-storage.js';
+import type { SearchStorage, SearchTransaction, WorkerRecord } from './storage/search-storage.js';
 import { loadOracleState, recordSnapshot, saveOracleState, type SearchMeta } from './search-state.js';
 
-/** How often a process with nothing to run checks whether other processes' trials unblocked the oracle. */
-const POLL_MS = 250;
 
 /** What the loop needs of the Tuner that runs it (the Tuner is not imported: no import circle). */
 export interface SearchHost {
@@ -94,6 +98,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
       const search = await tx.loadSearch();
       if (search) oracle.setState(await loadOracleState(tx, search));
       const loaded = recordSnapshot(oracle);
+      const before = search ? JSON.stringify(oracle.getState()) : undefined;
       let r: T | undefined;
       try {
         r = await fn(tx);
@@ -101,7 +106,9 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         failed = true;
         error = err;
       }
-      await saveOracleState(tx, tuner.searchMeta(), oracle, loaded);
+      // A step that changed nothing (a worker asking while the oracle waits) writes nothing: it would
+      // wake every other waiting worker, whose steps would wake this one, and so on.
+      if (before === undefined || JSON.stringify(oracle.getState()) !== before) await saveOracleState(tx, tuner.searchMeta(), oracle, loaded);
       return r;
     });
     if (failed) throw error;
@@ -125,28 +132,50 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
    * a dead process of its own tunerId instead, as if never interrupted (KerasTuner hands a tuner id its
    * running trial back); its own trial from an earlier search() call of this process it keeps.
    */
-  const reclaim = async (tx: SearchTransaction): Promise<void> => {
+  const reclaim = async (tx: SearchTransaction): Promise<string[]> => {
     const me = workerId(0);
+    const said: string[] = [];
+    let workers: Map<string, WorkerRecord> | undefined;
     for (const [tid, trialId] of [...oracle.ongoing]) {
       if (serial && tid === me) continue; // the oracle hands it back
       const owner = parseWorkerSlotId(tid);
-      const legacy = owner ? undefined : (await tx.workers()).find((w) => w.workerId === tid);
+      workers ??= new Map((await tx.workers()).map((w) => [w.workerId, w]));
+      const record = workers.get(tid);
+      const legacy = owner ? undefined : record;
       if (legacy?.alive && !(legacy.host === host && legacy.pid === process.pid)) {
         // A project written before serial searches had per-process ids: its serial run is still going.
         throw new Error(`A serial search (tuner "${tid}", workers: 1) is running on ${tuner.projectDir}: an older version started it, ` +
           'whose serial searches do not share a project. Wait for it to finish.');
       }
-      const dead = owner ? owner.host === host && !isProcessAlive(owner.pid) : true;
-      const orphan = !serial && owner?.pid === process.pid && owner.host === host && !running.has(trialId);
-      if (!dead && !orphan) continue;
+      const thisProcess = owner?.host === host && owner.pid === process.pid;
+      // its process ended on this host (or it is a plain tuner id of an older version, whose run ended)
+      const gone = owner ? owner.host === host && !isProcessAlive(owner.pid) : true;
+      // the storage no longer hears it: no heartbeat within the grace period (a machine down or cut off,
+      // a frozen process), or it stopped elsewhere and unregistered with its trial still running
+      const silent = !thisProcess && !gone && (record ? !record.alive : owner !== undefined && owner.host !== host);
+      const orphan = !serial && thisProcess && !running.has(trialId);
+      if (!gone && !silent && !orphan) continue;
       const ours = tid === tuner.tunerId || tid.startsWith(`${tuner.tunerId}/`);
-      if (serial && dead && ours && !oracle.ongoing.has(me)) {
+      if (serial && gone && ours && !oracle.ongoing.has(me)) {
         oracle.ongoing.delete(tid);
         oracle.ongoing.set(me, trialId);
+      } else if (silent) {
+        const t = oracle.requeueCrashedTrial(trialId, `Its worker ${tid} was not heard from within the grace period ` +
+          `(${tuner.storage.heartbeatGraceMs / 1000} s without a heartbeat: its machine is down, cut off or frozen); it runs again.`);
+        said.push(`Trial ${trialId}: its worker ${tid} sent no heartbeat for over ${tuner.storage.heartbeatGraceMs / 1000} s; ` +
+          (t.status === 'FAILED' ? `FAILED after ${t.crashes} lost attempts.` : `handed out again (attempt ${t.crashes + 1}).`));
       } else {
         oracle.requeueCrashedTrial(trialId, `The process training it (${tid}) stopped; it runs again.`);
       }
     }
+    return said;
+  };
+
+  /** Whether this slot still holds the trial: not, when it was handed out again (its worker went silent). */
+  const holds = (slot: number, trialId: string) => oracle.ongoing.get(workerId(slot)) === trialId;
+  const refuse = (trialId: string, what: string) => {
+    display.message?.(`Trial ${trialId}: this worker's ${what} is refused: the trial was handed out again while it trained ` +
+      '(no heartbeat from here within the grace period); the newer attempt counts.');
   };
 
   const started = loop.startedAt ?? Date.now();
@@ -164,12 +193,17 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
   let trialsRun = 0;
   let failure: unknown;
 
-  const finish = async (trialId: string, end: (trial: Trial) => void | Promise<void>): Promise<void> => {
+  const finish = async (slot: number, trialId: string, end: (trial: Trial) => void | Promise<void>): Promise<void> => {
     const info = running.get(trialId);
     running.delete(trialId);
     let stop: unknown;
+    let refused = false;
     const trial = await transact(async () => {
       const t = oracle.getTrial(trialId);
+      if (!holds(slot, trialId)) {
+        refused = true;
+        return t;
+      }
       if (info) t.elapsedSeconds = (Date.now() - info.started) / 1000;
       try {
         await end(t);
@@ -178,6 +212,11 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
       }
       return t;
     });
+    if (refused) {
+      refuse(trialId, 'result');
+      showProgress();
+      return;
+    }
     trialsRun++;
     display.trialEnd?.({
       trial, trialNumber: info?.trialNumber ?? oracle.startOrder.indexOf(trialId) + 1, best: oracle.getBestTrials(1)[0], objective: oracle.objective,
@@ -216,7 +255,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         return;
       }
       case 'result':
-        return finish(ev.trialId, (t) => {
+        return finish(ev.slot, ev.trialId, (t) => {
           oracle.updateSpace(ev.space);
           t.hyperparameters = HyperParameters.fromConfig({ space: oracle.hyperparameters.space, values: ev.record.hyperparameters.values });
           oracle.updateTrial(ev.trialId, { metrics: ev.record.metrics, bestMetrics: ev.record.bestMetrics ?? {}, bestStep: ev.record.bestStep });
@@ -227,16 +266,19 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         if (serial ? ev.error instanceof FatalError : ev.name === 'FatalError') {
           throw serial ? ev.error : new FatalError(ev.message); // its trial is put back below (or resumed, serially)
         }
-        return finish(ev.trialId, () => {
+        return finish(ev.slot, ev.trialId, () => {
           const { status, retry } = classifyTrialError(ev.name);
           oracle.endTrial(ev.trialId, status, ev.message, { retry });
         });
       case 'crash': {
         if (ev.trialId === undefined) return;
         running.delete(ev.trialId);
+        let held = true;
         const t = await transact(async () => {
-          return oracle.requeueCrashedTrial(ev.trialId!, `Its worker died (${ev.reason}).`);
+          held = holds(ev.slot, ev.trialId!);
+          return held ? oracle.requeueCrashedTrial(ev.trialId!, `Its worker died (${ev.reason}).`) : oracle.getTrial(ev.trialId!);
         });
+        if (!held) return;
         display.message?.(`Trial ${ev.trialId}: its worker died (${ev.reason}); ` +
           (t.status === 'FAILED' ? `FAILED after ${t.crashes} crashes.` : 'it will run again.'));
         showProgress();
@@ -245,13 +287,17 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
     }
   };
 
+  const { storage } = tuner;
+  const workerInfo = { host, pid: process.pid, kind: serial ? 'serial' as const : 'thread' as const };
+  // One executor event is awaited at a time; a wait that a storage change ended keeps it for the next turn.
+  let pending: Promise<ExecutorEvent | undefined> | undefined;
+  const nextEvent = () => (pending ??= executor.next());
   try {
-    // The storage's worker registrations are this process's liveness for other processes (resume, overwrite).
-    for (let slot = 0; slot < executor.slots; slot++) {
-      await tuner.storage.registerWorker(workerId(slot), { host, pid: process.pid, kind: serial ? 'serial' : 'thread' });
-    }
+    for (let s = 0; s < executor.slots; s++) await storage.registerWorker(workerId(s), workerInfo);
     for (;;) {
       let verdict: 'IDLE' | 'STOPPED' | undefined;
+      // read before the claims: a change committed after them ends the wait below at once
+      const mark = await storage.changeCount();
       if (deadline !== undefined && Date.now() >= deadline && !budgetEnded) {
         budgetEnded = true;
         if (running.size > 0) display.message?.(`The time budget ended: no new trial starts; the ${running.size} running stop at their next epoch end.`);
@@ -260,10 +306,11 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         // The deadline can pass while earlier slots are filled: look again right before each decision.
         if (deadline !== undefined && Date.now() >= deadline) break;
         const got = await transact(async (tx) => {
-          await reclaim(tx);
+          const said = await reclaim(tx);
           const trial = oracle.createTrial(workerId(slot));
-          return { trial, space: oracle.hyperparameters.space, seed: oracle.seed, best: oracle.getBestTrials(1)[0] };
+          return { said, trial, space: oracle.hyperparameters.space, seed: oracle.seed, best: oracle.getBestTrials(1)[0] };
         });
+        for (const line of got.said) display.message?.(line);
         if (got.trial.status !== 'RUNNING') {
           verdict = got.trial.status === 'IDLE' ? 'IDLE' : 'STOPPED';
           break;
@@ -280,26 +327,44 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
       if (idleSince) idleSlotSeconds += idleSince.slots * (Date.now() - idleSince.at) / 1000;
       idleSince = verdict === 'IDLE' && running.size < executor.slots ? { at: Date.now(), slots: executor.slots - running.size } : undefined;
       if (running.size === 0 && (verdict === 'STOPPED' || budgetEnded)) break;
-      // Nothing of ours runs and the oracle waits on other processes' trials: look again soon.
-      // Waiting on other processes' trials (or on nothing) also wakes at the deadline.
-      const wait = running.size === 0 && verdict === 'IDLE' ? POLL_MS : undefined;
-      const ev = await executor.next(wait !== undefined && deadline !== undefined ? Math.max(1, Math.min(wait, deadline - Date.now())) : wait);
+      let ev: ExecutorEvent | undefined;
+      if (verdict === 'IDLE' && running.size < executor.slots) {
+        // A slot is free but the oracle waits on other trials (e.g. a Hyperband round's last ones, maybe
+        // another machine's): look again when another process commits a change (NOTIFY), or after the
+        // storage's poll interval, or at the deadline; our own trials' events end the wait too.
+        const maxMs = deadline !== undefined ? Math.max(1, deadline - Date.now()) : Infinity;
+        const changed = storage.waitForChange(mark, maxMs).then(() => undefined);
+        if (running.size === 0 && serial) {
+          await changed; // a serial executor has no event to wait for while nothing of ours runs
+        } else {
+          const got = await Promise.race([nextEvent().then((e) => ({ e })), changed]);
+          if (got) {
+            pending = undefined; // consumed; otherwise it is still awaited next turn
+            ev = got.e;
+          }
+        }
+      } else {
+        ev = await nextEvent();
+        pending = undefined;
+      }
       if (ev) await handle(ev);
     }
   } catch (err) {
     failure = err;
   } finally {
     await executor.close();
-    for (let slot = 0; slot < executor.slots; slot++) await tuner.storage.unregisterWorker(workerId(slot)).catch(() => undefined);
     if (running.size > 0 && !serial) {
       // Stopped with trials in flight (an error): put them back so a resumed search runs them.
       await transact(async () => {
-        for (const id of running.keys()) {
+        for (const [id, r] of running) {
+          if (!holds(r.worker, id)) continue; // handed out again meanwhile: the other attempt's
           const t = oracle.requeueCrashedTrial(id, 'The search stopped while it trained; it runs again on resume.', Infinity);
           t.crashes = Math.max(0, t.crashes - 1);
         }
       }).catch(() => undefined);
     }
+    // after the requeue: until then, others see these trials' workers alive and leave them alone
+    for (let s = 0; s < executor.slots; s++) await storage.unregisterWorker(workerId(s)).catch(() => undefined);
   }
   if (failure) throw failure;
   // Leave this tuner with the final state of the whole search (other processes' trials included).

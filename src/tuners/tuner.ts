@@ -22,6 +22,8 @@ import { checkSearchOptions, checkTunerOptions } from './option-checks.js';
 import { openStorage } from './storage/open-storage.js';
 import type { SearchStorage } from './storage/search-storage.js';
 import { setStoredWeights } from './storage/model-artifacts.js';
+import { FencedArtifacts } from './storage/fenced-artifacts.js';
+import { workerSlotId } from './project-lock.js';
 import type {
   HyperModel, HyperModelObject, HyperModelSource, SearchOptions, TensorBoardIntegration, TrialCallbackFactory, TunerOptions,
 } from './tuner-options.js';
@@ -164,7 +166,9 @@ export class Tuner {
     const oracle = new TrialOracle({ objective: this.oracle.objective, allowNewEntries: this.oracle.allowNewEntries, tuneNewEntries: this.oracle.tuneNewEntries });
     const runner = new TrialRunner({
       oracle, hypermodel: await this.resolveHypermodel(), executionsPerTrial: this.executionsPerTrial,
-      deterministic: this.deterministic, artifacts: this.storage.artifacts, location: this.projectDir,
+      deterministic: this.deterministic, location: this.projectDir,
+      // the search loop runs this thread's trials as worker slot 0
+      artifacts: new FencedArtifacts(this.storage, workerSlotId(this.tunerId, 0)),
     });
     return { runner, oracle };
   }

@@ -1,11 +1,16 @@
 /**
  * A child process of the storage conformance suite: `node --import tsx conformance-child.ts <factory
  * module> <key> increment <n>` runs n read-decide-write transactions; `... hang` stops inside one
- * (after its writes) and waits to be killed; `... register` registers a worker and waits to be killed.
+ * (after its writes) and waits to be killed; `... register` registers a worker and waits to be killed
+ * (heartbeating meanwhile); `... search <tunerId> <go file>` runs a seeded 2-trial RandomSearch as worker <tunerId>, pausing at the end
+ * of its first trial's first epoch (printing `PAUSED <id>`) until the go file exists, and prints `REFUSED <id>`
+ * if its result is refused.
  */
-import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { counterOf, emptySearch, trialRecord, type StorageFactoryModule } from './conformance-helpers.js';
+import { FileStorage } from '../../src/tuners/storage/file-storage.js';
 
 const [factoryPath, key, op, arg] = process.argv.slice(2);
 const factory = (await import(pathToFileURL(factoryPath).href)) as StorageFactoryModule;
@@ -43,4 +48,34 @@ if (op === 'increment') {
   await storage.registerWorker('live-worker', { host: hostname(), pid: process.pid, kind: 'serial' });
   process.stdout.write('REGISTERED\n');
   await new Promise(() => setInterval(() => undefined, 1000)); // until SIGKILL
+} else if (op === 'search') {
+  const [tunerId, goFile] = process.argv.slice(5);
+  const { initBackend } = await import('../../src/runtime/backend.js');
+  const { RandomSearch } = await import('../../src/tuners/index.js');
+  const { denseHypermodel, tinyData } = await import('../tuners/fixtures/tiny.js');
+  await initBackend();
+  let paused = false;
+  const tuner = new RandomSearch({
+    hypermodel: denseHypermodel, objective: 'val_loss', maxTrials: 2, seed: 3, tunerId, storage, verbose: 0,
+    directory: storage instanceof FileStorage ? storage.directory : tmpdir(), projectName: key,
+    display: {
+      message: (text) => {
+        const m = /^Trial (\S+): this worker's result is refused/.exec(text);
+        if (m) process.stdout.write(`REFUSED ${m[1]}\n`);
+      },
+    },
+  });
+  await tuner.search(tinyData(32, 1), {
+    validationData: tinyData(16, 2), epochs: 2,
+    callbacks: [{
+      onEpochEnd: async () => {
+        if (paused) return;
+        paused = true;
+        process.stdout.write(`PAUSED ${Object.values(tuner.oracle.getState().ongoing)[0]}\n`);
+        while (!existsSync(goFile)) await sleep(50);
+      },
+    }],
+  });
+  await storage.close();
+  process.stdout.write('DONE\n');
 }

@@ -7,11 +7,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { hostname } from 'node:os';
+import { promises as fs } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { modelToStored, setStoredWeights, storedModelLoader } from '../../src/tuners/storage/model-artifacts.js';
+import { RandomSearch } from '../../src/tuners/index.js';
+import { FileStorage } from '../../src/tuners/storage/file-storage.js';
+import { denseHypermodel, tinyData } from '../tuners/fixtures/tiny.js';
 import type { SearchStorage } from '../../src/tuners/storage/search-storage.js';
 import { counterOf, emptySearch, trialRecord, type StorageFactoryModule } from './conformance-helpers.js';
 
@@ -30,6 +34,45 @@ function child(factoryModule: string, key: string, ...args: string[]): { proc: C
     resolve({ code, stdout, stderr });
   }));
   return { proc, done };
+}
+
+/** Resolves with the first stdout line of the child matching re (rejects if it ends first). */
+function line(c: ReturnType<typeof child>, re: RegExp): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    c.proc.stdout!.on('data', (d) => {
+      text += d;
+      const m = re.exec(text);
+      if (m) resolve(m);
+    });
+    void c.done.then((r) => reject(new Error(`the child ended before printing ${re}: ${r.stdout}\n${r.stderr}`)));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * SIGSTOP, but never while the child holds a folder's project lock (its heartbeat takes it for a moment):
+ * a frozen holder would block every other process for the lock's stale time, which is not what we test.
+ */
+async function freeze(c: ReturnType<typeof child>, storage: SearchStorage): Promise<void> {
+  for (;;) {
+    c.proc.kill('SIGSTOP');
+    const lock = storage instanceof FileStorage ? await fs.readFile(join(storage.projectDir, '.lock'), 'utf8').catch(() => '') : '';
+    if (lock.split(' ')[1] !== String(c.proc.pid)) return;
+    c.proc.kill('SIGCONT');
+    await sleep(20);
+  }
 }
 
 function tinyModel(): tf.LayersModel {
@@ -156,6 +199,26 @@ export function describeStorageConformance(name: string, factoryModule: string):
       }
     });
 
+    test('a worker whose process lives but sends no heartbeat (SIGSTOP) is not alive after the grace period, and alive again once it heartbeats', async () => {
+      const { key, storage } = await fresh();
+      const c = child(factoryModule, key, 'register');
+      const alive = async () => (await storage.transaction((tx) => tx.workers())).find((w) => w.workerId === 'live-worker')?.alive;
+      try {
+        await line(c, /REGISTERED/);
+        assert.equal(await alive(), true);
+        await freeze(c, storage);
+        const stopped = Date.now();
+        await until('the frozen worker is not alive', async () => (await alive()) === false);
+        assert.ok(Date.now() - stopped >= storage.heartbeatGraceMs - 1000, 'not before the grace period');
+        c.proc.kill('SIGCONT');
+        await until('it heartbeats again', async () => (await alive()) === true);
+      } finally {
+        c.proc.kill('SIGKILL');
+        await c.done;
+        await storage.close();
+      }
+    });
+
     test('overwrite is refused while another process has a live worker registered, and allowed once it is dead', async () => {
       const { key, storage } = await fresh();
       const c = child(factoryModule, key, 'register');
@@ -183,6 +246,56 @@ export function describeStorageConformance(name: string, factoryModule: string):
         await storage.close();
       }
     });
+
+    for (const limit of [2, 0]) {
+      test(limit > 0
+        ? 'search loop: a trial whose worker went silent is handed out again (a counted attempt); the late result is refused, nothing of it written'
+        : 'search loop: with maxCrashRetries 0, a trial whose worker went silent is FAILED; its late result is refused too', async () => {
+        const { key, storage } = await fresh();
+        const go = join(tmpdir(), `${key}.go`);
+        const a = child(factoryModule, key, 'search', 'a', go);
+        const train = tinyData(32, 1);
+        const val = tinyData(16, 2);
+        try {
+          const [, victim] = await line(a, /PAUSED (\S+)/);
+          await freeze(a, storage); // it lives, but heartbeats no more
+          await until('worker a is not alive', async () => {
+            const ws = await storage.transaction((tx) => tx.workers());
+            return ws.some((w) => w.workerId.startsWith('a/') && !w.alive);
+          });
+          const bStorage = await (await load()).makeStorage(key);
+          const b = new RandomSearch({
+            hypermodel: denseHypermodel, objective: 'val_loss', maxTrials: 2, seed: 3, tunerId: 'b', storage: bStorage,
+            directory: bStorage instanceof FileStorage ? bStorage.directory : tmpdir(), projectName: key, verbose: 0, maxCrashRetries: limit,
+          });
+          const said: string[] = [];
+          (b as unknown as { display: { message: (t: string) => void } }).display.message = (t) => said.push(t);
+          await b.search(train, { validationData: val, epochs: 2 });
+          await b.storage.close();
+          const before = await storage.loadTrials();
+          const t = before.find((r) => r.trialId === victim)!;
+          assert.equal(t.crashes, 1, 'the lost attempt is counted');
+          assert.equal(t.status, limit > 0 ? 'COMPLETED' : 'FAILED', t.message);
+          assert.match(said.join('\n'), new RegExp(`Trial ${victim}: its worker a/\\S+ sent no heartbeat for over 3 s; ` +
+            (limit > 0 ? 'handed out again \\(attempt 2\\)' : 'FAILED after 1 lost attempts')));
+          const search = await storage.loadSearch();
+          a.proc.kill('SIGCONT');
+          await fs.writeFile(go, '');
+          const r = await a.done;
+          assert.equal(r.code, 0, r.stderr);
+          assert.match(r.stdout, new RegExp(`REFUSED ${victim}`), 'worker a was told its result is refused');
+          assert.deepEqual(await storage.loadTrials(), before, 'the late result wrote nothing');
+          assert.deepEqual((await storage.loadSearch())!.state, search!.state);
+        } finally {
+          a.proc.kill('SIGKILL');
+          await a.done;
+          tf.dispose([train.xs, train.ys, val.xs, val.ys]);
+          await fs.rm(go, { force: true });
+          await storage.open({ overwrite: true }).catch(() => undefined); // refused while a killed worker still looks alive
+          await storage.close();
+        }
+      });
+    }
 
     test('artifacts: checkpoints by trial, the best model and named files round-trip as bytes; delete removes checkpoints', async () => {
       const { storage } = await fresh();

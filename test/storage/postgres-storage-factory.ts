@@ -9,5 +9,5 @@ import type { SearchStorage } from '../../src/tuners/storage/search-storage.js';
 export async function makeStorage(key: string): Promise<SearchStorage> {
   const url = process.env.TFJS_TUNER_TEST_PG_URL;
   if (!url) throw new Error('TFJS_TUNER_TEST_PG_URL is not set: postgres-storage.test.ts starts the server and sets it');
-  return new PostgresStorage({ connectionString: url, search: key, workerStaleMs: 3000, heartbeatMs: 500 });
+  return new PostgresStorage({ connectionString: url, search: key, heartbeatGraceMs: 3000, heartbeatMs: 500 });
 }

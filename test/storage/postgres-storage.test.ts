@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, connect, type Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describeStorageConformance } from './conformance.js';
@@ -31,7 +32,7 @@ describe('PostgresStorage: schema and errors', () => {
       const v = await c.query('SELECT max(version) AS v FROM tfjs_tuner_schema');
       assert.equal(v.rows[0].v, SCHEMA_VERSION);
       const tables = await c.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'tfjs_tuner_%' ORDER BY tablename");
-      assert.deepEqual(tables.rows.map((r) => r.tablename), ['tfjs_tuner_artifacts', 'tfjs_tuner_schema', 'tfjs_tuner_searches', 'tfjs_tuner_trials', 'tfjs_tuner_workers']);
+      assert.deepEqual(tables.rows.map((r) => r.tablename), ['tfjs_tuner_artifacts', 'tfjs_tuner_commits', 'tfjs_tuner_schema', 'tfjs_tuner_searches', 'tfjs_tuner_trials', 'tfjs_tuner_workers']);
       await c.end();
     } finally {
       await s.close();
@@ -117,6 +118,86 @@ describe('PostgresStorage: schema and errors', () => {
       assert.equal((await s.loadSearch())!.settings.counter, 2);
     } finally {
       await s.close();
+    }
+  });
+
+  test('a waiting process wakes on NOTIFY when another commits a change, long before its poll interval; also after a restart', async () => {
+    const waiter = new PostgresStorage({ connectionString: server.url(), search: 'wake', pollMs: 30_000 });
+    const writer = new PostgresStorage({ connectionString: server.url(), search: 'wake' });
+    try {
+      await writer.open({ overwrite: true });
+      const wake = async (n: number) => {
+        const mark = await waiter.changeCount();
+        const t0 = Date.now();
+        setTimeout(() => void writer.transaction((tx) => tx.saveSearch(emptySearch(n))), 300);
+        await waiter.waitForChange(mark, 60_000);
+        return Date.now() - t0;
+      };
+      const ms = await wake(1);
+      assert.ok(ms >= 250 && ms < 3000, `woke ${ms} ms after waiting, when the change came at 300 ms (poll: 30 s)`);
+      // a change committed after the mark was read, before the wait began, ends the wait at once
+      const mark = await waiter.changeCount();
+      await writer.transaction((tx) => tx.saveSearch(emptySearch(9)));
+      const t0 = Date.now();
+      await waiter.waitForChange(mark, 60_000);
+      assert.ok(Date.now() - t0 < 3000);
+      // the listening connection is dropped by a restart and made again (counting a change: some may be lost)
+      await server.restart();
+      for (let i = 0; i < 3; i++) await waiter.waitForChange(await waiter.changeCount(), 100);
+      const after = await wake(2);
+      assert.ok(after < 3000, `woke ${after} ms after waiting, after the restart`);
+    } finally {
+      await waiter.close();
+      await writer.close();
+    }
+  });
+
+  test('a step whose COMMIT reply is lost (the connection drops right after COMMIT) is not run again on retry', async () => {
+    // a proxy to the server that, once armed, lets a COMMIT through and cuts the connection instead of its reply
+    let armed = false;
+    let dropped = 0;
+    const proxy: Server = createServer((client) => {
+      const upstream = connect(server.port, server.host);
+      let dropReply = false;
+      client.on('data', (d) => {
+        if (armed && d.includes('COMMIT\0')) {
+          armed = false;
+          dropReply = true;
+        }
+        upstream.write(d);
+      });
+      upstream.on('data', (d) => {
+        if (!dropReply) return void client.write(d);
+        dropped++;
+        client.destroy();
+        upstream.destroy();
+      });
+      for (const sock of [client, upstream]) sock.on('error', () => undefined);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as { port: number }).port;
+    const s = new PostgresStorage({ connectionString: server.url().replace(`:${server.port}/`, `:${port}/`), search: 'lost-commit' });
+    try {
+      await s.open({ overwrite: true });
+      await s.transaction((tx) => tx.saveSearch(emptySearch(0)));
+      armed = true;
+      let runs = 0;
+      const n = await s.transaction(async (tx) => {
+        runs++;
+        const cur = (await tx.loadSearch())!;
+        cur.settings.counter = Number(cur.settings.counter) + 1;
+        await tx.saveSearch(cur);
+        return cur.settings.counter;
+      });
+      assert.equal(dropped, 1, 'the COMMIT reply was lost');
+      assert.equal((await s.loadSearch())!.settings.counter, 1, 'the step committed once');
+      assert.equal(n, 1);
+      assert.equal(runs, 1, 'the retry found the step committed and did not run it again');
+    } finally {
+      await s.close();
+      proxy.close();
     }
   });
 });

@@ -90,13 +90,14 @@ test('HyperParameters methods: KerasTuner\'s min_value / max_value / parent_name
   assert.deepEqual(hp.space, [], 'nothing was declared by the rejected calls');
 });
 
-test('buildCnn, toonVisionModel, flow, flowFromDataframe, imageDatasetFromDirectory and tensorBoardCallback options', () => {
+test('buildCnn, toonVisionModel, flow, fit, flowFromDataframe, imageDatasetFromDirectory, tensorBoardCallback and the worker sources\' options', async () => {
   const hp = new HyperParameters();
   assert.throws(() => buildCnn(hp, { input_shape: [8, 8, 3], numClasses: 2 } as never), /buildCnn\(\): unknown option "input_shape"\. "input_shape" is the Keras \(Python\) spelling: write inputShape\./);
   assert.throws(() => buildCnn(hp, { inputShape: [8, 8, 3], numClasses: 2, max_model_size: 10 } as never), /buildCnn\(\).*"max_model_size".*maxParams/);
   assert.throws(() => toonVisionModel({ inputShape: [8, 8, 3], numClasses: 4, learning_rate: 0.1 } as never), /toonVisionModel\(\): unknown option "learning_rate".*write learningRate\./);
   const gen = new ImageDataGenerator();
   assert.throws(() => gen.flow([[[[0]]]], [0], { batch_size: 1 } as never), /flow\(\): unknown option "batch_size"\..*write batchSize\./);
+  await assert.rejects(gen.fit(root, { round: 2 } as never), /fit\(\): unknown option "round"\. Did you mean "rounds"\?/);
   assert.throws(() => gen.flowFromDataframe([], { x_col: 'filename' } as never), /flowFromDataframe\(\): unknown option "x_col"\..*write xCol\./);
   assert.throws(() => imageDatasetFromDirectory(root, { image_size: [8, 8] } as never), /imageDatasetFromDirectory\(\): unknown option "image_size"\..*write imageSize\./);
   assert.throws(() => imageDatasetFromDirectory(root, { labelMod: 'int' } as never), /Did you mean "labelMode"\?/);

@@ -38,9 +38,10 @@ interface OracleFileV1 {
   state: OracleState;
 }
 
-/** A worker not heard of for this long, on another host, is considered dead. */
-const DEFAULT_STALE_MS = 60_000;
-const HEARTBEAT_MS = 10_000;
+/** A worker not heard of for this long is considered dead (its process may live on, frozen or cut off). */
+const DEFAULT_GRACE_MS = 60_000;
+/** How often a process with nothing to run looks at the folder for other processes' changes. */
+const DEFAULT_POLL_MS = 250;
 
 /** `<tunerId>.json`: the tuner's workers; `host`/`pid` alone is 0.1's serial marker (kept until that process is gone). */
 interface TunerFile {
@@ -55,8 +56,14 @@ function toStored(file: OracleFileV1): StoredSearch {
 }
 
 export interface FileStorageOptions extends LockOptions {
-  /** Another host's worker is dead after this long without a heartbeat (default 60 s). */
+  /** A worker is dead after this long without a heartbeat (default 60 s; on this host a gone process is dead at once). */
+  heartbeatGraceMs?: number;
+  /** @deprecated the former name of heartbeatGraceMs */
   workerStaleMs?: number;
+  /** How often this process heartbeats its workers (default heartbeatGraceMs / 6). */
+  heartbeatMs?: number;
+  /** How often a process with nothing to run looks for other processes' changes (default 250 ms). */
+  pollMs?: number;
 }
 
 export class FileStorage implements SearchStorage {
@@ -65,10 +72,17 @@ export class FileStorage implements SearchStorage {
   private queue: Promise<void> = Promise.resolve();
   private readonly mine = new Map<string, WorkerInfo>();
   private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<void> | undefined;
+  readonly heartbeatGraceMs: number;
+  private readonly heartbeatMs: number;
+  private readonly pollMs: number;
 
   constructor(readonly directory: string, readonly projectName: string, private readonly opts: FileStorageOptions = {}) {
     this.projectDir = join(directory, projectName);
     this.artifacts = new FileArtifacts(this.projectDir);
+    this.heartbeatGraceMs = opts.heartbeatGraceMs ?? opts.workerStaleMs ?? DEFAULT_GRACE_MS;
+    this.heartbeatMs = opts.heartbeatMs ?? Math.max(100, Math.floor(this.heartbeatGraceMs / 6));
+    this.pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
   }
 
   get location(): string {
@@ -226,7 +240,7 @@ export class FileStorage implements SearchStorage {
       ws[workerId] = { ...info, lastSeen: Date.now() };
     });
     if (!this.timer) {
-      this.timer = setInterval(() => void this.heartbeat().catch(() => undefined), HEARTBEAT_MS);
+      this.timer = setInterval(() => void this.heartbeat().catch(() => undefined), this.heartbeatMs);
       this.timer.unref();
     }
   }
@@ -240,7 +254,13 @@ export class FileStorage implements SearchStorage {
     });
   }
 
-  async heartbeat(): Promise<void> {
+  /** One at a time: a slow disk or a busy lock never piles heartbeats up. */
+  heartbeat(): Promise<void> {
+    this.beating ??= this.beat().finally(() => (this.beating = undefined));
+    return this.beating;
+  }
+
+  private async beat(): Promise<void> {
     const tuners = new Set([...this.mine.keys()].map(tunerIdOfWorker));
     for (const tunerId of tuners) {
       await this.updateTunerFile(tunerId, (ws) => {
@@ -248,6 +268,16 @@ export class FileStorage implements SearchStorage {
       });
     }
   }
+
+  /** A folder announces nothing: waiting is polling. */
+  async changeCount(): Promise<number> {
+    return 0;
+  }
+
+  async waitForChange(_since: number, maxMs: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(maxMs, this.pollMs))));
+  }
+
 
   /** Every registered worker: the entries of each `<tunerId>.json` (0.1's serial markers too). */
   private async workers(): Promise<WorkerRecord[]> {
@@ -257,9 +287,12 @@ export class FileStorage implements SearchStorage {
     } catch {
       return [];
     }
-    const stale = this.opts.workerStaleMs ?? DEFAULT_STALE_MS;
-    // On this host the pid says it at once; elsewhere only the heartbeat can.
-    const alive = (w: { host: string; pid: number; lastSeen: number }) => (w.host === hostname() ? isProcessAlive(w.pid) : Date.now() - w.lastSeen < stale);
+    const grace = this.heartbeatGraceMs;
+    // On this host a gone pid says it at once; everywhere a heartbeat older than the grace period does
+    // (a process that is frozen, or cut off from the folder, lives on but runs nothing we hear of).
+    const alive = (w: { host: string; pid: number; lastSeen: number }) => (w.host !== hostname() || isProcessAlive(w.pid)) && Date.now() - w.lastSeen < grace;
+    // 0.1's serial marker is never rewritten: only its pid can tell (on this host)
+    const legacyAlive = (w: { host: string; pid: number; lastSeen: number }) => (w.host === hostname() ? isProcessAlive(w.pid) : Date.now() - w.lastSeen < grace);
     const out: WorkerRecord[] = [];
     for (const name of names.sort()) {
       const path = join(this.projectDir, name);
@@ -269,7 +302,7 @@ export class FileStorage implements SearchStorage {
       if (typeof file.host === 'string' && typeof file.pid === 'number' && !file.workers) {
         const lastSeen = (await fs.stat(path).catch(() => undefined))?.mtimeMs ?? 0;
         const w = { host: file.host, pid: file.pid, lastSeen };
-        out.push({ workerId: decodeURIComponent(name.slice(0, -'.json'.length)), kind: 'serial', ...w, alive: alive(w) });
+        out.push({ workerId: decodeURIComponent(name.slice(0, -'.json'.length)), kind: 'serial', ...w, alive: legacyAlive(w) });
       }
     }
     return out.sort((a, b) => (a.workerId < b.workerId ? -1 : a.workerId > b.workerId ? 1 : 0));

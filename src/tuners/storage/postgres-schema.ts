@@ -50,6 +50,16 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (search, kind, name)
   );
   `,
+  // 2: a token per committed step, so a step whose COMMIT reply was lost (server restart, cut link) is
+  // recognised as done when it is retried, instead of running twice
+  `
+  CREATE TABLE tfjs_tuner_commits (
+    token        uuid PRIMARY KEY,
+    search       text NOT NULL REFERENCES tfjs_tuner_searches(name) ON DELETE CASCADE,
+    committed_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE INDEX tfjs_tuner_commits_age ON tfjs_tuner_commits (search, committed_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,12 +7,18 @@
  *   that dies mid-transaction has its connection closed and its writes rolled back by the server. A lost
  *   race (serialization failure, deadlock) or a lost connection (server restart, network cut) runs the
  *   whole step again.
+ * - A step whose COMMIT was sent but whose reply never came (the connection dropped right then) may
+ *   have committed: each step writes a token (tfjs_tuner_commits) in its own transaction, and the retry
+ *   first looks for it, under the search's row lock, so a committed step is never run twice.
  * - Liveness: registered workers are heartbeaten from this process's main thread; the time is the
  *   database's (now()), so machines' clocks never matter. A worker is alive while its last heartbeat is
- *   younger than workerStaleMs.
+ *   younger than heartbeatGraceMs. A session idle inside a transaction for that long (its machine cut
+ *   off mid-step) is ended by the server, so it cannot hold the search's row lock for the others.
  * - Artifacts are rows (model.json as json, weights as bytea): no shared filesystem is needed.
- * - Each committed step that saved the search sends NOTIFY tfjs_tuner (payload: the search name).
+ * - Each committed step that saved the search sends NOTIFY tfjs_tuner (payload: the search name); one
+ *   extra connection per process LISTENs, so idle workers wake at once (polling is the fallback).
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { TrialRecord } from '../trial.js';
 import { connectionError, isConnectionLoss, isRace } from './postgres-errors.js';
@@ -29,10 +35,14 @@ export interface PostgresStorageOptions {
   search: string;
   /** Connections per process (default 3: a transaction, a heartbeat, a reader). */
   poolSize?: number;
-  /** A worker is dead after this long without a heartbeat (default 30 s). */
+  /** A worker is dead after this long without a heartbeat (default 30 s): its running trial is handed out again. */
+  heartbeatGraceMs?: number;
+  /** @deprecated the former name of heartbeatGraceMs */
   workerStaleMs?: number;
-  /** How often this process heartbeats its workers (default workerStaleMs / 6). */
+  /** How often this process heartbeats its workers (default heartbeatGraceMs / 6). */
   heartbeatMs?: number;
+  /** How often a process with nothing to run looks again when no notification came (default 1 s). */
+  pollMs?: number;
   /** How long to keep reconnecting to a server that went away after we had reached it (default 120 s). */
   reconnectMs?: number;
 }
@@ -47,8 +57,16 @@ export class PostgresStorage implements SearchStorage {
   readonly artifacts: ArtifactStore;
   readonly search: string;
   private readonly pool: pg.Pool;
-  private readonly staleMs: number;
+  readonly heartbeatGraceMs: number;
   private readonly heartbeatMs: number;
+  private readonly pollMs: number;
+  private beating: Promise<void> | undefined;
+  private listener: pg.Client | undefined;
+  private listening: Promise<void> | undefined;
+  private changes = 0;
+  private listenedBefore = false;
+  private readonly waiters = new Set<() => void>();
+  private commits = 0;
   private readonly reconnectMs: number;
   private readonly user: string;
   private readonly database: string;
@@ -67,10 +85,16 @@ export class PostgresStorage implements SearchStorage {
     this.search = opts.search;
     // never the password in messages
     this.location = `postgresql://${this.user}@${this.server}/${this.database} (search "${opts.search}")`;
-    this.staleMs = opts.workerStaleMs ?? 30_000;
-    this.heartbeatMs = opts.heartbeatMs ?? Math.max(100, Math.floor(this.staleMs / 6));
+    this.heartbeatGraceMs = opts.heartbeatGraceMs ?? opts.workerStaleMs ?? 30_000;
+    this.heartbeatMs = opts.heartbeatMs ?? Math.max(100, Math.floor(this.heartbeatGraceMs / 6));
+    this.pollMs = opts.pollMs ?? 1000;
     this.reconnectMs = opts.reconnectMs ?? 120_000;
-    this.pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 3, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
+    this.pool = new pg.Pool({
+      connectionString: opts.connectionString, max: opts.poolSize ?? 3, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000,
+      allowExitOnIdle: true, keepAlive: true,
+      // a session of a machine cut off mid-step would hold the search's row lock until TCP gives up
+      options: `-c idle_in_transaction_session_timeout=${Math.max(1000, this.heartbeatGraceMs)}`,
+    });
     // an idle connection dropped by a restart or a cut link: the pool discards it; the next query reconnects
     this.pool.on('error', () => undefined);
     this.artifacts = new PostgresArtifacts(this);
@@ -135,7 +159,7 @@ export class PostgresStorage implements SearchStorage {
   async open(opts: OpenOptions = {}): Promise<void> {
     await this.withClient(async (c) => {
       if (opts.overwrite) {
-        refuseOverwriteWhileLive(this.location, await new PostgresTransaction(c, this.search, this.staleMs).workers());
+        refuseOverwriteWhileLive(this.location, await new PostgresTransaction(c, this.search, this.heartbeatGraceMs).workers());
         await c.query('DELETE FROM tfjs_tuner_searches WHERE name = $1', [this.search]);
       }
       await c.query('INSERT INTO tfjs_tuner_searches (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [this.search]);
@@ -153,6 +177,11 @@ export class PostgresStorage implements SearchStorage {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    const listener = this.listener;
+    this.listener = undefined;
+    this.listening = undefined;
+    for (const wake of this.waiters) wake();
+    await listener?.end().catch(() => undefined);
     if (this.mine.size > 0) {
       await this.withClient((c) => c.query('DELETE FROM tfjs_tuner_workers WHERE search = $1 AND worker_id = ANY($2)', [this.search, [...this.mine.keys()]]))
         .catch(() => undefined); // a dead server: the heartbeat goes stale instead
@@ -163,14 +192,32 @@ export class PostgresStorage implements SearchStorage {
   }
 
   async transaction<T>(fn: (tx: SearchTransaction) => Promise<T>): Promise<T> {
+    const token = randomUUID();
+    // set once COMMIT was sent: a retry then first checks whether that attempt committed after all
+    let sent: { out: T } | undefined;
     return this.withClient(async (c) => {
       await c.query('BEGIN');
       try {
         await c.query('INSERT INTO tfjs_tuner_searches (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [this.search]);
+        // the row lock also waits out an earlier attempt's COMMIT still in progress on the server
         await c.query('SELECT 1 FROM tfjs_tuner_searches WHERE name = $1 FOR UPDATE', [this.search]);
-        const tx = new PostgresTransaction(c, this.search, this.staleMs);
+        if (sent) {
+          const done = await c.query('SELECT 1 FROM tfjs_tuner_commits WHERE token = $1', [token]);
+          if (done.rowCount! > 0) {
+            await c.query('ROLLBACK');
+            return sent.out;
+          }
+          sent = undefined;
+        }
+        const tx = new PostgresTransaction(c, this.search, this.heartbeatGraceMs);
         const out = await fn(tx);
+        if (tx.wrote) {
+          await c.query('INSERT INTO tfjs_tuner_commits (token, search) VALUES ($1, $2)', [token, this.search]);
+          // tokens only matter for a retry seconds later: forget old ones now and then
+          if (++this.commits % 200 === 1) await c.query("DELETE FROM tfjs_tuner_commits WHERE search = $1 AND committed_at < now() - interval '1 hour'", [this.search]);
+        }
         if (tx.savedSearch) await c.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, this.search]);
+        if (tx.wrote) sent = { out };
         await c.query('COMMIT');
         return out;
       } catch (e) {
@@ -206,10 +253,75 @@ export class PostgresStorage implements SearchStorage {
     await this.withClient((c) => c.query('DELETE FROM tfjs_tuner_workers WHERE search = $1 AND worker_id = $2', [this.search, workerId]));
   }
 
-  async heartbeat(): Promise<void> {
-    if (this.mine.size === 0 || this.closed) return;
-    await this.withClient((c) => c.query('UPDATE tfjs_tuner_workers SET last_seen = now() WHERE search = $1 AND worker_id = ANY($2)',
-      [this.search, [...this.mine.keys()]]));
+  /** One at a time: heartbeats on a hanging connection (a cut link) do not pile up. */
+  heartbeat(): Promise<void> {
+    if (this.mine.size === 0 || this.closed) return Promise.resolve();
+    this.beating ??= this.withClient(async (c) => {
+      await c.query('UPDATE tfjs_tuner_workers SET last_seen = now() WHERE search = $1 AND worker_id = ANY($2)', [this.search, [...this.mine.keys()]]);
+    }).finally(() => (this.beating = undefined));
+    return this.beating;
+  }
+
+  async changeCount(): Promise<number> {
+    this.listen();
+    await this.listening?.catch(() => undefined);
+    return this.changes;
+  }
+
+  waitForChange(since: number, maxMs: number): Promise<void> {
+    this.listen();
+    if (this.changes !== since || this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, Math.min(maxMs, this.pollMs)));
+      this.waiters.add(done);
+    });
+  }
+
+  private changed(): void {
+    this.changes++;
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  /**
+   * The LISTEN connection, (re)made on demand: after it dropped (a restart, a cut link) the next wait
+   * makes a new one, and counts a change, since notifications sent meanwhile were missed.
+   */
+  private listen(): void {
+    if (this.closed || this.listening) return;
+    const client = new pg.Client({ connectionString: this.opts.connectionString, keepAlive: true, connectionTimeoutMillis: 10_000 });
+    const drop = () => {
+      if (this.listener !== client) return; // not up yet: the connect below fails and says so
+      this.listener = undefined;
+      this.listening = undefined;
+      client.end().catch(() => undefined);
+    };
+    client.on('error', drop);
+    client.on('end', drop);
+    client.on('notification', (m) => {
+      if (m.channel === NOTIFY_CHANNEL && m.payload === this.search) this.changed();
+    });
+    const again = this.listenedBefore;
+    this.listening = (async () => {
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      if (this.closed) {
+        await client.end();
+        return;
+      }
+      this.listener = client;
+      this.listenedBefore = true;
+      if (again) this.changed();
+    })().catch(async () => {
+      // the server is away: waits poll until a later call reconnects (not sooner than a poll interval)
+      await sleep(this.pollMs);
+      if (this.listener !== client) this.listening = undefined;
+      client.end().catch(() => undefined);
+    });
   }
 }
 
@@ -228,7 +340,8 @@ async function readTrials(c: pg.PoolClient, search: string): Promise<TrialRecord
 
 class PostgresTransaction implements SearchTransaction {
   savedSearch = false;
-  constructor(private readonly c: pg.PoolClient, private readonly search: string, private readonly staleMs: number) {}
+  wrote = false;
+  constructor(private readonly c: pg.PoolClient, private readonly search: string, private readonly graceMs: number) {}
 
   loadSearch(): Promise<StoredSearch | undefined> {
     return readSearch(this.c, this.search);
@@ -238,6 +351,7 @@ class PostgresTransaction implements SearchTransaction {
     await this.c.query('UPDATE tfjs_tuner_searches SET format = $2, settings = $3, initial_space = $4, state = $5, updated_at = now() WHERE name = $1',
       [this.search, s.format, JSON.stringify(s.settings), JSON.stringify(s.initialSpace), JSON.stringify(s.state)]);
     this.savedSearch = true;
+    this.wrote = true;
   }
 
   async loadTrial(trialId: string): Promise<TrialRecord | undefined> {
@@ -255,6 +369,7 @@ class PostgresTransaction implements SearchTransaction {
        ON CONFLICT (search, trial_id) DO UPDATE SET status = EXCLUDED.status, score = EXCLUDED.score, best_step = EXCLUDED.best_step,
          attempts = EXCLUDED.attempts, record = EXCLUDED.record, updated_at = now()`,
       [this.search, t.trialId, t.status, t.score, t.bestStep, (t.failedAttempts ?? 0) + (t.crashes ?? 0), JSON.stringify(t)]);
+    this.wrote = true;
   }
 
   async workers(): Promise<WorkerRecord[]> {
@@ -262,7 +377,7 @@ class PostgresTransaction implements SearchTransaction {
     const r = await this.c.query(
       `SELECT worker_id, host, pid, kind, (extract(epoch FROM last_seen) * 1000)::float8 AS last_seen,
               clock_timestamp() - last_seen < make_interval(secs => $2 / 1000.0) AS alive
-       FROM tfjs_tuner_workers WHERE search = $1 ORDER BY worker_id COLLATE "C"`, [this.search, this.staleMs]);
+       FROM tfjs_tuner_workers WHERE search = $1 ORDER BY worker_id COLLATE "C"`, [this.search, this.graceMs]);
     return r.rows.map((w) => ({ workerId: w.worker_id, host: w.host, pid: w.pid, kind: w.kind, lastSeen: w.last_seen, alive: w.alive }));
   }
 }

@@ -13,8 +13,13 @@
  *   that worker id inside a transaction (`ongoing` in the oracle state, status RUNNING in its record).
  * - Trials are kept once: the oracle state refers to trials by id; the records live apart
  *   (`saveTrial`/`loadTrials`), so a reader (the CLI summary, the report) needs no oracle.
- * - Liveness: every process that runs trials registers its worker ids and heartbeats them; a running
- *   trial whose worker is no longer alive is put back by the next transaction that sees it.
+ * - Liveness: every process that runs trials registers its worker ids and heartbeats them from its main
+ *   thread (on the storage's clock: the database's, for a database); a worker whose last heartbeat is
+ *   older than the grace period (`heartbeatGraceMs`), or whose process is gone (same host), is not
+ *   alive, and the next transaction that sees its running trial hands it out again (the search loop
+ *   does that, and refuses the late result of a worker whose trial was taken away).
+ * - Waking: a process with nothing to do waits in `waitForChange` until another process commits a
+ *   change (PostgreSQL: LISTEN/NOTIFY) or the storage's poll interval passes (the fallback).
  * - Artifacts (checkpoints of each trial's best epoch, the best model) are bytes, not files: a model
  *   is its model.json object plus one weights blob (`StoredModel`, converted from/to tfjs
  *   `ModelArtifacts` by `artifacts.ts`), so a database can keep them in a row.
@@ -127,6 +132,20 @@ export interface SearchStorage {
   unregisterWorker(workerId: string): Promise<void>;
   /** Marks this process's workers as alive now (the storage calls it on a timer too). */
   heartbeat(): Promise<void>;
+  /** A worker not heard from for this long (ms) is not alive: its running trial is handed out again. */
+  readonly heartbeatGraceMs: number;
+
+  /**
+   * How many changes by other transactions this process has been told of so far (starts listening for
+   * them on first call). Read it before a step, then `waitForChange(mark, ...)` after it: a change
+   * committed in between is not missed.
+   */
+  changeCount(): Promise<number>;
+  /**
+   * Resolves once changeCount() passes `since` (another transaction committed a change), or after the
+   * storage's poll interval, or after maxMs, whichever comes first. Never rejects.
+   */
+  waitForChange(since: number, maxMs: number): Promise<void>;
 
   readonly artifacts: ArtifactStore;
 }
