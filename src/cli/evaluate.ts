@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { loadModelBundle, type ModelMetadata } from '../models/model-io.js';
 import { FileStorage } from '../tuners/storage/file-storage.js';
 import { isPostgresUrl, openStorage } from '../tuners/storage/open-storage.js';
+import type { SearchStorage } from '../tuners/storage/search-storage.js';
 import { loadBestModel } from './best-model.js';
 import { storageFlags } from './search-settings.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
@@ -14,7 +15,7 @@ import { formatEvaluation } from '../evaluation/metrics.js';
 import { foundMessage, UsageError, type Output } from './output.js';
 import { resolveModelPath } from './model-path.js';
 import { indexDirectory } from '../data/file-index.js';
-import { addToProjectReport, reportEvaluation } from './search-report.js';
+import { addToSearchReport, reportEvaluation } from './search-report.js';
 
 export interface EvaluateOptions {
   /** A model folder (or its model.json), or a tune project folder (its best model, read through its storage). */
@@ -40,42 +41,57 @@ export interface EvaluateResult {
   misclassified: { file: string; label: string; predicted: string; probability: number }[];
 }
 
-/** --model DIR (a model folder, or a project folder through its FileStorage) or --storage URL --project-name NAME. */
-async function loadModel(o: EvaluateOptions): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
+/**
+ * The search whose best model is evaluated, when there is one: --storage URL --project-name NAME, or a
+ * tune project folder given as --model (the project, or its best-model/ folder), read through its
+ * FileStorage. Undefined for a plain model folder.
+ */
+function searchStorageOf(o: EvaluateOptions): SearchStorage | undefined {
   if (o.storage !== undefined) {
     if (o.model !== undefined) throw new UsageError('Give either --model DIR or --storage URL --project-name NAME, not both.');
     if (!isPostgresUrl(o.storage)) throw new UsageError(`--storage ${o.storage}: give a postgresql://USER:PASSWORD@HOST:PORT/DATABASE URL, or evaluate a folder with --model DIR.`);
     if (o.projectName === undefined) throw new UsageError('--storage needs --project-name NAME: the search whose best model to evaluate.');
-    const storage = openStorage(o.storage, '.', o.projectName);
-    try {
-      return await loadBestModel(storage, `run tfjs-tuner tune ${storageFlags(o.storage, o.projectName)} to the end first (or check --project-name).`);
-    } finally {
-      await storage.close();
-    }
+    return openStorage(o.storage, '.', o.projectName);
   }
   if (o.model === undefined) throw new UsageError('Give --model DIR (a model folder or a tune project folder) or --storage URL --project-name NAME.');
   const project = projectFolder(o.model);
-  if (project) {
-    const storage = new FileStorage(path.dirname(project), path.basename(project));
-    try {
-      return await loadBestModel(storage, 'run tfjs-tuner tune to the end first.');
-    } finally {
-      await storage.close();
-    }
+  return project ? new FileStorage(path.dirname(project), path.basename(project)) : undefined;
+}
+
+/** The model to evaluate: the search's best model through its storage, or a model folder. */
+async function loadModel(o: EvaluateOptions, storage: SearchStorage | undefined): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
+  if (storage) {
+    const fix = o.storage !== undefined
+      ? `run tfjs-tuner tune ${storageFlags(o.storage, o.projectName!)} to the end first (or check --project-name).`
+      : 'run tfjs-tuner tune to the end first.';
+    return loadBestModel(storage, fix);
   }
-  const { model, meta } = await loadModelBundle(resolveModelPath(o.model));
+  const { model, meta } = await loadModelBundle(resolveModelPath(o.model!));
   return { model, meta };
 }
 
-/** A tune project folder (oracle.json and best-model/ side by side), as opposed to a model folder. */
+/**
+ * A tune project folder (oracle.json and best-model/ side by side), given as the project or as its
+ * best-model/ folder (or that folder's model.json), as opposed to a plain model folder.
+ */
 function projectFolder(location: string): string | undefined {
-  const dir = path.resolve(location);
+  let dir = path.resolve(location);
+  if (dir.endsWith('.json')) dir = path.dirname(dir);
+  if (path.basename(dir) === 'best-model') dir = path.dirname(dir);
   return existsSync(path.join(dir, 'oracle.json')) && existsSync(path.join(dir, 'best-model', 'model.json')) ? dir : undefined;
 }
 
 export async function evaluate(o: EvaluateOptions, out: Output): Promise<EvaluateResult> {
   await initBackend(o.backend);
-  const { model, meta } = await loadModel(o);
+  const storage = searchStorageOf(o);
+  let loaded: { model: tf.LayersModel; meta: ModelMetadata };
+  try {
+    loaded = await loadModel(o, storage);
+  } catch (err) {
+    await storage?.close();
+    throw err;
+  }
+  const { model, meta } = loaded;
   try {
     // A test folder may hold some of the model's classes; a class the model does not know is refused.
     const classes = o.classes ?? indexDirectory(o.test).classNames;
@@ -107,11 +123,12 @@ export async function evaluate(o: EvaluateOptions, out: Output): Promise<Evaluat
     out.info(`Test folder: ${o.test} (${report.total} images)`);
     out.info(`loss: ${loss.toFixed(4)}  accuracy: ${report.accuracy.toFixed(4)}`);
     out.info(formatEvaluation(report));
-    // A project folder's report gets the test figures (a search kept in PostgreSQL keeps its report there: not updated).
-    const reportFile = o.model !== undefined ? addToProjectReport(resolveModelPath(o.model), reportEvaluation('test', o.test, { loss, report })) : undefined;
+    // The search's report (in its folder or its database) gets the test figures.
+    const reportFile = storage ? await addToSearchReport(storage, reportEvaluation('test', o.test, { loss, report })) : undefined;
     if (reportFile) out.info(`Added to the project's report: ${reportFile}`);
     return result;
   } finally {
     model.dispose();
+    await storage?.close();
   }
 }

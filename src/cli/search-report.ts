@@ -1,8 +1,9 @@
 /** Writes `<project>/report.html` at the end of `tfjs-tuner tune`: trials, learning curves, the best model's evaluations. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderReport, withEvaluation, type ReportEvaluation } from '../report/report-html.js';
 import type { Tuner } from '../tuners/tuner.js';
+import { FileStorage } from '../tuners/storage/file-storage.js';
+import type { SearchStorage } from '../tuners/storage/search-storage.js';
 import type { ModelEvaluation } from '../evaluation/evaluate-model.js';
 
 /** The best model on one set, as the report shows it. */
@@ -28,16 +29,16 @@ export async function writeSearchReport(tuner: Tuner, evaluations: readonly Repo
 }
 
 /**
- * `evaluate` on a tune project's best model adds the test figures to that project's report.html (next to
- * the validation ones); returns the report's path, or undefined when the model is not a project's best model.
+ * `evaluate` of a search's best model adds the test figures to the search's report (next to the
+ * validation ones), through its storage: a folder's report.html or a database's row. Returns where the
+ * report is (for the message), or undefined when the search has no report, or one written before reports
+ * kept their evaluations.
  */
-export function addToProjectReport(modelPath: string, evaluation: ReportEvaluation): string | undefined {
-  const modelDir = modelPath.endsWith('.json') ? path.dirname(modelPath) : modelPath;
-  if (path.basename(path.resolve(modelDir)) !== 'best-model') return undefined;
-  const file = path.join(path.dirname(path.resolve(modelDir)), 'report.html');
-  if (!existsSync(file)) return undefined;
-  const html = withEvaluation(readFileSync(file, 'utf8'), evaluation);
-  if (html === undefined) return undefined; // a report written before reports kept their evaluations
-  writeFileSync(file, html);
-  return file;
+export async function addToSearchReport(storage: SearchStorage, evaluation: ReportEvaluation): Promise<string | undefined> {
+  const bytes = await storage.artifacts.loadFile('report.html');
+  if (!bytes) return undefined;
+  const html = withEvaluation(new TextDecoder().decode(bytes), evaluation);
+  if (html === undefined) return undefined;
+  await storage.artifacts.saveFile('report.html', new TextEncoder().encode(html));
+  return storage instanceof FileStorage ? path.join(storage.location, 'report.html') : `${storage.location} (tfjs-tuner export --report FILE writes it out)`;
 }

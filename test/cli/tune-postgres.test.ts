@@ -101,6 +101,7 @@ test('tune --storage keeps the search in PostgreSQL; summary, export and evaluat
   const html = readFileSync(report, 'utf8');
   assert.match(html, /<html/i);
   assert.ok(html.includes(tuned.json.bestTrialId), 'the report lists the trials');
+  assert.match(html, /best model on the test set \(/, 'evaluate --storage added its test figures to the report kept in the database');
   assert.doesNotMatch(html, /:test@/);
   const fromFolder = cli(['evaluate', '--model', out, '--test', path.join(data, 'test'), '--json'], cwd);
   assert.equal(fromFolder.code, 0, fromFolder.stderr);
