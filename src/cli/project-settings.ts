@@ -1,10 +1,10 @@
 /**
- * What `tune` decided about the data of a project (image size, colour mode, classes, hypermodel), kept in
- * the project folder: resuming with other values would fail deep in training (a checkpoint of another
- * shape), so a rerun compares them first and names the flag that differs.
+ * What `tune` decided about the data of a project (image size, colour mode, classes, hypermodel), kept with
+ * the search through its storage (a project folder keeps it as tfjs-tuner-cli.json): resuming with other
+ * values would fail deep in training (a checkpoint of another shape), so a rerun compares them first and
+ * names the flag that differs.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import type { ArtifactStore } from '../tuners/storage/search-storage.js';
 import { UsageError } from './output.js';
 
 export interface ProjectSettings {
@@ -23,13 +23,13 @@ function describe(key: keyof ProjectSettings, v: ProjectSettings[keyof ProjectSe
   return v === null ? 'the built-in CNN' : `--hypermodel ${v}`;
 }
 
-/** Throws when the project at `projectDir` was started with other settings. */
-export function checkProjectSettings(projectDir: string, now: ProjectSettings): void {
-  const file = path.join(projectDir, FILE);
-  if (!existsSync(file)) return;
+/** Throws when the search kept in `artifacts` (at `location`, for the message) was started with other settings. */
+export async function checkProjectSettings(artifacts: ArtifactStore, location: string, now: ProjectSettings): Promise<void> {
   let saved: ProjectSettings;
   try {
-    saved = JSON.parse(readFileSync(file, 'utf8')) as ProjectSettings;
+    const bytes = await artifacts.loadFile(FILE);
+    if (!bytes) return;
+    saved = JSON.parse(new TextDecoder().decode(bytes)) as ProjectSettings;
   } catch {
     return; // unreadable: the tuner's own checks still apply
   }
@@ -37,16 +37,13 @@ export function checkProjectSettings(projectDir: string, now: ProjectSettings): 
   const differ = keys.filter((k) => saved[k] !== undefined && JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
   if (differ.length === 0) return;
   const was = differ.map((k) => `${describe(k, saved[k])} (now ${describe(k, now[k])})`).join(', ');
-  throw new UsageError(`The search in ${projectDir} was started with other settings: ${was}. ` +
+  throw new UsageError(`The search in ${location} was started with other settings: ${was}. ` +
     `Run it with ${differ.map((k) => describe(k, saved[k])).join(' ')} to resume it, add --overwrite to start afresh, or use another --project-name.`);
 }
 
-export function writeProjectSettings(projectDir: string, settings: ProjectSettings): void {
-  if (!existsSync(projectDir)) return;
-  const file = path.join(projectDir, FILE);
+export async function writeProjectSettings(artifacts: ArtifactStore, settings: ProjectSettings): Promise<void> {
   try {
-    writeFileSync(file + '.tmp', JSON.stringify(settings, null, 2) + '\n');
-    renameSync(file + '.tmp', file);
+    await artifacts.saveFile(FILE, new TextEncoder().encode(JSON.stringify(settings, null, 2) + '\n'));
   } catch {
     // best effort: without it a rerun is checked by the tuner alone
   }

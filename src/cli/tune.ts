@@ -236,7 +236,8 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
     : [CNN_HYPERMODEL_MODULE, cnnOptions];
   if (o.hypermodel) await loadHypermodelModule(path.resolve(o.hypermodel), shape); // a bad module fails here, once, clearly
 
-  if (!storage && !o.overwrite) checkProjectSettings(projectDir, settings);
+  // A folder project's settings are read through its storage, like everything else of the search.
+  if (!storage && !o.overwrite) await checkProjectSettings(openStorage(undefined, o.directory, o.projectName).artifacts, projectDir, settings);
 
   // Every image decodes (or is left out under --on-error skip) before the first trial.
   const decode = decodeOptionsOf(flow);
@@ -254,14 +255,20 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
     await tuner.reload();
     if (!shared.saved || o.overwrite) await saveSearchSettings(tuner.storage, shared.now);
   }
+  // Kept only beside a search that exists (a project folder holding nothing else is not a project).
+  const saveFolderSettings = async () => {
+    if (await tuner.storage.exists().catch(() => false)) await writeProjectSettings(tuner.storage.artifacts, settings);
+  };
   // Ctrl-C: every finished trial is already saved; say where and how to go on.
   const onSigint = () => {
     const done = [...tuner.oracle.trials.values()].filter((t) => t.status === 'COMPLETED').length;
     if (!storage) {
-      writeProjectSettings(projectDir, settings);
+      const saved = saveFolderSettings();
       process.stderr.write(`\nInterrupted. ${done} completed trial(s) are saved in ${projectDir}; the trials that were running start again ` +
         'when you run the same command again (it resumes the search; add --overwrite to start afresh instead).\n');
-      process.exit(130);
+      setTimeout(() => process.exit(130), 3000);
+      void saved.finally(() => process.exit(130));
+      return;
     }
     process.stderr.write(`\nInterrupted. ${done} completed trial(s) are saved in ${projectDir}; the trials this machine was training are ` +
       'handed out again: to the other machines of the search, or here when you run the same command again.\n');
@@ -279,7 +286,7 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
     });
   } finally {
     process.removeListener('SIGINT', onSigint);
-    if (!storage) writeProjectSettings(projectDir, settings);
+    if (!storage) await saveFolderSettings();
   }
 
   const records0 = [...tuner.oracle.trials.values()];
