@@ -128,7 +128,8 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
   };
 
   /**
-   * Trials whose process died (on this host) run again. A serial search continues the running trial of
+   * Trials whose process ended (on this host) or whose worker went silent (no heartbeat within the
+   * storage's grace period, any host) run again; it returns what to tell the user. A serial search continues the running trial of
    * a dead process of its own tunerId instead, as if never interrupted (KerasTuner hands a tuner id its
    * running trial back); its own trial from an earlier search() call of this process it keeps.
    */
