@@ -321,7 +321,7 @@ export async function searchLoop(tuner: SearchHost, executor: Executor, opts: Se
         const epochs = 'tuner/epochs' in trial.values
           ? Number(trial.values['tuner/epochs']) - Number(trial.values['tuner/initial_epoch'] ?? 0) : opts.epochs ?? 1;
         running.set(trial.trialId, { trialId: trial.trialId, trialNumber, worker: slot, epochsDone: 0, epochs: epochs * tuner.executionsPerTrial, started: Date.now() });
-        executor.start(slot, { trial: trial.toRecord(), space: got.space, seed: got.seed, ...(deadline !== undefined ? { deadline } : {}) });
+        executor.start(slot, { trial: trial.toRecord(), space: got.space, seed: got.seed, workerId: workerId(slot), ...(deadline !== undefined ? { deadline } : {}) });
         display.trialBegin?.({ trial, trialNumber, best: got.best, objective: oracle.objective });
         showProgress();
       }

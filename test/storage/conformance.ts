@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { modelToStored, setStoredWeights, storedModelLoader } from '../../src/tuners/storage/model-artifacts.js';
 import { RandomSearch } from '../../src/tuners/index.js';
 import { FileStorage } from '../../src/tuners/storage/file-storage.js';
+import { FencedArtifacts } from '../../src/tuners/storage/fenced-artifacts.js';
 import { denseHypermodel, tinyData } from '../tuners/fixtures/tiny.js';
 import type { SearchStorage } from '../../src/tuners/storage/search-storage.js';
 import { counterOf, emptySearch, trialRecord, type StorageFactoryModule } from './conformance-helpers.js';
@@ -330,6 +331,35 @@ export function describeStorageConformance(name: string, factoryModule: string):
         tf.dispose(x);
         model.dispose();
         other.dispose();
+        await storage.open({ overwrite: true });
+        await storage.close();
+      }
+    });
+
+    test('fenced artifacts: a worker writes a trial\'s checkpoint only while the stored search says the trial is its own', async () => {
+      const { storage } = await fresh();
+      const model = tinyModel();
+      try {
+        const mine = await modelToStored(model);
+        const newer = { ...mine, weights: mine.weights.map((b) => b ^ 0xff) };
+        const running = (workerId: string) => storage.transaction(async (tx) => {
+          const s = (await tx.loadSearch()) ?? emptySearch();
+          await tx.saveTrial({ ...trialRecord('0001'), status: 'RUNNING' });
+          await tx.saveSearch({ ...s, state: { ...s.state, ongoing: { [workerId]: '0001' }, trialIds: ['0001'] } });
+        });
+        await running('host-a:1');
+        const a = new FencedArtifacts(storage, 'host-a:1');
+        await a.saveCheckpoint('0001', mine);
+        assert.deepEqual([...(await storage.artifacts.loadCheckpoint('0001'))!.weights], [...mine.weights], 'its own trial: written');
+        // the trial is handed out again to another worker, which writes its checkpoint
+        await running('host-b:1');
+        await new FencedArtifacts(storage, 'host-b:1').saveCheckpoint('0001', newer);
+        // the first worker's late checkpoint and delete are refused: the newer attempt's stays
+        await a.saveCheckpoint('0001', mine);
+        await a.deleteCheckpoint('0001');
+        assert.deepEqual([...(await storage.artifacts.loadCheckpoint('0001'))!.weights], [...newer.weights], 'the late checkpoint did not overwrite the newer one');
+      } finally {
+        model.dispose();
         await storage.open({ overwrite: true });
         await storage.close();
       }

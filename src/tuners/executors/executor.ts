@@ -18,6 +18,8 @@ export interface TrialJob {
   parent?: StoredModel;
   /** The search's time budget ends at this Date.now(): training stops at the first epoch end past it. */
   deadline?: number;
+  /** The worker id the trial is claimed under: its checkpoints are written only while the trial is still its own. */
+  workerId?: string;
 }
 
 /** One step of a slot's start-up: wall seconds, and CPU seconds of its own thread (Linux only). */

@@ -35,7 +35,7 @@ export interface WorkerDataMessage { type: 'data'; train: WorkerDataSpec; valida
 
 export type ToWorker =
   | WorkerDataMessage
-  | { type: 'trial'; trial: TrialRecord; space: HyperParameterSpec[]; seed: number; deadline?: number };
+  | { type: 'trial'; trial: TrialRecord; space: HyperParameterSpec[]; seed: number; deadline?: number; workerId?: string };
 
 export type FromWorker =
   | { type: 'ready'; startup: SlotStartup }

@@ -12,6 +12,7 @@ import type { HyperModel, HyperModelObject, TrialCallbackFactory, TensorBoardInt
 import { TrialRunner } from '../trial-runner.js';
 import { importExport } from '../hypermodel-module.js';
 import { openDescribedStorage } from '../storage/open-storage.js';
+import { FencedArtifacts } from '../storage/fenced-artifacts.js';
 import type { TrainData } from '../../contract/train-data.js';
 import type { FromWorker, ToWorker, WorkerDataMessage, WorkerInit } from './protocol.js';
 import { fromWorkerDataSpec } from './worker-data.js';
@@ -25,7 +26,7 @@ const send = (m: FromWorker) => port.postMessage(m);
 let receiveData!: (m: WorkerDataMessage) => void;
 const dataMessage = new Promise<WorkerDataMessage>((resolve) => { receiveData = resolve; });
 
-async function start(): Promise<{ runner: TrialRunner; oracle: TrialOracle; train: TrainData; validation?: TrainData; factories: TrialCallbackFactory[] }> {
+async function start(): Promise<{ runner: (workerId: string | undefined) => TrialRunner; oracle: TrialOracle; train: TrainData; validation?: TrainData; factories: TrialCallbackFactory[] }> {
   await initBackend(init.backend);
   clock.mark('backend');
   // (The data side's worker sources switch augmentation to this thread: see generatorInWorker.)
@@ -37,10 +38,22 @@ async function start(): Promise<{ runner: TrialRunner; oracle: TrialOracle; trai
   }
   // The same storage as the coordinator's (a database: a pool of its own, small: one trial at a time).
   const storage = openDescribedStorage(init.storage, { poolSize: 2 });
-  const runner = new TrialRunner({
-    oracle, hypermodel: hypermodel as HyperModel, executionsPerTrial: init.executionsPerTrial, deterministic: init.deterministic,
-    artifacts: storage.artifacts, location: storage.location,
-  });
+  // One runner per worker id the coordinator claims trials under (one, unless the slot is restarted).
+  const runners = new Map<string, TrialRunner>();
+  const runner = (workerId: string | undefined) => {
+    const key = workerId ?? '';
+    let r = runners.get(key);
+    if (!r) {
+      // A late checkpoint (this thread's trial was handed out again meanwhile) never overwrites the newer attempt's.
+      const artifacts = workerId !== undefined ? new FencedArtifacts(storage, workerId) : storage.artifacts;
+      r = new TrialRunner({
+        oracle, hypermodel: hypermodel as HyperModel, executionsPerTrial: init.executionsPerTrial, deterministic: init.deterministic,
+        artifacts, location: storage.location,
+      });
+      runners.set(key, r);
+    }
+    return r;
+  };
   clock.mark('hypermodel');
   const data = await dataMessage;
   clock.mark('waiting for data');
@@ -72,7 +85,7 @@ port.on('message', async (msg: ToWorker) => {
   const job = { trial: msg.trial, space: msg.space, seed: msg.seed };
   try {
     const trial = jobTrial(oracle, job);
-    const { record, space } = await runJob(runner, oracle, trial, train, { ...init.fit, validationData: validation }, factories, msg.deadline);
+    const { record, space } = await runJob(runner(msg.workerId), oracle, trial, train, { ...init.fit, validationData: validation }, factories, msg.deadline);
     send({ type: 'result', trialId: trial.trialId, record, space });
   } catch (err) {
     const e = err as Error;

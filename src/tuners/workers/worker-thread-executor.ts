@@ -24,7 +24,7 @@ export class WorkerThreadExecutor implements Executor {
   }
 
   start(slot: number, job: TrialJob): void {
-    this.pool.dispatch(slot, { type: 'trial', trial: job.trial, space: job.space, seed: job.seed, ...(job.deadline !== undefined ? { deadline: job.deadline } : {}) });
+    this.pool.dispatch(slot, { type: 'trial', trial: job.trial, space: job.space, seed: job.seed, ...(job.workerId !== undefined ? { workerId: job.workerId } : {}), ...(job.deadline !== undefined ? { deadline: job.deadline } : {}) });
   }
 
   /** A slot is free again once its trial's end was handed out (the loop records it before asking for slots). */
