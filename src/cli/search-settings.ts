@@ -13,13 +13,20 @@ import path from 'node:path';
 import type { ImageDataGeneratorOptions } from '../data/image-data-generator.js';
 import type { CnnSpace } from '../models/cnn-space.js';
 import type { EarlyStoppingSpec } from '../tuners/early-stopping.js';
-import type { SearchStorage } from '../tuners/storage/search-storage.js';
+import type { ArtifactStore, SearchStorage } from '../tuners/storage/search-storage.js';
 import { dataDifference, type DataFingerprint } from './data-fingerprint.js';
-import type { ProjectSettings } from './project-settings.js';
 import { UsageError } from './output.js';
 
 /** The stored file's name (as in a project folder, whose copy holds the ProjectSettings part). */
 export const SETTINGS_FILE = 'tfjs-tuner-cli.json';
+
+/** What a folder project keeps (project-settings.ts): the settings a checkpoint's shape depends on. */
+export interface ProjectSettings {
+  imageSize: [number, number];
+  colorMode: string;
+  classes: string[];
+  hypermodel: string | null;
+}
 
 export interface SearchSettings extends ProjectSettings {
   tuner: string;
@@ -53,18 +60,27 @@ export function hypermodelIdentity(file: string | undefined): SearchSettings['hy
   return { name: path.basename(file), sha256: createHash('sha256').update(readFileSync(file)).digest('hex') };
 }
 
-export async function loadSearchSettings(storage: SearchStorage): Promise<SearchSettings | undefined> {
-  const bytes = await storage.artifacts.loadFile(SETTINGS_FILE);
+/** The settings file of a search, through its artifact store (undefined: none, or unreadable). */
+export async function readSettingsFile<T extends ProjectSettings>(artifacts: ArtifactStore): Promise<T | undefined> {
+  const bytes = await artifacts.loadFile(SETTINGS_FILE);
   if (!bytes) return undefined;
   try {
-    return JSON.parse(new TextDecoder().decode(bytes)) as SearchSettings;
+    return JSON.parse(new TextDecoder().decode(bytes)) as T;
   } catch {
     return undefined; // unreadable: the tuner's own checks still apply
   }
 }
 
-export async function saveSearchSettings(storage: SearchStorage, s: SearchSettings): Promise<void> {
-  await storage.artifacts.saveFile(SETTINGS_FILE, new TextEncoder().encode(JSON.stringify(s, null, 2) + '\n'));
+export async function writeSettingsFile(artifacts: ArtifactStore, s: ProjectSettings): Promise<void> {
+  await artifacts.saveFile(SETTINGS_FILE, new TextEncoder().encode(JSON.stringify(s, null, 2) + '\n'));
+}
+
+export function loadSearchSettings(storage: SearchStorage): Promise<SearchSettings | undefined> {
+  return readSettingsFile<SearchSettings>(storage.artifacts);
+}
+
+export function saveSearchSettings(storage: SearchStorage, s: SearchSettings): Promise<void> {
+  return writeSettingsFile(storage.artifacts, s);
 }
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
@@ -82,6 +98,8 @@ export function describeSetting(key: keyof SearchSettings, v: unknown): string {
   const none = (flag: string) => `no ${flag}`;
   switch (key) {
     case 'imageSize': return `--image-size ${(v as number[]).join('x')}`;
+    case 'classes': return `classes ${(v as string[]).join(',')}`; // the class folders found, not a flag
+    case 'hypermodel': return v === null ? 'the built-in CNN' : `--hypermodel ${v}`;
     case 'augment': return v && Object.keys(v).length ? `--augment ${json(v)}` : none('--augment');
     case 'space': return v ? `--space ${json(v)}` : none('--space');
     case 'classFilter': return v ? `--classes ${(v as string[]).join(',')}` : none('--classes');
