@@ -38,22 +38,12 @@ async function start(): Promise<{ runner: (workerId: string | undefined) => Tria
   }
   // The same storage as the coordinator's (a database: a pool of its own, small: one trial at a time).
   const storage = openDescribedStorage(init.storage, { poolSize: 2 });
-  // One runner per worker id the coordinator claims trials under (one, unless the slot is restarted).
-  const runners = new Map<string, TrialRunner>();
-  const runner = (workerId: string | undefined) => {
-    const key = workerId ?? '';
-    let r = runners.get(key);
-    if (!r) {
-      // A late checkpoint (this thread's trial was handed out again meanwhile) never overwrites the newer attempt's.
-      const artifacts = workerId !== undefined ? new FencedArtifacts(storage, workerId) : storage.artifacts;
-      r = new TrialRunner({
-        oracle, hypermodel: hypermodel as HyperModel, executionsPerTrial: init.executionsPerTrial, deterministic: init.deterministic,
-        artifacts, location: storage.location,
-      });
-      runners.set(key, r);
-    }
-    return r;
-  };
+  // A runner (stateless) per trial, writing under the worker id the trial was claimed with: a late checkpoint
+  // (this thread's trial was handed out again meanwhile) never overwrites the newer attempt's.
+  const runner = (workerId: string | undefined) => new TrialRunner({
+    oracle, hypermodel: hypermodel as HyperModel, executionsPerTrial: init.executionsPerTrial, deterministic: init.deterministic,
+    artifacts: workerId !== undefined ? new FencedArtifacts(storage, workerId) : storage.artifacts, location: storage.location,
+  });
   clock.mark('hypermodel');
   const data = await dataMessage;
   clock.mark('waiting for data');
