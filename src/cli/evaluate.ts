@@ -2,7 +2,6 @@
 import path from 'node:path';
 import { initBackend } from '../runtime/backend.js';
 import { ImageDataGenerator } from '../data/image-data-generator.js';
-import { existsSync } from 'node:fs';
 import type * as tf from '@tensorflow/tfjs';
 import { loadModelBundle, type ModelMetadata } from '../models/model-io.js';
 import { FileStorage } from '../tuners/storage/file-storage.js';
@@ -13,7 +12,7 @@ import { storageFlags } from './search-settings.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
 import { formatEvaluation } from '../evaluation/metrics.js';
 import { foundMessage, UsageError, type Output } from './output.js';
-import { resolveModelPath } from './model-path.js';
+import { projectFolder, resolveModelPath } from './model-path.js';
 import { indexDirectory } from '../data/file-index.js';
 import { addToSearchReport, reportEvaluation } from './search-report.js';
 
@@ -68,17 +67,6 @@ async function loadModel(o: EvaluateOptions, storage: SearchStorage | undefined)
   }
   const { model, meta } = await loadModelBundle(resolveModelPath(o.model!));
   return { model, meta };
-}
-
-/**
- * A tune project folder (oracle.json and best-model/ side by side), given as the project or as its
- * best-model/ folder (or that folder's model.json), as opposed to a plain model folder.
- */
-function projectFolder(location: string): string | undefined {
-  let dir = path.resolve(location);
-  if (dir.endsWith('.json')) dir = path.dirname(dir);
-  if (path.basename(dir) === 'best-model') dir = path.dirname(dir);
-  return existsSync(path.join(dir, 'oracle.json')) && existsSync(path.join(dir, 'best-model', 'model.json')) ? dir : undefined;
 }
 
 export async function evaluate(o: EvaluateOptions, out: Output): Promise<EvaluateResult> {
