@@ -71,8 +71,10 @@ export async function readSettingsFile<T extends ProjectSettings>(artifacts: Art
   }
 }
 
+const encodeSettings = (s: ProjectSettings) => new TextEncoder().encode(JSON.stringify(s, null, 2) + '\n');
+
 export async function writeSettingsFile(artifacts: ArtifactStore, s: ProjectSettings): Promise<void> {
-  await artifacts.saveFile(SETTINGS_FILE, new TextEncoder().encode(JSON.stringify(s, null, 2) + '\n'));
+  await artifacts.saveFile(SETTINGS_FILE, encodeSettings(s));
 }
 
 export function loadSearchSettings(storage: SearchStorage): Promise<SearchSettings | undefined> {
@@ -81,6 +83,17 @@ export function loadSearchSettings(storage: SearchStorage): Promise<SearchSettin
 
 export function saveSearchSettings(storage: SearchStorage, s: SearchSettings): Promise<void> {
   return writeSettingsFile(storage.artifacts, s);
+}
+
+/**
+ * Stores the settings of a search this `tune` starts. Two `tune`s that start the same new search at the
+ * same instant both found no settings; the store keeps the first one's, and the other then checks its
+ * own against them, as a `tune` joining later would (and fails, naming the flags, when they differ).
+ */
+export async function claimSearchSettings(storage: SearchStorage, now: SearchSettings, where: string, dirs: { train: string; val?: string }): Promise<void> {
+  if (await storage.artifacts.createFile(SETTINGS_FILE, encodeSettings(now))) return;
+  const saved = await loadSearchSettings(storage);
+  if (saved) checkSearchSettings(where, saved, now, dirs);
 }
 
 const json = (v: unknown) => JSON.stringify(v ?? null);

@@ -28,7 +28,7 @@ import { ImageDataGenerator } from '../data/image-data-generator.js';
 import type { ReportEvaluation } from '../report/report-html.js';
 import { checkImages, checkObjective, checkSpace, checkWritableDirectory } from './preflight.js';
 import { checkProjectSettings, writeProjectSettings, type ProjectSettings } from './project-settings.js';
-import { checkSearchSettings, hypermodelIdentity, loadSearchSettings, saveSearchSettings, storageFlags, type SearchSettings } from './search-settings.js';
+import { checkSearchSettings, claimSearchSettings, hypermodelIdentity, loadSearchSettings, saveSearchSettings, storageFlags, type SearchSettings } from './search-settings.js';
 import { dataFingerprint } from './data-fingerprint.js';
 import { saveBestModel } from './best-model.js';
 import { isPostgresUrl, openStorage } from '../tuners/storage/open-storage.js';
@@ -253,7 +253,8 @@ async function tuneIn(o: TuneOptions, out: Output, storage: SearchStorage | unde
   if (shared) {
     // The search starts (or is joined) here; its settings are stored at once, so that workers can join it now.
     await tuner.reload();
-    if (!shared.saved || o.overwrite) await saveSearchSettings(tuner.storage, shared.now);
+    if (o.overwrite) await saveSearchSettings(tuner.storage, shared.now);
+    else if (!shared.saved) await claimSearchSettings(tuner.storage, shared.now, flags, { train: o.train, val: o.val });
   }
   // Kept only beside a search that exists (a project folder holding nothing else is not a project).
   const saveFolderSettings = async () => {

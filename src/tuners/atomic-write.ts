@@ -19,6 +19,25 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
 }
 
+/**
+ * Writes `path` only if it does not exist, in one step: the data goes to a temporary file that is then
+ * hard-linked to `path`, which fails when `path` exists. Of several processes racing, exactly one creates
+ * the file (true), and no reader sees half of it.
+ */
+export async function createFileAtomic(path: string, data: string | Uint8Array): Promise<boolean> {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${counter++}`);
+  try {
+    await fs.writeFile(tmp, data);
+    await fs.link(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+}
+
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }

@@ -2,7 +2,8 @@
  * A child process of the storage conformance suite: `node --import tsx conformance-child.ts <factory
  * module> <key> increment <n>` runs n read-decide-write transactions; `... hang` stops inside one
  * (after its writes) and waits to be killed; `... register` registers a worker and waits to be killed
- * (heartbeating meanwhile); `... search <tunerId> <go file>` runs a seeded 2-trial RandomSearch as worker <tunerId>, pausing at the end
+ * (heartbeating meanwhile); `... create-file <go file>` calls artifacts.createFile('race.txt', its pid) once
+ * the go file exists and prints `CREATED <pid>` or `EXISTS <pid>`; `... search <tunerId> <go file>` runs a seeded 2-trial RandomSearch as worker <tunerId>, pausing at the end
  * of its first trial's first epoch (printing `PAUSED <id>`) until the go file exists, and prints `REFUSED <id>`
  * if its result is refused.
  */
@@ -44,6 +45,13 @@ if (op === 'increment') {
     process.stdout.write('INSIDE\n');
     await new Promise(() => setInterval(() => undefined, 1000)); // until SIGKILL
   });
+} else if (op === 'create-file') {
+  // waits for the go file, so that the racing children call createFile within a few milliseconds
+  process.stdout.write('READY\n');
+  while (!existsSync(arg)) await sleep(2);
+  const created = await storage.artifacts.createFile('race.txt', new TextEncoder().encode(String(process.pid)));
+  await storage.close();
+  process.stdout.write(`${created ? 'CREATED' : 'EXISTS'} ${process.pid}\n`);
 } else if (op === 'register') {
   await storage.registerWorker('live-worker', { host: hostname(), pid: process.pid, kind: 'serial' });
   process.stdout.write('REGISTERED\n');

@@ -336,6 +336,34 @@ export function describeStorageConformance(name: string, factoryModule: string):
       }
     });
 
+    test('createFile: of several processes racing to create one file, exactly one does, and the file is its', async () => {
+      const { key, storage } = await fresh();
+      const dir = await fs.mkdtemp(join(tmpdir(), 'create-race-'));
+      const go = join(dir, 'go');
+      try {
+        await storage.transaction(async (tx) => tx.saveSearch(emptySearch())); // a search, as tune's would be
+        const children = [1, 2, 3, 4].map(() => child(factoryModule, key, 'create-file', go));
+        await Promise.all(children.map((c) => line(c, /READY/)));
+        await fs.writeFile(go, '');
+        const runs = await Promise.all(children.map((c) => c.done));
+        for (const r of runs) assert.equal(r.code, 0, r.stderr);
+        const said = runs.map((r) => /(CREATED|EXISTS) (\d+)/.exec(r.stdout)!);
+        const winners = said.filter((m) => m[1] === 'CREATED');
+        assert.equal(winners.length, 1, `one creator, got: ${runs.map((r) => r.stdout.trim()).join(' | ')}`);
+        assert.equal(new TextDecoder().decode(await storage.artifacts.loadFile('race.txt')), winners[0][2]);
+        // in one process: a second create leaves the file; saveFile still replaces it
+        assert.equal(await storage.artifacts.createFile('race.txt', new TextEncoder().encode('late')), false);
+        assert.equal(new TextDecoder().decode(await storage.artifacts.loadFile('race.txt')), winners[0][2]);
+        assert.equal(await storage.artifacts.createFile('other.txt', new TextEncoder().encode('first')), true);
+        await storage.artifacts.saveFile('other.txt', new TextEncoder().encode('second'));
+        assert.equal(new TextDecoder().decode(await storage.artifacts.loadFile('other.txt')), 'second');
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+        await storage.open({ overwrite: true });
+        await storage.close();
+      }
+    });
+
     test('fenced artifacts: a worker writes a trial\'s checkpoint only while the stored search says the trial is its own', async () => {
       const { storage } = await fresh();
       const model = tinyModel();

@@ -37,6 +37,9 @@ export class FencedArtifacts implements ArtifactStore {
   saveFile(name: string, data: Uint8Array): Promise<void> {
     return this.inner.saveFile(name, data);
   }
+  createFile(name: string, data: Uint8Array): Promise<boolean> {
+    return this.inner.createFile(name, data);
+  }
   loadFile(name: string): Promise<Uint8Array | undefined> {
     return this.inner.loadFile(name);
   }

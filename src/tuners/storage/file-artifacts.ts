@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonIfExists, writeFileAtomic } from '../atomic-write.js';
+import { createFileAtomic, readJsonIfExists, writeFileAtomic } from '../atomic-write.js';
 import type { ArtifactStore, StoredModel } from './search-storage.js';
 
 /** Checkpoints and the best model as model.json + weights.bin folders (readable by tf.loadLayersModel). */
@@ -39,6 +39,10 @@ export class FileArtifacts implements ArtifactStore {
   async saveFile(name: string, data: Uint8Array): Promise<void> {
     await fs.mkdir(this.projectDir, { recursive: true });
     await writeFileAtomic(this.filePath(name), data);
+  }
+  async createFile(name: string, data: Uint8Array): Promise<boolean> {
+    await fs.mkdir(this.projectDir, { recursive: true });
+    return createFileAtomic(this.filePath(name), data);
   }
   async loadFile(name: string): Promise<Uint8Array | undefined> {
     try {

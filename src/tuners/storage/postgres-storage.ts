@@ -427,6 +427,14 @@ class PostgresArtifacts implements ArtifactStore {
     if (!FILE_NAME.test(name)) throw new Error(`${this.s.location}: "${name}" is not a plain file name (letters, digits, '.', '-', '_')`);
     return this.put('file', name, null, data);
   }
+  async createFile(name: string, data: Uint8Array): Promise<boolean> {
+    if (!FILE_NAME.test(name)) throw new Error(`${this.s.location}: "${name}" is not a plain file name (letters, digits, '.', '-', '_')`);
+    const r = await this.s.withClient((c) => c.query(
+      `INSERT INTO tfjs_tuner_artifacts (search, kind, name, model_json, data, updated_at) VALUES ($1, 'file', $2, NULL, $3, now())
+       ON CONFLICT (search, kind, name) DO NOTHING`,
+      [this.s.search, name, toBuffer(data)]));
+    return r.rowCount === 1;
+  }
   async loadFile(name: string): Promise<Uint8Array | undefined> {
     const row = await this.get('file', name);
     return row ? toBytes(row.data) : undefined;

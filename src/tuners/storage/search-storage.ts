@@ -99,6 +99,11 @@ export interface ArtifactStore {
    * names (letters, digits, '.', '-', '_'); replaces what was there.
    */
   saveFile(name: string, data: Uint8Array): Promise<void>;
+  /**
+   * Writes a named file only if the search has none of that name: of several machines racing, exactly one
+   * gets true (it created the file); the others get false and leave it as the winner wrote it.
+   */
+  createFile(name: string, data: Uint8Array): Promise<boolean>;
   loadFile(name: string): Promise<Uint8Array | undefined>;
 }
 
