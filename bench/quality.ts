@@ -2,13 +2,15 @@
  * Search quality under a time budget: on a generated 10-class image set (bench/quality-data.ts), each
  * tuner searches the built-in CNN space with search({maxTime}); we record the best validation accuracy
  * reached by each budget mark (from the trials' end times) and the final best model's test accuracy;
- * median over seeds. The LAST line is one JSON object; its `ran` says which tuners, sizes, budgets and
+ * median over seeds. `handmade` (run unless --tuners leaves it out) is the bar: the hand-designed CNN
+ * of issue 14 (conv 32, conv 64, dense 128, adam 1e-3, 10 epochs), trained once, timed per epoch, its
+ * final model tested. The LAST line is one JSON object; its `ran` says which tuners, sizes, budgets and
  * seeds ran, and `complete` whether that was the whole benchmark of issue 14 (--full: ~3 h on 2 cores).
  *   npm run bench:quality                 (--quick, the default: 28x28, 1 seed, marks 10 s / 20 s)
  *   npm run bench:quality -- --full       (28x28 and 64x64, 3 seeds, marks 60 s / 300 s, 5 tuners)
  *   npm run bench:quality -- --full --budgets 60 --seeds 1 --sizes 28 --tuners hyperband,bohb   (a subset)
  * Flags (each also as an environment variable, e.g. QUALITY_BUDGETS=60): --tuners, --sizes, --budgets (s),
- * --seeds, --train (training images; validation and test get a quarter each), --workers (trial workers
+ * --seeds, --space (overrides of the CNN space as `tune --space` takes them: JSON, a file, or toonvision), --train (training images; validation and test get a quarter each), --workers (trial workers
  * per search; default as `tfjs-tuner tune`: the cores that memory allows), --epochs (per trial of random and bayesian, default 3), --verbose (one line per trial).
  */
 import { promises as fs } from 'node:fs';
@@ -18,11 +20,14 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/runtime/backend.js';
 import { ASHA, BayesianOptimization, BOHB, Hyperband, RandomSearch, defaultWorkerCount } from '../src/tuners/index.js';
 import { CNN_HYPERMODEL_MODULE, cnnHypermodel } from '../src/models/cnn-hypermodel.js';
+import { buildCnnFromConfig } from '../src/models/cnn.js';
 import { disposeModel } from '../src/tuners/trial-runner.js';
 import type { Tuner } from '../src/tuners/tuner.js';
 import { qualityImages } from './quality-data.js';
+import type { CnnSpace } from '../src/models/cnn-space.js';
+import { parseSpace } from '../src/cli/parse.js';
 
-const FLAGS = ['--tuners', '--sizes', '--budgets', '--seeds', '--train', '--workers', '--epochs'];
+const FLAGS = ['--tuners', '--sizes', '--budgets', '--seeds', '--train', '--workers', '--epochs', '--space'];
 const SWITCHES = ['--full', '--quick', '--verbose'];
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
@@ -39,21 +44,25 @@ const list = (name: string, d: number[]) => {
   return xs;
 };
 const ALL_TUNERS = ['random', 'bayesian', 'hyperband', 'bohb', 'asha'];
-const TUNERS = (arg('--tuners') ?? ALL_TUNERS.join(',')).split(',');
-for (const t of TUNERS) if (!ALL_TUNERS.includes(t)) throw new Error(`bench:quality: --tuners: unknown tuner ${t} (${ALL_TUNERS.join(', ')}).`);
+/** Not a tuner: the issue's hand-designed CNN (conv 32, conv 64, dense 128, adam 1e-3, 10 epochs), the bar to beat. */
+const BASELINE = 'handmade';
+const TUNERS = (arg('--tuners') ?? [...ALL_TUNERS, BASELINE].join(',')).split(',');
+for (const t of TUNERS) if (![...ALL_TUNERS, BASELINE].includes(t)) throw new Error(`bench:quality: --tuners: unknown tuner ${t} (${[...ALL_TUNERS, BASELINE].join(', ')}).`);
 const SIZES = list('--sizes', full ? [28, 64] : [28]);
 const BUDGETS = list('--budgets', full ? [60, 300] : [10, 20]);
 const SEEDS = list('--seeds', full ? [1, 2, 3] : [1]);
 const [N_TRAIN] = list('--train', [full ? 3000 : 1000]);
 const [WORKERS] = list('--workers', [defaultWorkerCount()]);
 const [EPOCHS] = list('--epochs', [3]);
+const SPACE_JSON = arg('--space');
+const SPACE: CnnSpace | undefined = SPACE_JSON ? parseSpace(SPACE_JSON) : undefined;
 const N_EVAL = Math.round(N_TRAIN / 4);
 const MAX_TIME = Math.max(...BUDGETS);
 /** What issue 14 asks for: with all of it, `complete` is true. */
 const FULL = { tuners: ALL_TUNERS, sizes: [28, 64], budgets: [60, 300], seeds: [1, 2, 3], trainImages: 3000 };
-const ran = { tuners: TUNERS, sizes: SIZES, budgets: BUDGETS, seeds: SEEDS, trainImages: N_TRAIN, workers: WORKERS, epochs: EPOCHS };
+const ran = { ...(SPACE ? { space: SPACE } : {}), tuners: TUNERS, sizes: SIZES, budgets: BUDGETS, seeds: SEEDS, trainImages: N_TRAIN, workers: WORKERS, epochs: EPOCHS };
 const covers = (all: readonly (string | number)[], got: readonly (string | number)[]) => all.every((x) => got.includes(x));
-const complete = covers(FULL.tuners, TUNERS) && covers(FULL.sizes, SIZES) && covers(FULL.budgets, BUDGETS) && covers(FULL.seeds, SEEDS) && N_TRAIN >= FULL.trainImages;
+const complete = !SPACE && covers(FULL.tuners, TUNERS) && covers(FULL.sizes, SIZES) && covers(FULL.budgets, BUDGETS) && covers(FULL.seeds, SEEDS) && N_TRAIN >= FULL.trainImages;
 const chosen = FLAGS.some((f) => arg(f) !== undefined);
 const mode = complete ? 'full' : full || chosen ? 'subset' : 'quick';
 console.log(`bench:quality (${complete ? 'the whole benchmark' : 'a subset'}): tuners ${TUNERS.join(',')}; sizes ${SIZES.join(',')}; budgets ${BUDGETS.join(',')} s; ` +
@@ -64,7 +73,7 @@ type TrialEnd = { trial: { score: number | null; status: string; values: Record<
 
 /** A tuner over the built-in CNN space: the hypermodel itself serially, its module for worker threads. */
 function makeTuner(kind: string, size: number, seed: number, directory: string, projectName: string, onEnd: (e: TrialEnd) => void): Tuner {
-  const hypermodelOptions = { inputShape: [size, size, 3], numClasses: 10 };
+  const hypermodelOptions = { inputShape: [size, size, 3], numClasses: 10, ...(SPACE ? { space: SPACE } : {}) };
   const hypermodel = WORKERS > 1 ? { hypermodel: CNN_HYPERMODEL_MODULE, hypermodelOptions } : { hypermodel: cnnHypermodel(hypermodelOptions) as Hypermodel };
   const display = { trialEnd: onEnd };
   const common = { ...hypermodel, objective: 'val_accuracy', seed, directory, projectName, overwrite: true, display };
@@ -77,6 +86,33 @@ function makeTuner(kind: string, size: number, seed: number, directory: string, 
     default: throw new Error(`--tuners: unknown tuner ${kind} (random, bayesian, hyperband, bohb, asha)`);
   }
 }
+
+/**
+ * The hand-designed CNN of issue 14 (what a PyTorch user writes by hand: two conv layers of 32 and 64
+ * filters, each followed by a 2x2 max pooling, dense 128, softmax), trained with adam 1e-3 for 10 epochs
+ * or until the largest budget; its val accuracy after each epoch is timed like a trial's end.
+ */
+async function trainHandmade(size: number, seed: number, train: Images, val: Images, ends: Array<{ t: number; score: number | null; epochs: number }>): Promise<tf.LayersModel> {
+  const model = buildCnnFromConfig({
+    inputShape: [size, size, 3], numClasses: 10, task: 'multiclass', labelMode: 'sparse', seed,
+    blocks: [{ filters: 32, kernelSize: 3, poolSize: 1, dropout: 0 }, { filters: 64, kernelSize: 3, poolSize: 1, dropout: 0 }],
+    denseUnits: 128, learningRate: 1e-3, optimizer: 'adam',
+  });
+  const t0 = performance.now();
+  await model.fit(train.xs, train.ys, {
+    epochs: 10, batchSize: 32, validationData: [val.xs, val.ys], verbose: 0,
+    callbacks: {
+      onEpochEnd: async (epoch, logs) => {
+        const t = (performance.now() - t0) / 1000;
+        ends.push({ t, score: Number(logs?.val_acc ?? logs?.val_accuracy), epochs: 1 });
+        if (verbose) console.log(`  ${t.toFixed(1)} s: epoch ${epoch + 1} val_accuracy ${Number(logs?.val_acc ?? logs?.val_accuracy).toFixed(3)}`);
+        if (t >= MAX_TIME) model.stopTraining = true;
+      },
+    },
+  });
+  return model;
+}
+type Images = ReturnType<typeof qualityImages>;
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN; };
 const accuracy = (model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor) => tf.tidy(() => {
@@ -106,17 +142,21 @@ try {
               JSON.stringify(Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('tuner/')))));
           }
         };
-        const tuner = makeTuner(kind, size, seed, root, `${kind}-${size}-${seed}`, onEnd);
-        await tuner.search(train, { validationData: val, epochs: EPOCHS, batchSize: 32, maxTime: MAX_TIME, ...(WORKERS > 1 ? { workers: WORKERS } : {}) });
+        let model: tf.LayersModel | undefined;
+        if (kind === BASELINE) model = await trainHandmade(size, seed, train, val, ends);
+        else {
+          const tuner = makeTuner(kind, size, seed, root, `${kind}-${size}-${seed}`, onEnd);
+          await tuner.search(train, { validationData: val, epochs: EPOCHS, batchSize: 32, maxTime: MAX_TIME, ...(WORKERS > 1 ? { workers: WORKERS } : {}) });
+          [model] = await tuner.getBestModels(1);
+        }
         const byBudget = BUDGETS.map((b) => Math.max(0, ...ends.filter((e) => e.t <= b + 1e-9 && e.score !== null).map((e) => e.score!)));
-        const [model] = await tuner.getBestModels(1);
         const testAcc = model ? accuracy(model, test.xs, test.ys) : 0;
         if (model) disposeModel(model);
         tf.dispose([train.xs, train.ys, val.xs, val.ys, test.xs, test.ys]);
         const epochsTrained = ends.reduce((a, e) => a + e.epochs, 0);
-        runs.push({ byBudget, test: testAcc, trials: ends.length, epochs: epochsTrained });
+        runs.push({ byBudget, test: testAcc, trials: kind === BASELINE ? 1 : ends.length, epochs: epochsTrained });
         console.log(`${size}x${size} ${kind} seed ${seed}: best val_accuracy ${BUDGETS.map((b, i) => `@${b}s ${byBudget[i].toFixed(3)}`).join(', ')}; ` +
-          `test accuracy ${testAcc.toFixed(3)}; ${ends.length} trials, ${epochsTrained} epochs (load ${loadavg()[0].toFixed(1)})`);
+          `test accuracy ${testAcc.toFixed(3)}; ${kind === BASELINE ? '1 model' : `${ends.length} trials`}, ${epochsTrained} epochs (load ${loadavg()[0].toFixed(1)})`);
       }
       results[`${size}x${size}/${kind}`] = {
         ...Object.fromEntries(BUDGETS.map((b, i) => [`val@${b}s`, +median(runs.map((r) => r.byBudget[i])).toFixed(4)])),

@@ -70,7 +70,7 @@ function program(): Command {
     .option('--directory <dir>', 'where search projects are kept', 'tuner-runs')
     .option('--project-name <name>', 'project folder inside --directory (a search resumes from it)', 'search')
     .option('--overwrite', 'discard an existing project of that name and start afresh', false)
-    .option('--space <json|file>', 'narrow or fix the built-in CNN\'s search space, e.g. \'{"num_blocks":{"max":2},"optimizer":{"fixed":"adam"}}\'', parseSpace)
+    .option('--space <json|file|toonvision>', 'narrow or fix the built-in CNN\'s search space, e.g. \'{"num_blocks":{"max":2},"optimizer":{"fixed":"adam"}}\', or toonvision: the ToonVision article\'s ranges', parseSpace)
     .option('--hypermodel <file.js>', 'your own hypermodel module instead of the built-in CNN')
     .option('--max-time <duration>', 'time budget, e.g. 90s, 10m, 1.5h: no trial starts after it, running trials stop at their next epoch end (hyperband/bohb then run iterations until it ends)', parseDuration('--max-time'))
     .option('--hyperband-iterations <n>', 'hyperband/bohb: how many times the whole set of brackets runs (default 1; with --max-time: until time is up)', parseIntOption('--hyperband-iterations'))

@@ -1,7 +1,7 @@
 /** Parsers for CLI option values; each error names the option and says what to write instead. */
 import type { ImageDataGeneratorOptions } from '../data/image-data-generator.js';
 import { readFileSync } from 'node:fs';
-import type { CnnSpace } from '../models/cnn-space.js';
+import { TOONVISION_RANGES, type CnnSpace } from '../models/cnn-space.js';
 import { UsageError } from './output.js';
 
 export function parseIntOption(name: string, min = 1) {
@@ -91,14 +91,15 @@ export function parseAugment(value: string): ImageDataGeneratorOptions {
   return out;
 }
 
-/** --space: the built-in CNN's search space overrides, as JSON text or a .json file. */
+/** --space: the built-in CNN's search space overrides, as JSON text, a .json file, or `toonvision` (the article's ranges). */
 export function parseSpace(value: string): CnnSpace {
   let text = value.trim();
+  if (text === 'toonvision') return structuredClone(TOONVISION_RANGES) as CnnSpace;
   if (!text.startsWith('{')) {
     try {
       text = readFileSync(value, 'utf8');
     } catch {
-      throw new UsageError(`--space must be JSON (e.g. '{"num_blocks":{"max":2},"optimizer":{"fixed":"adam"}}') or a .json file; cannot read "${value}".`);
+      throw new UsageError(`--space must be JSON (e.g. '{"num_blocks":{"max":2},"optimizer":{"fixed":"adam"}}'), a .json file, or toonvision (the ToonVision article's ranges); cannot read "${value}".`);
     }
   }
   try {

@@ -7,6 +7,8 @@ import { Rng } from '../../src/util/rng.js';
 import {
   InvalidModelError, buildCnn, cnnConfigFromHp, cnnConfigToValues, countCnnParams, describeCnn, toonVisionModel, toonVisionSpace,
 } from '../../src/models/index.js';
+import { TOONVISION_RANGES, type CnnSpace } from '../../src/models/cnn-space.js';
+import { parseSpace } from '../../src/cli/parse.js';
 
 await initBackend();
 
@@ -304,4 +306,38 @@ test('a built model (rescaling, dropout, hidden dense included) saves and loads 
   tf.dispose([x, a, b]);
   m.dispose();
   loaded.dispose();
+});
+
+test('the default space leaves out what rarely learns in a short search; TOONVISION_RANGES and --space toonvision restore the article\'s ranges', () => {
+  const declared = (space?: CnnSpace) => {
+    const hp = new HyperParameters();
+    cnnConfigFromHp(hp, { inputShape: [28, 28, 3], numClasses: 10, ...(space ? { space } : {}) });
+    return hp;
+  };
+  const range = (hp: HyperParameters, name: string) => {
+    const s = specOf(hp, name);
+    assert.ok(s.type === 'int' || s.type === 'float', `${name} is a range`);
+    return [s.min, s.max, s.step, s.default];
+  };
+  const dflt = declared();
+  assert.deepEqual(range(dflt, 'filters_1'), [4, 64, 4, 4]);
+  assert.deepEqual(range(dflt, 'pool_size_2'), [1, 2, 1, 2]);
+  assert.deepEqual(range(dflt, 'dropout_3'), [0, 0.5, 0.1, 0]);
+  const opt = specOf(dflt, 'optimizer');
+  assert.ok(opt.type === 'choice');
+  assert.deepEqual(opt.values, ['adam', 'rmsprop']);
+  // the defaults are still the ToonVision hand-made model
+  assert.deepEqual(dflt.values, { num_blocks: 2, filters_1: 4, kernel_size_1: 3, pool_size_1: 2, dropout_1: 0, filters_2: 4, kernel_size_2: 3, pool_size_2: 2, dropout_2: 0, dense_units: 0, learning_rate: 1e-3, optimizer: 'adam' });
+
+  for (const tv of [declared(TOONVISION_RANGES), declared(parseSpace('toonvision'))]) {
+    assert.deepEqual(range(tv, 'filters_1'), [4, 32, 4, 4]);
+    assert.deepEqual(range(tv, 'pool_size_2'), [1, 4, 1, 2]);
+    assert.deepEqual(range(tv, 'dropout_3'), [0, 0.9, 0.1, 0]);
+    const o = specOf(tv, 'optimizer');
+    assert.ok(o.type === 'choice');
+    assert.deepEqual(o.values, ['adam', 'rmsprop', 'sgd']);
+  }
+  // the preset is a copy: changing what --space returned does not change the exported ranges
+  (parseSpace('toonvision').filters as { max: number }).max = 8;
+  assert.deepEqual(range(declared(parseSpace('toonvision')), 'filters_1'), [4, 32, 4, 4]);
 });
