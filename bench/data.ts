@@ -26,7 +26,12 @@ import * as path from 'node:path';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { initBackend } from '../src/runtime/backend.js';
-import { applyTransform, clearDecodedCache, decodeConcurrency, ImageDataGenerator, randomTransform, setAugmentWorkers, type DirectoryIterator } from '../src/data/index.js';
+import { applyTransform, randomTransform } from '../src/data/augment.js';
+import { clearDecodedCache } from '../src/data/decoded-cache.js';
+import { decodeConcurrency } from '../src/data/decode-pool.js';
+import { ImageDataGenerator } from '../src/data/image-data-generator.js';
+import { setAugmentWorkers } from '../src/data/augment-pool.js';
+import type { DirectoryIterator } from '../src/data/directory-iterator.js';
 import { Rng } from '../src/util/rng.js';
 
 const N = Number(process.env.BENCH_DATA_IMAGES ?? 1000);

@@ -8,7 +8,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as os from 'node:os';
 import { initBackend } from '../src/runtime/backend.js';
-import { ImageDataGenerator, setAugmentWorkers, type ArrayIterator } from '../src/data/index.js';
+import { ImageDataGenerator } from '../src/data/image-data-generator.js';
+import { setAugmentWorkers } from '../src/data/augment-pool.js';
+import type { ArrayIterator } from '../src/data/array-iterator.js';
 
 const N = Number(process.env.BENCH_FLOW_N ?? 60000);
 const [H, W, C] = [28, 28, 1];

@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { initBackend } from '../../src/runtime/backend.js';
-import { ArrayIterator, DataConfigError, ImageDataGenerator, setAugmentWorkers, type ArrayBatch } from '../../src/data/index.js';
+import { ArrayIterator, type ArrayBatch } from '../../src/data/array-iterator.js';
+import { DataConfigError } from '../../src/data/errors.js';
+import { ImageDataGenerator } from '../../src/data/image-data-generator.js';
+import { setAugmentWorkers } from '../../src/data/augment-pool.js';
 import { captureConsole, removeDir, tempDir } from './helpers.js';
 
 await initBackend();

@@ -8,7 +8,8 @@ import { applyTransform, randomTransform, type AugmentConfig, type TransformPara
 import { claimBoard, type WarpBatch } from '../../src/data/augment-batch.js';
 import { AugmentPool } from '../../src/data/augment-pool.js';
 import { DecodedMemoryCache } from '../../src/data/decoded-cache.js';
-import { ImageDataGenerator, setAugmentWorkers } from '../../src/data/index.js';
+import { ImageDataGenerator } from '../../src/data/image-data-generator.js';
+import { setAugmentWorkers } from '../../src/data/augment-pool.js';
 import { Rng } from '../../src/util/rng.js';
 import { captureConsole, removeDir, tempDir, writeImage } from './helpers.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { ImageDataGenerator } from '../../src/data/index.js';
+import { ImageDataGenerator } from '../../src/data/image-data-generator.js';
 import { removeDir, tempDir, writeImage } from './helpers.js';
 
 await initBackend('cpu');

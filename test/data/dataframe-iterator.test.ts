@@ -4,7 +4,9 @@ import { readdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { DataConfigError, DataFrameIterator, ImageDataGenerator, type DataFrameBatch, type FlowFromDataframeOptions } from '../../src/data/index.js';
+import { DataConfigError } from '../../src/data/errors.js';
+import { DataFrameIterator, type DataFrameBatch, type FlowFromDataframeOptions } from '../../src/data/dataframe-iterator.js';
+import { ImageDataGenerator } from '../../src/data/image-data-generator.js';
 import { captureConsole, removeDir, tempDir, writeImage } from './helpers.js';
 
 await initBackend();

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { initBackend } from '../../src/runtime/backend.js';
-import { assertSameClasses, DirectoryIterator, ImageDataGenerator, type Batch } from '../../src/data/index.js';
+import { assertSameClasses, DirectoryIterator, type Batch } from '../../src/data/directory-iterator.js';
+import { ImageDataGenerator } from '../../src/data/image-data-generator.js';
 import { captureConsole, classLevel, makeClassFolder, removeDir, tempDir, writeImage } from './helpers.js';
 
 await initBackend();
@@ -350,7 +351,7 @@ test('grayscale iterators have one channel; dtype int32 gives int32 images', asy
 });
 
 test('augmentation workers give exactly the batches the main thread gives', async (t) => {
-  const { setAugmentWorkers } = await import('../../src/data/index.js');
+  const { setAugmentWorkers } = await import('../../src/data/augment-pool.js');
   const root = await tempDir();
   t.after(async () => {
     setAugmentWorkers(1);
@@ -404,7 +405,7 @@ test('keepAspectRatio centre-crops before resizing', async (t) => {
 });
 
 test("cache 'auto' fits the budget, and a later trial over the same folder reuses its pixels", async (t) => {
-  const { decodedCache, setDecodedCacheBudget, DEFAULT_CACHE_BUDGET_BYTES } = await import('../../src/data/index.js');
+  const { decodedCache, setDecodedCacheBudget, DEFAULT_CACHE_BUDGET_BYTES } = await import('../../src/data/decoded-cache.js');
   const root = await tempDir();
   t.after(async () => {
     setDecodedCacheBudget(DEFAULT_CACHE_BUDGET_BYTES);
@@ -439,7 +440,7 @@ test("cache 'auto' fits the budget, and a later trial over the same folder reuse
 });
 
 test('while the consumer holds a batch, exactly prefetchBatches more are loaded ahead', async (t) => {
-  const { decodedCache, clearDecodedCache } = await import('../../src/data/index.js');
+  const { decodedCache, clearDecodedCache } = await import('../../src/data/decoded-cache.js');
   const root = await tempDir();
   t.after(() => removeDir(root));
   await makeClassFolder(root, { a: 6, b: 6 });

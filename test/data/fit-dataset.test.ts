@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { ImageDataGenerator } from '../../src/data/index.js';
+import { ImageDataGenerator } from '../../src/data/image-data-generator.js';
 import { makeClassFolder, removeDir, tempDir } from './helpers.js';
 
 await initBackend();

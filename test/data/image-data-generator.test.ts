@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { DataConfigError, ImageDataGenerator } from '../../src/data/index.js';
+import { DataConfigError } from '../../src/data/errors.js';
+import { ImageDataGenerator } from '../../src/data/image-data-generator.js';
 import { captureConsole, classLevel, makeClassFolder, removeDir, tempDir } from './helpers.js';
 
 await initBackend();

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { imageDatasetFromDirectory, type Batch } from '../../src/data/index.js';
+import { imageDatasetFromDirectory } from '../../src/data/image-dataset.js';
+import type { Batch } from '../../src/data/directory-iterator.js';
 import { captureConsole, classLevel, makeClassFolder, removeDir, tempDir, writeImage } from './helpers.js';
 
 await initBackend();

@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  classificationReport, formatClassificationReport, formatConfusionMatrix, formatEvaluation, labelsFromProbabilities,
-} from '../../src/evaluation/index.js';
+import { classificationReport, formatClassificationReport, formatConfusionMatrix, formatEvaluation, labelsFromProbabilities } from '../../src/evaluation/metrics.js';
 
 // Hand-checked: true a a a b b c c c c b / predicted a b a b c c c a c b
 //   confusion rows (true) a: [2 1 0], b: [0 2 1], c: [1 0 3]; 7 of 10 correct

@@ -10,9 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { HyperParameters } from '../../src/tuners/hyperparameters.js';
 import { Rng } from '../../src/util/rng.js';
-import {
-  DEFAULT_MAX_ACTIVATIONS, DEFAULT_MAX_PARAMS, InvalidModelError, buildCnn, buildCnnFromConfig, cnnConfigFromHp, countCnnParams, describeCnn, planCnn,
-} from '../../src/models/index.js';
+import { DEFAULT_MAX_ACTIVATIONS, DEFAULT_MAX_PARAMS, InvalidModelError, buildCnn, buildCnnFromConfig, cnnConfigFromHp, countCnnParams, describeCnn, planCnn } from '../../src/models/cnn.js';
 import { HyperbandOracle } from '../../src/tuners/oracles/hyperband.js';
 
 await initBackend();

@@ -4,9 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { HyperParameters, type HyperParameterSpec } from '../../src/tuners/hyperparameters.js';
 import { Rng } from '../../src/util/rng.js';
-import {
-  InvalidModelError, buildCnn, cnnConfigFromHp, cnnConfigToValues, countCnnParams, describeCnn, toonVisionModel, toonVisionSpace,
-} from '../../src/models/index.js';
+import { InvalidModelError, buildCnn, cnnConfigFromHp, cnnConfigToValues, countCnnParams, describeCnn } from '../../src/models/cnn.js';
+import { toonVisionModel, toonVisionSpace } from '../../src/models/toonvision.js';
 import { TOONVISION_RANGES, type CnnSpace } from '../../src/models/cnn-space.js';
 import { parseSpace } from '../../src/cli/parse.js';
 

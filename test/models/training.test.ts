@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { HyperParameters } from '../../src/tuners/hyperparameters.js';
-import { buildCnn, toonVisionModel } from '../../src/models/index.js';
-import { classificationReport, formatEvaluation } from '../../src/evaluation/index.js';
+import { buildCnn } from '../../src/models/cnn.js';
+import { toonVisionModel } from '../../src/models/toonvision.js';
+import { classificationReport, formatEvaluation } from '../../src/evaluation/metrics.js';
 import { FIXTURES, decodeFolder } from './fixture-data.js';
 
 await initBackend();

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
 import { HyperParameters } from '../../src/tuners/hyperparameters.js';
-import { cnnConfigFromHp, InvalidModelError } from '../../src/models/index.js';
-import { bestTrial, lineChart, renderConfusionMatrix, renderReport, resolveObjective, type ReportTrial } from '../../src/report/index.js';
+import { cnnConfigFromHp, InvalidModelError } from '../../src/models/cnn.js';
+import { bestTrial, renderConfusionMatrix, renderReport, resolveObjective, type ReportTrial } from '../../src/report/report-html.js';
+import { lineChart } from '../../src/report/svg-chart.js';
 
 /** Trial records as the tuner writes them, with the CNN's real search space. */
 function trial(id: string, values: Record<string, number | string>, metrics: Record<string, number[]>, status: ReportTrial['status'] = 'COMPLETED', message?: string): ReportTrial {

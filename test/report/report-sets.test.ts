@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HyperParameters } from '../../src/tuners/hyperparameters.js';
-import { cnnConfigFromHp, InvalidModelError } from '../../src/models/index.js';
-import { renderReport, type ReportEvaluation, type ReportTrial } from '../../src/report/index.js';
+import { cnnConfigFromHp, InvalidModelError } from '../../src/models/cnn.js';
+import { renderReport, type ReportEvaluation, type ReportTrial } from '../../src/report/report-html.js';
 import { Rng } from '../../src/util/rng.js';
 
 /**

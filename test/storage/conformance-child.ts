@@ -59,7 +59,7 @@ if (op === 'increment') {
 } else if (op === 'search') {
   const [tunerId, goFile] = process.argv.slice(5);
   const { initBackend } = await import('../../src/runtime/backend.js');
-  const { RandomSearch } = await import('../../src/tuners/index.js');
+  const { RandomSearch } = await import('../../src/tuners/builtin-tuners.js');
   const { denseHypermodel, tinyData } = await import('../tuners/fixtures/tiny.js');
   await initBackend();
   let paused = false;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { modelToStored, setStoredWeights, storedModelLoader } from '../../src/tuners/storage/model-artifacts.js';
-import { RandomSearch } from '../../src/tuners/index.js';
+import { RandomSearch } from '../../src/tuners/builtin-tuners.js';
 import { FileStorage } from '../../src/tuners/storage/file-storage.js';
 import { FencedArtifacts } from '../../src/tuners/storage/fenced-artifacts.js';
 import { denseHypermodel, tinyData } from '../tuners/fixtures/tiny.js';

@@ -5,14 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import {
-  fromProtoValue,
-  hparamsFromEvents,
-  readEventRun,
-  readEventRunSync,
-  scalarsFromEvents,
-  tensorBoardCallback,
-} from '../../src/tensorboard/index.js';
+import { fromProtoValue, hparamsFromEvents, readEventRun, readEventRunSync, scalarsFromEvents } from '../../src/tensorboard/event-reader.js';
+import { tensorBoardCallback } from '../../src/tensorboard/callback.js';
 
 before(async () => {
   await initBackend();

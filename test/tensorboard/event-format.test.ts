@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { EventFileWriter, RunWriter, readEventFile } from '../../src/tensorboard/index.js';
+import { EventFileWriter } from '../../src/tensorboard/event-file-writer.js';
+import { RunWriter } from '../../src/tensorboard/run-writer.js';
+import { readEventFile } from '../../src/tensorboard/event-reader.js';
 import { f64, field, fields, num, packedF32, parseWire, referenceCrc32c, referenceMask, splitRecords, str, sub } from './wire.js';
 
 // Upstream field numbers (tensorboard/compat/proto/event.proto, summary.proto, tensor.proto,

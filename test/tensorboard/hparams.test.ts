@@ -3,15 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  TrialLogger,
-  fromProtoValue,
-  hparamsFromEvents,
-  readEventRun,
-  scalarsFromEvents,
-  writeHparamsExperiment,
-  type TbHParamInfo,
-} from '../../src/tensorboard/index.js';
+import { TrialLogger, writeHparamsExperiment } from '../../src/tensorboard/trial-logger.js';
+import { fromProtoValue, hparamsFromEvents, readEventRun, scalarsFromEvents, type TbHParamInfo } from '../../src/tensorboard/event-reader.js';
 import type { HyperParameterSpec } from '../../src/tensorboard/types.js';
 import { field, fields, f64, num, parseWire, str, sub } from './wire.js';
 import { readFile } from 'node:fs/promises';

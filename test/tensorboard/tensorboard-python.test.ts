@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TrialLogger, writeHparamsExperiment } from '../../src/tensorboard/index.js';
+import { TrialLogger, writeHparamsExperiment } from '../../src/tensorboard/trial-logger.js';
 
 const PYTHON = process.env.PYTHON ?? 'python3';
 const probe = spawnSync(PYTHON, ['-c', 'import tensorboard'], { encoding: 'utf8' });

@@ -5,7 +5,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TrialLogger, hparamsFromEvents, readEventFile, readEventRun, scalarsFromEvents } from '../../src/tensorboard/index.js';
+import { TrialLogger } from '../../src/tensorboard/trial-logger.js';
+import { hparamsFromEvents, readEventFile, readEventRun, scalarsFromEvents } from '../../src/tensorboard/event-reader.js';
 import { splitRecords } from './wire.js';
 
 async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {

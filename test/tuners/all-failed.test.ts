@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { RandomSearch } from '../../src/tuners/index.js';
+import { RandomSearch } from '../../src/tuners/builtin-tuners.js';
 import type { HyperParameters } from '../../src/tuners/hyperparameters.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tfjs-tuner-all-failed-'));

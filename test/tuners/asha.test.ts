@@ -8,7 +8,7 @@ import { HyperParameters } from '../../src/tuners/hyperparameters.js';
 import { ASHAOracle } from '../../src/tuners/oracles/asha.js';
 import { Rng } from '../../src/util/rng.js';
 import { initBackend } from '../../src/runtime/backend.js';
-import { ASHA } from '../../src/tuners/index.js';
+import { ASHA } from '../../src/tuners/builtin-tuners.js';
 import { fileSystemLoad } from '../../src/tuners/fs-io-handler.js';
 import { tinyData } from './fixtures/tiny.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { ASHA, Hyperband, RandomSearch } from '../../src/tuners/index.js';
+import { ASHA, Hyperband, RandomSearch } from '../../src/tuners/builtin-tuners.js';
 import { EarlyStoppingCallback, resolveEarlyStopping, type ResolvedEarlyStopping } from '../../src/tuners/early-stopping.js';
 import { toObjective } from '../../src/tuners/objective.js';
 import type { Trial } from '../../src/tuners/trial.js';

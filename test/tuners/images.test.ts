@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { GridSearch, InvalidTrialError, disposeModel } from '../../src/tuners/index.js';
+import { GridSearch } from '../../src/tuners/builtin-tuners.js';
+import { InvalidTrialError } from '../../src/tuners/errors.js';
+import { disposeModel } from '../../src/tuners/trial-runner.js';
 import type { HyperParameters } from '../../src/tuners/hyperparameters.js';
 import { SIZE, decodeFolder, writeImages } from './fixtures/stripes.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { Hyperband } from '../../src/tuners/index.js';
+import { Hyperband } from '../../src/tuners/builtin-tuners.js';
 import type { TrialRecord } from '../../src/tuners/trial.js';
 import { tinyData } from './fixtures/tiny.js';
 

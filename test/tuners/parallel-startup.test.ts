@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { RandomSearch } from '../../src/tuners/index.js';
+import { RandomSearch } from '../../src/tuners/builtin-tuners.js';
 import { tinyData } from './fixtures/tiny.js';
 
 const MODELS = join(import.meta.dirname, 'fixtures', 'parallel-models.ts');

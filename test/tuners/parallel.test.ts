@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { Hyperband, RandomSearch } from '../../src/tuners/index.js';
+import { Hyperband, RandomSearch } from '../../src/tuners/builtin-tuners.js';
 import type { Trial } from '../../src/tuners/trial.js';
 import { ConsoleDisplay } from '../../src/tuners/display.js';
 import { tinyData } from './fixtures/tiny.js';
@@ -116,7 +116,7 @@ test('parallel search errors: function hypermodels, datasets and callbacks canno
   const ds = tf.data.zip({ xs: tf.data.array([[0, 0, 0, 0]]), ys: tf.data.array([[0]]) }).batch(1) as unknown as tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>;
   await assert.rejects(mod().search(ds, { workers: 2 }), /a tf\.data\.Dataset cannot be sent to worker threads/);
   // an in-memory iterator (flow) has toDataset() but no toWorkerSpec(): the error says what works instead
-  const { ImageDataGenerator } = await import('../../src/data/index.js');
+  const { ImageDataGenerator } = await import('../../src/data/image-data-generator.js');
   const images = tf.zeros([2, 4, 4, 1]) as tf.Tensor4D;
   const flowed = new ImageDataGenerator().flow(images, [0, 1], { batchSize: 2 });
   images.dispose();

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { Hyperband } from '../../src/tuners/index.js';
+import { Hyperband } from '../../src/tuners/builtin-tuners.js';
 import { PostgresStorage } from '../../src/tuners/storage/postgres-storage.js';
 import type { TrialRecord } from '../../src/tuners/trial.js';
 import { denseHypermodel, tinyData } from './fixtures/tiny.js';

@@ -6,7 +6,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { FileStorage, RandomSearch } from '../../src/tuners/index.js';
+import { FileStorage } from '../../src/tuners/storage/file-storage.js';
+import { RandomSearch } from '../../src/tuners/builtin-tuners.js';
 import type { TrialRecord } from '../../src/tuners/trial.js';
 import { denseHypermodel, tinyData } from './fixtures/tiny.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { RandomSearch } from '../../src/tuners/index.js';
+import { RandomSearch } from '../../src/tuners/builtin-tuners.js';
 import { ConsoleDisplay } from '../../src/tuners/display.js';
 import { HyperParameters } from '../../src/tuners/hyperparameters.js';
 import type { Oracle } from '../../src/tuners/oracle.js';

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import {
-  BayesianOptimization, GridSearch, Hyperband, RandomSearch, FailedTrialError, disposeModel, type TrialCallbackContext,
-} from '../../src/tuners/index.js';
+import { BayesianOptimization, GridSearch, Hyperband, RandomSearch } from '../../src/tuners/builtin-tuners.js';
+import { FailedTrialError } from '../../src/tuners/errors.js';
+import { disposeModel } from '../../src/tuners/trial-runner.js';
+import type { TrialCallbackContext } from '../../src/tuners/tuner-options.js';
 import { ConsoleDisplay } from '../../src/tuners/display.js';
 import { fileSystemLoad, loadWeightsInto } from '../../src/tuners/fs-io-handler.js';
 import type { HyperParameters } from '../../src/tuners/hyperparameters.js';
