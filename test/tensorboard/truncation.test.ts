@@ -42,7 +42,7 @@ test('a file whose last record is cut short yields every earlier epoch and repor
 
 test('a trial killed mid-search leaves readable files ending at a record boundary, its session still running', async (t) => {
   const dir = await tempDir(t);
-  const api = pathToFileURL(resolve('src/tensorboard/index.ts')).href;
+  const api = pathToFileURL(resolve('src/tensorboard/trial-logger.ts')).href;
   const script = `
     const { TrialLogger } = await import(${JSON.stringify(api)});
     const logger = new TrialLogger(${JSON.stringify(dir)}, '0003', 1, { lr: 0.01, activation: 'relu' });

@@ -1,32 +1,17 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/runtime/backend.js';
 import { ASHA, Hyperband, RandomSearch } from '../../src/tuners/builtin-tuners.js';
 import { EarlyStoppingCallback, resolveEarlyStopping, type ResolvedEarlyStopping } from '../../src/tuners/early-stopping.js';
 import { toObjective } from '../../src/tuners/objective.js';
 import type { Trial } from '../../src/tuners/trial.js';
 import type { Oracle } from '../../src/tuners/oracle.js';
-import { denseHypermodel, stallingHypermodel, tinyData } from './fixtures/tiny.js';
+import { denseHypermodel, stallingHypermodel } from './fixtures/tiny.js';
+import { searchFixture } from './fixtures/search-fixture.js';
 
 const MODELS = join(import.meta.dirname, 'fixtures', 'parallel-models.ts');
-let root: string;
-let train: { xs: tf.Tensor2D; ys: tf.Tensor2D };
-let val: { xs: tf.Tensor2D; ys: tf.Tensor2D };
-
-before(async () => {
-  await initBackend();
-  root = await fs.mkdtemp(join(tmpdir(), 'tuner-es-'));
-  train = tinyData(64, 1);
-  val = tinyData(32, 2);
-});
-after(async () => {
-  tf.dispose([train.xs, train.ys, val.xs, val.ys]);
-  await fs.rm(root, { recursive: true, force: true });
-});
+const fx = searchFixture('tuner-es-');
 
 /**
  * Keras's EarlyStopping rule, written out independently of the callback: the (relative) epoch at which
@@ -136,26 +121,26 @@ test('bad earlyStopping specs get errors naming the option', async () => {
   assert.equal(resolveEarlyStopping({ patience: 1, monitor: 'val_f2', mode: 'max' }, valLoss).direction, 'max');
 
   // search() refuses them before training anything, serially and with workers
-  const t = new RandomSearch({ hypermodel: denseHypermodel, maxTrials: 1, directory: root, projectName: 'es-bad', verbose: 0 });
-  await assert.rejects(t.search(train, { validationData: val, earlyStopping: { patience: -2 } }), /earlyStopping.patience/);
-  const p = new RandomSearch({ hypermodel: { module: MODELS, exportName: 'denseHypermodel' }, maxTrials: 1, directory: root, projectName: 'es-bad-p', verbose: 0 });
-  await assert.rejects(p.search(train, { validationData: val, workers: 2, earlyStopping: { patience: 2, mode: 'up' as never } }), /earlyStopping.mode/);
+  const t = new RandomSearch({ hypermodel: denseHypermodel, maxTrials: 1, directory: fx.root, projectName: 'es-bad', verbose: 0 });
+  await assert.rejects(t.search(fx.train, { validationData: fx.val, earlyStopping: { patience: -2 } }), /earlyStopping.patience/);
+  const p = new RandomSearch({ hypermodel: { module: MODELS, exportName: 'denseHypermodel' }, maxTrials: 1, directory: fx.root, projectName: 'es-bad-p', verbose: 0 });
+  await assert.rejects(p.search(fx.train, { validationData: fx.val, workers: 2, earlyStopping: { patience: 2, mode: 'up' as never } }), /earlyStopping.mode/);
   // a monitor the fit never logs stops the search at the first trial, listing the logged metrics
   const missing = { patience: 2, monitor: 'val_f1', mode: 'max' as const };
-  await assert.rejects(t.search(train, { validationData: val, earlyStopping: missing }),
+  await assert.rejects(t.search(fx.train, { validationData: fx.val, earlyStopping: missing }),
     /earlyStopping.monitor "val_f1" is not among the metrics fit logs: val_loss, val_acc, loss, acc\. Monitor one of those/);
-  const noVal = new RandomSearch({ hypermodel: denseHypermodel, objective: 'loss', maxTrials: 1, directory: root, projectName: 'es-noval', verbose: 0 });
-  await assert.rejects(noVal.search(train, { earlyStopping: { patience: 1, monitor: 'val_loss' } }),
+  const noVal = new RandomSearch({ hypermodel: denseHypermodel, objective: 'loss', maxTrials: 1, directory: fx.root, projectName: 'es-noval', verbose: 0 });
+  await assert.rejects(noVal.search(fx.train, { earlyStopping: { patience: 1, monitor: 'val_loss' } }),
     /"val_loss" is not among the metrics fit logs: loss, acc\. .*give validation data for val_ metrics/);
-  await assert.rejects(p.search(train, { validationData: val, workers: 2, earlyStopping: missing }), /earlyStopping.monitor "val_f1" is not among the metrics fit logs/);
+  await assert.rejects(p.search(fx.train, { validationData: fx.val, workers: 2, earlyStopping: missing }), /earlyStopping.monitor "val_f1" is not among the metrics fit logs/);
 });
 
 test('a serial search stops each execution exactly where Keras\'s rule says', async () => {
   const spec = { patience: 3 };
-  const tuner = new RandomSearch({ hypermodel: stallingHypermodel, objective: 'val_loss', maxTrials: 6, seed: 5, executionsPerTrial: 2, directory: root, projectName: 'es-serial', verbose: 0 });
+  const tuner = new RandomSearch({ hypermodel: stallingHypermodel, objective: 'val_loss', maxTrials: 6, seed: 5, executionsPerTrial: 2, directory: fx.root, projectName: 'es-serial', verbose: 0 });
   const lengths = new Map<string, number[]>();
-  await tuner.search(train, {
-    validationData: val, epochs: 12, earlyStopping: spec,
+  await tuner.search(fx.train, {
+    validationData: fx.val, epochs: 12, earlyStopping: spec,
     trialCallbacks: ({ trial }) => {
       let n = 0;
       return { callbacks: [{ onEpochEnd: async () => { n++; } }], onEnd: () => { lengths.set(trial.trialId, [...lengths.get(trial.trialId) ?? [], n]); } };
@@ -178,8 +163,8 @@ test('a serial search stops each execution exactly where Keras\'s rule says', as
 
   // a learning model with minDelta: the recorded epochs end exactly where the rule says
   const spec2 = { patience: 2, minDelta: 0.01 };
-  const learner = new RandomSearch({ hypermodel: denseHypermodel, objective: 'val_loss', maxTrials: 5, seed: 8, directory: root, projectName: 'es-rule', verbose: 0 });
-  await learner.search(train, { validationData: val, epochs: 15, earlyStopping: spec2 });
+  const learner = new RandomSearch({ hypermodel: denseHypermodel, objective: 'val_loss', maxTrials: 5, seed: 8, directory: fx.root, projectName: 'es-rule', verbose: 0 });
+  await learner.search(fx.train, { validationData: fx.val, epochs: 15, earlyStopping: spec2 });
   let stoppedEarly = 0;
   for (const t of learner.oracle.trials.values()) {
     const series = t.metrics.val_loss;
@@ -205,13 +190,13 @@ function facts(oracle: Oracle): string[] {
 test('Hyperband with early stopping completes its schedule; 2 workers train the same trials and epochs as the serial search', async () => {
   const make = (projectName: string) => new Hyperband({
     hypermodel: { module: MODELS, exportName: 'stallingHypermodel' }, objective: 'val_loss', maxEpochs: 4, factor: 2, seed: 21,
-    directory: root, projectName, verbose: 0,
+    directory: fx.root, projectName, verbose: 0,
   });
   const spec = { patience: 1 };
   const serial = make('es-hb-serial');
-  await serial.search(train, { validationData: val, earlyStopping: spec });
+  await serial.search(fx.train, { validationData: fx.val, earlyStopping: spec });
   const parallel = make('es-hb-parallel');
-  await parallel.search(train, { validationData: val, workers: 2, earlyStopping: spec });
+  await parallel.search(fx.train, { validationData: fx.val, workers: 2, earlyStopping: spec });
   const s = serial.oracle;
   assert.equal(s.trials.size, 15, 'maxEpochs 4, factor 2: KerasTuner\'s 15 trials');
   assert.ok([...s.trials.values()].every((t) => t.status === 'COMPLETED'));
@@ -241,9 +226,9 @@ test('Hyperband with early stopping completes its schedule; 2 workers train the 
 test('ASHA with early stopping and 2 workers: promotions train only their new epochs, from the checkpoint', async () => {
   const tuner = new ASHA({
     hypermodel: { module: MODELS, exportName: 'stallingHypermodel' }, objective: 'val_loss', minEpochs: 3, maxEpochs: 6, factor: 2,
-    maxTrials: 6, seed: 3, directory: root, projectName: 'es-asha', verbose: 0,
+    maxTrials: 6, seed: 3, directory: fx.root, projectName: 'es-asha', verbose: 0,
   });
-  await tuner.search(train, { validationData: val, workers: 2, earlyStopping: { patience: 0 } });
+  await tuner.search(fx.train, { validationData: fx.val, workers: 2, earlyStopping: { patience: 0 } });
   const trials = [...tuner.oracle.trials.values()];
   assert.ok(trials.every((t) => t.status === 'COMPLETED'));
   assert.equal(trials.filter((t) => t.values['tuner/round'] === 0).length, 6);

@@ -5,32 +5,16 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/runtime/backend.js';
 import { RandomSearch } from '../../src/tuners/builtin-tuners.js';
-import { tinyData } from './fixtures/tiny.js';
+import { searchFixture } from './fixtures/search-fixture.js';
 
 const MODELS = join(import.meta.dirname, 'fixtures', 'parallel-models.ts');
-let root: string;
-let train: { xs: tf.Tensor2D; ys: tf.Tensor2D };
-let val: { xs: tf.Tensor2D; ys: tf.Tensor2D };
-
-before(async () => {
-  await initBackend();
-  root = await fs.mkdtemp(join(tmpdir(), 'tuner-parallel-startup-'));
-  train = tinyData(32, 1);
-  val = tinyData(16, 2);
-});
-after(async () => {
-  tf.dispose([train.xs, train.ys, val.xs, val.ys]);
-  await fs.rm(root, { recursive: true, force: true });
-});
+const fx = searchFixture('tuner-parallel-startup-', { train: 32, val: 16 });
 
 const make = (projectName: string, maxTrials: number, objective = 'val_loss') => new RandomSearch({
-  hypermodel: { module: MODELS, exportName: 'denseHypermodel' }, objective, maxTrials, seed: 3, directory: root, projectName, verbose: 0,
+  hypermodel: { module: MODELS, exportName: 'denseHypermodel' }, objective, maxTrials, seed: 3, directory: fx.root, projectName, verbose: 0,
 });
 
 /** This process's thread count (Linux), or undefined. */
@@ -45,7 +29,7 @@ function threads(): number | undefined {
 test('a parallel search reports each worker\'s start-up phases, in wall and CPU seconds', async () => {
   // 8 trials: usually both workers come up before the search ends, but on a loaded machine the first can
   // finish them all while the second still loads tfjs; the report then holds the workers that came up.
-  const outcome = await make('phases', 8).search(train, { validationData: val, epochs: 1, workers: 2 });
+  const outcome = await make('phases', 8).search(fx.train, { validationData: fx.val, epochs: 1, workers: 2 });
   const s = outcome.startup;
   assert.ok(s, 'a parallel search has a start-up report');
   assert.ok(s.workers.length >= 1 && s.workers.length <= 2, `one report per worker that came up (${s.workers.length})`);
@@ -67,14 +51,14 @@ test('a parallel search reports each worker\'s start-up phases, in wall and CPU 
     }
   }
   // A serial search starts no workers and reports none.
-  assert.equal((await make('serial', 1).search(train, { validationData: val, epochs: 1 })).startup, undefined);
+  assert.equal((await make('serial', 1).search(fx.train, { validationData: fx.val, epochs: 1 })).startup, undefined);
 });
 
 test('workers started for a search whose project cannot load are stopped', async () => {
   await make('taken', 2).reload();
   const baseline = threads();
   // Another search (another objective) on the same project: refused once the workers are already starting.
-  await assert.rejects(make('taken', 2, 'loss').search(train, { validationData: val, epochs: 1, workers: 2 }), /was written by a different search/);
+  await assert.rejects(make('taken', 2, 'loss').search(fx.train, { validationData: fx.val, epochs: 1, workers: 2 }), /was written by a different search/);
   if (baseline === undefined) return;
   // Terminated threads leave the process shortly after: no worker keeps running (or keeps the process alive).
   for (let i = 0; i < 50 && threads()! > baseline; i++) await new Promise((r) => setTimeout(r, 100));
