@@ -47,8 +47,9 @@ const list = (name: string, d: number[]) => {
 const ALL_TUNERS = ['random', 'bayesian', 'hyperband', 'bohb', 'asha'];
 /** Not a tuner: the issue's hand-designed CNN (conv 32, conv 64, dense 128, adam 1e-3, 10 epochs), the bar to beat. */
 const BASELINE = 'handmade';
-const TUNERS = (arg('--tuners') ?? [...ALL_TUNERS, BASELINE].join(',')).split(',');
-for (const t of TUNERS) if (![...ALL_TUNERS, BASELINE].includes(t)) throw new Error(`bench:quality: --tuners: unknown tuner ${t} (${[...ALL_TUNERS, BASELINE].join(', ')}).`);
+const CHOICES = [...ALL_TUNERS, BASELINE];
+const TUNERS = (arg('--tuners') ?? CHOICES.join(',')).split(',');
+for (const t of TUNERS) if (!CHOICES.includes(t)) throw new Error(`bench:quality: --tuners: unknown tuner ${t} (${CHOICES.join(', ')}).`);
 const SIZES = list('--sizes', full ? [28, 64] : [28]);
 const BUDGETS = list('--budgets', full ? [60, 300] : [10, 20]);
 const SEEDS = list('--seeds', full ? [1, 2, 3] : [1]);
@@ -105,8 +106,9 @@ async function trainHandmade(size: number, seed: number, train: Images, val: Ima
     callbacks: {
       onEpochEnd: async (epoch, logs) => {
         const t = (performance.now() - t0) / 1000;
-        ends.push({ t, score: Number(logs?.val_acc ?? logs?.val_accuracy), epochs: 1 });
-        if (verbose) console.log(`  ${t.toFixed(1)} s: epoch ${epoch + 1} val_accuracy ${Number(logs?.val_acc ?? logs?.val_accuracy).toFixed(3)}`);
+        const score = Number(logs?.val_acc ?? logs?.val_accuracy);
+        ends.push({ t, score, epochs: 1 });
+        if (verbose) console.log(`  ${t.toFixed(1)} s: epoch ${epoch + 1} val_accuracy ${score.toFixed(3)}`);
         if (t >= MAX_TIME) model.stopTraining = true;
       },
     },

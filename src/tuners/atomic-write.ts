@@ -7,9 +7,11 @@ import { promises as fs } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 let counter = 0;
+/** A temporary file beside `path`, unique to this process and call. */
+const tempPath = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${counter++}`);
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${counter++}`);
+  const tmp = tempPath(path);
   try {
     await fs.writeFile(tmp, data);
     await fs.rename(tmp, path);
@@ -25,7 +27,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  * the file (true), and no reader sees half of it.
  */
 export async function createFileAtomic(path: string, data: string | Uint8Array): Promise<boolean> {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${counter++}`);
+  const tmp = tempPath(path);
   try {
     await fs.writeFile(tmp, data);
     await fs.link(tmp, path);

@@ -389,11 +389,17 @@ const FILE_NAME = /^[A-Za-z0-9._-]+$/;
 class PostgresArtifacts implements ArtifactStore {
   constructor(private readonly s: PostgresStorage) {}
 
-  private async put(kind: string, name: string, modelJson: Record<string, unknown> | null, data: Uint8Array): Promise<void> {
-    await this.s.withClient((c) => c.query(
+  /** Writes one artifact; an existing one is replaced, or with `keep` left as it is. True: this call wrote it. */
+  private async put(kind: string, name: string, modelJson: Record<string, unknown> | null, data: Uint8Array, onConflict: 'replace' | 'keep' = 'replace'): Promise<boolean> {
+    const r = await this.s.withClient((c) => c.query(
       `INSERT INTO tfjs_tuner_artifacts (search, kind, name, model_json, data, updated_at) VALUES ($1, $2, $3, $4, $5, now())
-       ON CONFLICT (search, kind, name) DO UPDATE SET model_json = EXCLUDED.model_json, data = EXCLUDED.data, updated_at = now()`,
+       ON CONFLICT (search, kind, name) ${onConflict === 'keep' ? 'DO NOTHING' : 'DO UPDATE SET model_json = EXCLUDED.model_json, data = EXCLUDED.data, updated_at = now()'}`,
       [this.s.search, kind, name, modelJson === null ? null : JSON.stringify(modelJson), toBuffer(data)]));
+    return r.rowCount === 1;
+  }
+
+  private checkFileName(name: string): void {
+    if (!FILE_NAME.test(name)) throw new Error(`${this.s.location}: "${name}" is not a plain file name (letters, digits, '.', '-', '_')`);
   }
 
   private async get(kind: string, name: string): Promise<{ model_json: Record<string, unknown> | null; data: Buffer } | undefined> {
@@ -408,8 +414,8 @@ class PostgresArtifacts implements ArtifactStore {
     return row ? { modelJson: row.model_json!, weights: toBytes(row.data) } : undefined;
   }
 
-  saveCheckpoint(trialId: string, model: StoredModel): Promise<void> {
-    return this.put('checkpoint', trialId, model.modelJson, model.weights);
+  async saveCheckpoint(trialId: string, model: StoredModel): Promise<void> {
+    await this.put('checkpoint', trialId, model.modelJson, model.weights);
   }
   loadCheckpoint(trialId: string): Promise<StoredModel | undefined> {
     return this.getModel('checkpoint', trialId);
@@ -417,23 +423,19 @@ class PostgresArtifacts implements ArtifactStore {
   async deleteCheckpoint(trialId: string): Promise<void> {
     await this.s.withClient((c) => c.query("DELETE FROM tfjs_tuner_artifacts WHERE search = $1 AND kind = 'checkpoint' AND name = $2", [this.s.search, trialId]));
   }
-  saveBestModel(model: StoredModel): Promise<void> {
-    return this.put('best', 'best', model.modelJson, model.weights);
+  async saveBestModel(model: StoredModel): Promise<void> {
+    await this.put('best', 'best', model.modelJson, model.weights);
   }
   loadBestModel(): Promise<StoredModel | undefined> {
     return this.getModel('best', 'best');
   }
   saveFile(name: string, data: Uint8Array): Promise<void> {
-    if (!FILE_NAME.test(name)) throw new Error(`${this.s.location}: "${name}" is not a plain file name (letters, digits, '.', '-', '_')`);
-    return this.put('file', name, null, data);
+    this.checkFileName(name);
+    return this.put('file', name, null, data).then(() => undefined);
   }
-  async createFile(name: string, data: Uint8Array): Promise<boolean> {
-    if (!FILE_NAME.test(name)) throw new Error(`${this.s.location}: "${name}" is not a plain file name (letters, digits, '.', '-', '_')`);
-    const r = await this.s.withClient((c) => c.query(
-      `INSERT INTO tfjs_tuner_artifacts (search, kind, name, model_json, data, updated_at) VALUES ($1, 'file', $2, NULL, $3, now())
-       ON CONFLICT (search, kind, name) DO NOTHING`,
-      [this.s.search, name, toBuffer(data)]));
-    return r.rowCount === 1;
+  createFile(name: string, data: Uint8Array): Promise<boolean> {
+    this.checkFileName(name);
+    return this.put('file', name, null, data, 'keep');
   }
   async loadFile(name: string): Promise<Uint8Array | undefined> {
     const row = await this.get('file', name);
