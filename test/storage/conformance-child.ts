@@ -1,6 +1,7 @@
 /**
  * A child process of the storage conformance suite: `node --import tsx conformance-child.ts <factory
- * module> <key> increment <n>` runs n read-decide-write transactions; `... hang` stops inside one
+ * module> <key> increment <n>` runs n read-decide-write transactions
+ * (printing `STEP <k>` after the k-th); `... hang` stops inside one
  * (after its writes) and waits to be killed; `... register` registers a worker and waits to be killed
  * (heartbeating meanwhile); `... create-file <go file>` calls artifacts.createFile('race.txt', its pid) once
  * the go file exists and prints `CREATED <pid>` or `EXISTS <pid>`; `... search <tunerId> <go file>` runs a seeded 2-trial RandomSearch as worker <tunerId>, pausing at the end
@@ -31,6 +32,7 @@ if (op === 'increment') {
       s.state.trialIds.push(id);
       await tx.saveSearch(s);
     });
+    process.stdout.write(`STEP ${i + 1}\n`);
   }
   await storage.close();
   process.stdout.write('DONE\n');

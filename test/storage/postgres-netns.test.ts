@@ -34,8 +34,22 @@ function runOn(hostIndex: number, key: string, n: number) {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TFJS_TUNER_TEST_PG_URL: url },
   });
   let stderr = '';
+  let steps = 0;
+  proc.stdout!.on('data', (d) => {
+    for (const m of String(d).matchAll(/^STEP (\d+)$/gm)) steps = Number(m[1]);
+  });
   proc.stderr!.on('data', (d) => (stderr += d));
-  return new Promise<{ code: number | null; stderr: string }>((resolve) => proc.on('exit', (code) => resolve({ code, stderr })));
+  const done = new Promise<{ code: number | null; stderr: string }>((resolve) => proc.on('exit', (code) => resolve({ code, stderr })));
+  return { done, steps: () => steps };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, ok: () => boolean | Promise<boolean>) {
+  for (let i = 0; i < 1200; i++) {
+    if (await ok()) return;
+    await sleep(25);
+  }
+  throw new Error(`timed out waiting until ${what}`);
 }
 
 test('two hosts in their own network namespaces share one search; a link cut mid-search hangs that host until it is back, and nothing is lost', { skip: unavailable }, async () => {
@@ -43,15 +57,18 @@ test('two hosts in their own network namespaces share one search; a link cut mid
   const here = new PostgresStorage({ connectionString: server.url(), search: key });
   try {
     await here.open({ overwrite: true });
-    const a = runOn(0, key, 15);
+    // host 0 starts late, when host 1 is well under way (as a slower machine would): its link is cut only
+    // once it has connected and done steps of its own, so the cut hangs a live connection, never a first
+    // connect (which fails at once with EHOSTUNREACH, as it should)
     const b = runOn(1, key, 15);
-    // cut host 0's link once the search is under way, for 3 s
-    for (let i = 0; i < 600 && !(counterOf(await here.loadSearch()) >= 5); i++) await new Promise((r) => setTimeout(r, 50));
+    await until('host 1 has done 3 steps', () => b.steps() >= 3);
+    const a = runOn(0, key, 15);
+    await until('host 0 has done 2 steps', () => a.steps() >= 2);
     net.hosts[0].cut();
     const atCut = counterOf(await here.loadSearch());
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     net.hosts[0].restore();
-    const [ra, rb] = await Promise.all([a, b]);
+    const [ra, rb] = await Promise.all([a.done, b.done]);
     assert.equal(ra.code, 0, ra.stderr);
     assert.equal(rb.code, 0, rb.stderr);
     assert.ok(atCut >= 5 && atCut < 30, `the link was cut mid-search (at step ${atCut})`);
