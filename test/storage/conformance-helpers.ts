@@ -1,4 +1,5 @@
-/** Shared by the storage conformance suite and its child processes: a minimal search and trial. */
+/** Shared by the storage conformance suite and its child processes: a minimal search and trial; waits on children. */
+import type { ChildProcess } from 'node:child_process';
 import type { SearchStorage, StoredSearch } from '../../src/tuners/storage/search-storage.js';
 import type { TrialRecord } from '../../src/tuners/trial.js';
 
@@ -23,4 +24,17 @@ export function trialRecord(trialId: string, score: number | null = null): Trial
 
 export function counterOf(search: StoredSearch | undefined): number {
   return Number(search?.settings.counter ?? NaN);
+}
+
+/** Resolves with the first stdout line of the child matching re (rejects, with its output, if it ends first). */
+export function stdoutLine(proc: ChildProcess, ended: Promise<{ stderr: string }>, re: RegExp): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    proc.stdout!.on('data', (d) => {
+      text += d;
+      const m = re.exec(text);
+      if (m) resolve(m);
+    });
+    void ended.then((r) => reject(new Error(`the child ended before printing ${re}: ${text}\n${r.stderr}`)));
+  });
 }

@@ -18,7 +18,7 @@ import { FileStorage } from '../../src/tuners/storage/file-storage.js';
 import { FencedArtifacts } from '../../src/tuners/storage/fenced-artifacts.js';
 import { denseHypermodel, tinyData } from '../tuners/fixtures/tiny.js';
 import type { SearchStorage } from '../../src/tuners/storage/search-storage.js';
-import { counterOf, emptySearch, trialRecord, type StorageFactoryModule } from './conformance-helpers.js';
+import { counterOf, emptySearch, stdoutLine, trialRecord, type StorageFactoryModule } from './conformance-helpers.js';
 
 const CHILD = join(import.meta.dirname, 'conformance-child.ts');
 let keys = 0;
@@ -37,18 +37,7 @@ function child(factoryModule: string, key: string, ...args: string[]): { proc: C
   return { proc, done };
 }
 
-/** Resolves with the first stdout line of the child matching re (rejects if it ends first). */
-function line(c: ReturnType<typeof child>, re: RegExp): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    c.proc.stdout!.on('data', (d) => {
-      text += d;
-      const m = re.exec(text);
-      if (m) resolve(m);
-    });
-    void c.done.then((r) => reject(new Error(`the child ended before printing ${re}: ${r.stdout}\n${r.stderr}`)));
-  });
-}
+const line = (c: ReturnType<typeof child>, re: RegExp) => stdoutLine(c.proc, c.done, re);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { PostgresStorage } from '../../src/tuners/storage/postgres-storage.js';
-import { counterOf } from './conformance-helpers.js';
+import { counterOf, stdoutLine } from './conformance-helpers.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { makeHosts, namespacesUnavailable, type NetHosts } from '../helpers/netns.js';
 
@@ -34,23 +34,14 @@ function runOn(hostIndex: number, key: string, n: number) {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TFJS_TUNER_TEST_PG_URL: url },
   });
   let stderr = '';
-  let steps = 0;
-  proc.stdout!.on('data', (d) => {
-    for (const m of String(d).matchAll(/^STEP (\d+)$/gm)) steps = Number(m[1]);
-  });
   proc.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; stderr: string }>((resolve) => proc.on('exit', (code) => resolve({ code, stderr })));
-  return { done, steps: () => steps };
+  /** Resolves once the host has done k steps (rejects with its output if it ends first). */
+  const step = (k: number) => stdoutLine(proc, done, new RegExp(`^STEP ${k}$`, 'm'));
+  return { done, step };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, ok: () => boolean | Promise<boolean>) {
-  for (let i = 0; i < 1200; i++) {
-    if (await ok()) return;
-    await sleep(25);
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
 
 test('two hosts in their own network namespaces share one search; a link cut mid-search hangs that host until it is back, and nothing is lost', { skip: unavailable }, async () => {
   const key = `netns-${process.pid}`;
@@ -61,9 +52,9 @@ test('two hosts in their own network namespaces share one search; a link cut mid
     // once it has connected and done steps of its own, so the cut hangs a live connection, never a first
     // connect (which fails at once with EHOSTUNREACH, as it should)
     const b = runOn(1, key, 15);
-    await until('host 1 has done 3 steps', () => b.steps() >= 3);
+    await b.step(3);
     const a = runOn(0, key, 15);
-    await until('host 0 has done 2 steps', () => a.steps() >= 2);
+    await a.step(2);
     net.hosts[0].cut();
     const atCut = counterOf(await here.loadSearch());
     await sleep(3000);
