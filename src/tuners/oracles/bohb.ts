@@ -1,9 +1,12 @@
 /**
  * BOHB (Falkner, Klein, Hutter 2018): Hyperband's schedule, but a bracket's fresh configurations come from a
- * density model of the results so far instead of uniform sampling. As in the paper and its reference
- * implementation (hpbandster):
+ * density model of the results so far instead of uniform sampling. As in the paper (its Algorithm 2) and,
+ * but for the two points below, its reference implementation (hpbandster):
  * - observations are grouped by budget (`tuner/epochs`); the model is fitted on the largest budget that
- *   has at least minPointsInModel + 2 results (minPointsInModel default: dimensions + 1);
+ *   has at least minPointsInModel + 2 results (minPointsInModel default: dimensions + 1). hpbandster
+ *   also wants more than `dimensions` results in g(x), so 2 * dimensions + 2 on one budget, and raises a
+ *   smaller minPointsInModel to dimensions + 1; we keep the paper's threshold and honour the option;
+ * - only completed trials are observations (hpbandster adds a crashed run to g(x) with an infinite loss);
  * - the best topNPercent (15 %) of them, at least minPointsInModel, fit l(x), the worst fit g(x), each a
  *   product kernel density estimate (Gaussian for numbers, Aitchison-Aitken for unordered choices) with
  *   normal-reference bandwidths, at least minBandwidth;
