@@ -200,4 +200,54 @@ describe('PostgresStorage: schema and errors', () => {
       proxy.close();
     }
   });
+
+  /** A proxy to the server that resets (TCP RST) the first `resets` connections, as a restarting server does. */
+  async function resettingProxy(resets: number): Promise<{ url: string; resetCount: () => number; close: () => void }> {
+    let count = 0;
+    const proxy: Server = createServer((client) => {
+      client.on('error', () => undefined);
+      if (count < resets) {
+        count++;
+        client.once('data', () => client.resetAndDestroy());
+        return;
+      }
+      const upstream = connect(server.port, server.host);
+      upstream.on('error', () => undefined);
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as { port: number }).port;
+    return { url: server.url().replace(`:${server.port}/`, `:${port}/`), resetCount: () => count, close: () => proxy.close() };
+  }
+
+  test('a first contact that the server resets (it is restarting) is tried again, and then works', async () => {
+    const proxy = await resettingProxy(2);
+    const s = new PostgresStorage({ connectionString: proxy.url, search: 'first-reset' });
+    try {
+      await s.open({ overwrite: true });
+      await s.transaction((tx) => tx.saveSearch(emptySearch(3)));
+      assert.equal(proxy.resetCount(), 2, 'the first two connections were reset');
+      assert.equal((await s.loadSearch())!.settings.counter, 3);
+    } finally {
+      await s.close();
+      proxy.close();
+    }
+  });
+
+  test('a server that resets every first contact: after reconnectMs the error names the server and says what to check', async () => {
+    const proxy = await resettingProxy(Infinity);
+    const s = new PostgresStorage({ connectionString: proxy.url, search: 'always-reset', reconnectMs: 1500 });
+    const t0 = Date.now();
+    try {
+      await assert.rejects(s.open(), /the PostgreSQL server 127\.0\.0\.1:\d+\/\w+ closed the connection .*ECONNRESET.*restarting.*--storage/);
+      const ms = Date.now() - t0;
+      assert.ok(proxy.resetCount() >= 2, `tried ${proxy.resetCount()} time(s)`);
+      assert.ok(ms >= 1000 && ms < 8000, `gave up after ${ms} ms (reconnectMs 1500)`);
+    } finally {
+      await s.close();
+      proxy.close();
+    }
+  });
 });

@@ -20,6 +20,16 @@ export function isConnectionLoss(e: unknown): boolean {
   return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(String(err?.message));
 }
 
+/**
+ * A first contact refused by a server that is there but restarting (connection reset, "the database system
+ * is starting up / shutting down"): worth a short retry, unlike a port nobody listens on.
+ */
+export function isServerRestarting(e: unknown): boolean {
+  const err = e as PgLikeError;
+  if (['ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03'].includes(String(err?.code))) return true;
+  return /Connection terminated unexpectedly/i.test(String(err?.message));
+}
+
 /** The error to show for a failure to connect at all (first contact): names the server and the fix. */
 export function connectionError(e: unknown, where: string, user: string, database: string): Error {
   const err = e as PgLikeError;
@@ -27,6 +37,10 @@ export function connectionError(e: unknown, where: string, user: string, databas
   let msg: string;
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || /timeout/i.test(String(err?.message))) {
     msg = `cannot reach the PostgreSQL server ${where} (${err?.message}): is it running and listening there (listen_addresses, port, firewall)? Check the host and port in --storage.`;
+  } else if (isServerRestarting(e)) {
+    msg = `the PostgreSQL server ${where} closed the connection while it was being set up (${err?.message}), on every try: ` +
+      'it may be restarting or shutting down, or what listens there is not PostgreSQL (another service, a proxy). ' +
+      'Check that the server is up (pg_isready) and the host and port in --storage.';
   } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     msg = `the PostgreSQL host of ${where} is not known (${err?.message}): check the host name in --storage.`;
   } else if (code === '28P01' || code === '28000') {

@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { TrialRecord } from '../trial.js';
-import { connectionError, isConnectionLoss, isRace } from './postgres-errors.js';
+import { connectionError, isConnectionLoss, isRace, isServerRestarting } from './postgres-errors.js';
 import { ensureSchema } from './postgres-schema.js';
 import { refuseOverwriteWhileLive } from './overwrite-guard.js';
 import type {
@@ -51,6 +51,8 @@ export interface PostgresStorageOptions {
 export const NOTIFY_CHANNEL = 'tfjs_tuner';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** How long a first contact retries a server that is restarting (a restart takes a few seconds). */
+const FIRST_CONTACT_RETRY_MS = 15_000;
 
 export class PostgresStorage implements SearchStorage {
   readonly location: string;
@@ -106,7 +108,8 @@ export class PostgresStorage implements SearchStorage {
 
   /**
    * Runs fn on a pooled connection; a lost connection (after we had reached the server once) is retried
-   * until reconnectMs; the first contact fails at once, with what to do.
+   * until reconnectMs; the first contact fails at once, with what to do, unless the server is restarting
+   * (it resets the connection or says it is starting up): that is retried for up to FIRST_CONTACT_RETRY_MS.
    */
   async withClient<T>(fn: (c: pg.PoolClient) => Promise<T>, retryRaces = false): Promise<T> {
     if (this.closed) throw new Error(`${this.location}: the storage is closed`);
@@ -116,7 +119,11 @@ export class PostgresStorage implements SearchStorage {
       try {
         client = await this.pool.connect();
       } catch (e) {
-        if (this.reached && isConnectionLoss(e) && Date.now() - started < this.reconnectMs) {
+        // after a first success any lost connection is retried; before it, only a server that is restarting
+        // (briefly), so that a wrong host or port is reported at once
+        const retry = this.reached ? isConnectionLoss(e) && Date.now() - started < this.reconnectMs
+          : isServerRestarting(e) && Date.now() - started < Math.min(this.reconnectMs, FIRST_CONTACT_RETRY_MS);
+        if (retry) {
           await sleep(Math.min(2000, 100 * 2 ** attempt));
           continue;
         }
