@@ -9,6 +9,7 @@ import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 import { registerWasmDepthwiseKernels } from './wasm-depthwise-kernels.js';
 import { registerWasmConvFixes } from './wasm-conv-fixes.js';
 import { registerWasmMathKernels } from './wasm-math-kernels.js';
+import { registerWasmGatherKernel } from './wasm-gather-kernel.js';
 import { registerWebgpuKernels } from './webgpu-kernels.js';
 
 /** A backend a user can ask for. `tensorflow` is tfjs-node-gpu or tfjs-node, whichever is installed. */
@@ -64,6 +65,7 @@ async function loadWasm(): Promise<void> {
   registerWasmTrainingKernels();
   registerWasmDepthwiseKernels();
   registerWasmMathKernels();
+  registerWasmGatherKernel(); // model.fit on tensors gathers every batch
   registerWasmConvFixes(); // wasm's 'same' padding is wrong when the kernel is smaller than the stride
 
   if (!(await tf.setBackend('wasm'))) throw new Error('backend "wasm" failed to initialize');
