@@ -56,7 +56,6 @@ test('wasm GatherV2: an index out of range throws naming it, and batchDims > 0 g
   const before = tf.memory().numTensors;
   assert.throws(() => tf.gather(x, tf.tensor1d([0, 3], 'int32')), /GatherV2: the index value 3 is not in \[0, 2\] \(axis 0 of a tensor of shape \[3, 2\]\)/);
   assert.throws(() => tf.gather(x, tf.tensor1d([-1], 'int32')), /the index value -1 is not in \[0, 2\]/);
-  tf.disposeVariables();
   const r = rng(3);
   const data = Array.from({ length: 2 * 4 * 3 }, r);
   const idx = [3, 0, 1, 1, 2, 0];

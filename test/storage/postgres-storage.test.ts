@@ -20,6 +20,13 @@ after(async () => {
 
 describeStorageConformance('PostgresStorage', join(import.meta.dirname, 'postgres-storage-factory.ts'));
 
+/** Starts `proxy` on a free loopback port; returns the server's connection string pointed at it. */
+async function listenProxy(proxy: Server): Promise<string> {
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const port = (proxy.address() as { port: number }).port;
+  return server.url().replace(`:${server.port}/`, `:${port}/`);
+}
+
 describe('PostgresStorage: schema and errors', () => {
   test('creates its schema on first use, at the current version, and the location hides the password', async () => {
     const s = new PostgresStorage({ connectionString: server.url(), search: 'schema-check' });
@@ -176,9 +183,7 @@ describe('PostgresStorage: schema and errors', () => {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const port = (proxy.address() as { port: number }).port;
-    const s = new PostgresStorage({ connectionString: server.url().replace(`:${server.port}/`, `:${port}/`), search: 'lost-commit' });
+    const s = new PostgresStorage({ connectionString: await listenProxy(proxy), search: 'lost-commit' });
     try {
       await s.open({ overwrite: true });
       await s.transaction((tx) => tx.saveSearch(emptySearch(0)));
@@ -217,9 +222,7 @@ describe('PostgresStorage: schema and errors', () => {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const port = (proxy.address() as { port: number }).port;
-    return { url: server.url().replace(`:${server.port}/`, `:${port}/`), resetCount: () => count, close: () => proxy.close() };
+    return { url: await listenProxy(proxy), resetCount: () => count, close: () => proxy.close() };
   }
 
   test('a first contact that the server resets (it is restarting) is tried again, and then works', async () => {

@@ -213,8 +213,8 @@ test('PostgreSQL restarted mid-search: both hosts reconnect and finish', { skip:
     atRestart = (await stored('restart')).records.filter((r) => r.status === 'COMPLETED').length;
     if (atRestart < 4) await sleep(50);
   }
-  // Both hosts must be in the search, not still making their first contact (which fails at once, by
-  // design): on a loaded CI machine host 0 once reached the server only during the restart.
+  // Both hosts must be in the search, not still making their first contact: this case is about a restart
+  // mid-search (on a loaded CI machine host 0 once reached the server only during the restart).
   await Promise.all(hosts.map((h) => h.waitFor(/^TRAINED /)));
   await server.restart();
   await ok(hosts[0], 'host 0');
