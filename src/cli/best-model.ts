@@ -4,7 +4,7 @@
  * tfjs-tuner.json; another storage (a database) keeps it as one stored model whose model.json carries
  * the metadata in tfjs's userDefinedMetadata, so it needs no folder and travels as one artifact.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MODEL_METADATA_FILE, MODEL_METADATA_FORMAT, saveModelBundle, type ModelMetadata } from '../models/model-io.js';

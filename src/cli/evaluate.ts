@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { initBackend } from '../runtime/backend.js';
 import { ImageDataGenerator } from '../data/image-data-generator.js';
-import type * as tf from '@tensorflow/tfjs';
+import type tf from '../tf.cjs';
 import { loadModelBundle, type ModelMetadata } from '../models/model-io.js';
 import { FileStorage } from '../tuners/storage/file-storage.js';
 import { isPostgresUrl, openStorage } from '../tuners/storage/open-storage.js';

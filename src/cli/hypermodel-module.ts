@@ -1,7 +1,7 @@
 /** Loads a user's hypermodel module for `tune --hypermodel path.js`. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { pathToFileURL } from 'node:url';
 import type { HyperModel } from '../tuners/tuner-options.js';
 import { UsageError } from './output.js';

@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { initBackend } from '../runtime/backend.js';
 import { decodeImage, DEFAULT_MAX_IMAGE_PIXELS, type Interpolation } from '../data/decode.js';
 import { IMAGE_EXTENSIONS } from '../data/file-index.js';

@@ -4,7 +4,7 @@
  * imports the other; both import this. Types only: recognizing and fitting data is the search's
  * (src/tuners/train-data.ts).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type tf from '../tf.cjs';
 
 export interface TensorData { xs: tf.Tensor; ys: tf.Tensor }
 /**

@@ -3,7 +3,7 @@
  * nested arrays or flat arrays with a shape, read once into plain arrays that the iterator owns (the
  * caller's data is never written, and its tensors may be disposed right after `flow` returns).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { DataConfigError } from './errors.js';
 
 /** A flat array of values in row-major order and the shape it has. */

@@ -9,7 +9,7 @@
  * in DirectoryIterator: the same seed gives the same batches, in any access order, with any number
  * of augmentation workers.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { EpochOrder } from './epoch-order.js';
 import { readArraySync, type ImageArray, type ReadArray, type TargetArray } from './array-input.js';
 import { augmentPool } from './augment-pool.js';

@@ -3,7 +3,7 @@
  * (measured ~2-4 ms a batch here, a third of a cached epoch's warp time); a buffer whose pixels have
  * been copied into a tensor can hold the next batch instead.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 
 const KEEP = 4;
 const free = new Map<string, Float32Array[]>();

@@ -3,7 +3,7 @@
  * (the rows of a parsed CSV, e.g. Kaggle's `train.csv` with `id,label`) instead of class folders;
  * decoding, caching, augmentation, prefetch, epochs and saveToDir are the shared core (file-iterator.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { DataConfigError } from './errors.js';
 import { indexDataFrame, type DataFrameClassMode, type DataFrameRecord } from './dataframe-index.js';
 import { balancedClassWeights, ImageFileIterator, readSubset, type FileIteratorOptions } from './file-iterator.js';

@@ -3,7 +3,7 @@
  * folder (Keras's flow_from_directory). The folder gives the file list and the labels; the batching,
  * decoding, caching, augmentation and epochs are the shared core (file-iterator.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import type { ResizeMode } from './decode.js';
 import { DataConfigError } from './errors.js';
 import { indexDirectory, splitPerClass, type FileIndex } from './file-index.js';

@@ -2,7 +2,7 @@
  * The epoch machinery that DirectoryIterator and ArrayIterator share: a prefetching pass over the
  * batches of one epoch, and a tf.data.Dataset whose every pass is one such epoch.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { runningAugmentPool } from './augment-pool.js';
 
 /**

@@ -8,7 +8,7 @@
  * consumed the next `prefetchBatches` are already being decoded. Shuffle order and augmentation
  * depend only on (seed, epoch, position), so they are reproducible under `seed` whatever the timing.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { EpochOrder } from './epoch-order.js';
 import { checkDecodeOptions, DEFAULT_MAX_IMAGE_PIXELS, type ColorMode, type DecodedImage, type DecodeOptions, type Interpolation, type ResizeMode, channelsOf } from './decode.js';
 import { DataConfigError } from './errors.js';

@@ -10,7 +10,7 @@
  *      not "after all other transformations" as its docstring says).
  */
 import { checkOptionKeys, optionKeys } from '../util/option-keys.js';
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { applyTransform, FILL_MODES, randomTransform, type AugmentConfig, type FillMode, type ShiftRange, type TransformParams } from './augment.js';
 import { DataConfigError } from './errors.js';
 import { Rng, randomSeed } from '../util/rng.js';

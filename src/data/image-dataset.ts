@@ -4,7 +4,7 @@
  * batchSize*8), more formats are read (png, jpg, bmp, gif, webp, tiff, avif), and unreadable files can be
  * skipped (onError: 'skip').
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import type { ColorMode, Interpolation } from './decode.js';
 import { DirectoryIterator, type Batch, type LabelledBatch } from './directory-iterator.js';
 import { DataConfigError } from './errors.js';

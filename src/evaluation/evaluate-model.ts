@@ -2,7 +2,7 @@
  * Runs a trained classifier over a folder iterator (in file order) and scores it: loss as Keras computes
  * it (cross-entropy with probabilities clipped to [1e-7, 1 - 1e-7]) plus the classification report.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { classificationReport, type ClassificationReport } from './metrics.js';
 
 /** Anything that yields `{xs}` batches in file order, with the true class of each file. */

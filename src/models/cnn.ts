@@ -9,7 +9,7 @@
  * declares every hyperparameter (block i's only active when num_blocks >= i) and checks that the model
  * fits the input, without touching tfjs; `buildCnnFromConfig` makes the layers. `buildCnn` does both.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import type { HyperParameters, HyperValue } from '../tuners/hyperparameters.js';
 import { checkOptionKeys, optionKeys } from '../util/option-keys.js';
 import {

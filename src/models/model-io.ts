@@ -3,7 +3,7 @@
  * loadable by tf.loadLayersModel with or without tfjs-node) plus tfjs-tuner.json, which says how to feed
  * it: image size, colour mode, rescale and the class names in label order.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileSystemLoad, fileSystemSave } from '../tuners/fs-io-handler.js';

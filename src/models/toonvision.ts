@@ -7,7 +7,7 @@
  * compiled with Adam(1e-3). The article feeds 600x200 crops and rescales inside the model; here the
  * input shape is the caller's and rescaling is optional (the data pipeline usually rescales).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type tf from '../tf.cjs';
 import type { CnnSpace } from './cnn-space.js';
 import { buildCnnFromConfig, CNN_OPTION_KEYS, resolveTask, type CnnConfig, type CnnOptions } from './cnn.js';
 import { checkOptionKeys } from '../util/option-keys.js';

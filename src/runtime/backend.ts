@@ -4,7 +4,8 @@
  * kernels) or the pure-JS cpu backend. tfjs-node(-gpu) and webgpu are optional peers: used when
  * installed, never required.
  */
-import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import tf from '../tf.cjs';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 import { registerWasmDepthwiseKernels } from './wasm-depthwise-kernels.js';
 import { registerWasmConvFixes } from './wasm-conv-fixes.js';
@@ -29,6 +30,8 @@ export const BACKEND_ENV = 'TFJS_TUNER_BACKEND';
 
 // A non-literal specifier keeps TypeScript from requiring the optional peers' types.
 const importOptional = (name: string): Promise<any> => import(name);
+// tfjs's packages are CommonJS: required, not imported, so that Node does not lex them (see ../tf.cts).
+const require = createRequire(import.meta.url);
 
 function describe(err: unknown): string {
   const e = err as { code?: string; message?: string };
@@ -43,7 +46,7 @@ async function loadTensorflow(gpuOnly: boolean | undefined): Promise<string> {
     if (gpuOnly === false && isGpu) continue;
     if (gpuOnly === true && !isGpu) continue;
     try {
-      await importOptional(pkg);
+      require(pkg);
       if (!(await tf.setBackend('tensorflow'))) throw new Error('backend "tensorflow" failed to initialize');
       await tf.ready();
       if (isGpu) {
@@ -61,7 +64,7 @@ async function loadTensorflow(gpuOnly: boolean | undefined): Promise<string> {
 }
 
 async function loadWasm(): Promise<void> {
-  await import('@tensorflow/tfjs-backend-wasm');
+  require('@tensorflow/tfjs-backend-wasm');
   registerWasmTrainingKernels();
   registerWasmDepthwiseKernels();
   registerWasmMathKernels();

@@ -7,7 +7,7 @@
  *   inner dimension, tfjs-webgpu splits that dimension across workgroups (its split-K program).
  * - wasm: the fallback of the SIMD filter gradient (output channels not a multiple of 4).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { padOrCrop, type ConvGradAttrs, type Shape4 } from './kernel-utils.js';
 
 export interface FilterGradAttrs extends ConvGradAttrs {

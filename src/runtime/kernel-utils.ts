@@ -1,5 +1,5 @@
 /** Pieces shared by the wasm kernels tfjs-tuner registers. */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 
 /**
  * Registers `kernelFunc` as the wasm kernel `kernelName`, replacing wasm's own. The original's setupFunc

@@ -12,7 +12,7 @@
  * explicit padding (which then is the same output size) to the original kernel; every other call goes
  * straight to the original, so the fast path is unchanged.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import type { Pad } from './kernel-utils.js';
 
 

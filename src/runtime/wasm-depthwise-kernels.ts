@@ -11,7 +11,7 @@
  *   [1, H, W, b*C+c] is convolved (padded, dilated by the stride) with dy transposed to the filter
  *   [oh, ow, b*C+c, m]; its output [1, kh, kw, (b*C+c)*M+m] summed over b is dW.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { padOrCrop, replaceWasmKernel, requireSupported, type ConvGradAttrs, type Pad, type Rounding, type Shape4 } from './kernel-utils.js';
 
 export interface DepthwiseBackpropFilterAttrs extends ConvGradAttrs {

@@ -7,7 +7,7 @@
  * kernel does not (tfjs 4.22: it gathers the wrong rows; checked against the cpu kernel in the tests).
  * Other dtypes (complex64, string) go to wasm's kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { replaceWasmKernel } from './kernel-utils.js';
 
 interface HeapBackend {

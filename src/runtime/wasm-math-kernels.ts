@@ -13,7 +13,7 @@
  *   it is one SIMD pass (the kernel `TfjsTunerReluGrad`). The gradient registered for Relu is global, so
  *   on every other backend it keeps tfjs's own formula.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { replaceWasmKernel } from './kernel-utils.js';
 import { addressOf, trainingKernels, type WasmBackendLike } from './simd/training-kernels.js';
 

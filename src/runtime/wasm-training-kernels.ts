@@ -11,7 +11,7 @@
  * - MaxPoolGrad: the SIMD kernel, gradient to each window's first maximum, exactly like cpu.
  * - Sum over leading axes: the SIMD column sum; any other reduction goes to wasm's own kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { padOrCrop, replaceWasmKernel, requireSupported, type ConvGradAttrs, type Pad, type Rounding, type Shape4 } from './kernel-utils.js';
 import { addressOf, trainingKernels, type WasmBackendLike } from './simd/training-kernels.js';
 import { conv2dBackpropFilterByMatMul } from './filter-gradient-by-matmul.js';

@@ -3,7 +3,7 @@
  * (see filter-gradient-by-matmul.ts for why). Measured on an H100: 370 -> 416 training img/s at batch 32,
  * 415 -> 2,287 at batch 256 for the reference CNN.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { conv2dBackpropFilterByMatMul, type FilterGradAttrs } from './filter-gradient-by-matmul.js';
 
 let registered = false;

@@ -5,7 +5,7 @@
  * curve). With `hparams`, `<logdir>` also becomes an hparams session: its values are written when
  * training begins and its end status (success) when training ends.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { HPARAMS_PLUGIN_NAME, SESSION_END_INFO_TAG, SESSION_START_INFO_TAG, sessionEndContent, sessionStartContent } from './hparams.js';

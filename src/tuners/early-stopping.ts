@@ -9,7 +9,7 @@
  * min); with a baseline it starts from the baseline instead of Keras's "improvements only reset the
  * wait when they also beat the baseline"; and it may stop on the first epoch, which Keras never does.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { checkOptionKeys, optionKeys } from '../util/option-keys.js';
 import { inferDirection, knownMetricDidYouMean, metricDidYouMean, resolveMetricKey, type Direction, type Objective } from './objective.js';
 

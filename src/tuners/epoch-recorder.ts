@@ -1,5 +1,5 @@
 /** Records every epoch's logs, the best epoch and a copy of its weights during one trial execution. */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { FatalError } from './errors.js';
 import { isBetter, metricDidYouMean, resolveMetricKey, type Objective } from './objective.js';
 import type { FitResult } from './tuner-options.js';

@@ -3,7 +3,7 @@
  * `weights.bin`), without tfjs-node: `tf.loadLayersModel('file://dir/model.json')` with tfjs-node reads
  * the same files. Each file is written atomically (weights first, then the model.json that names them).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { promises as fs } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';

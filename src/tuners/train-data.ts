@@ -3,7 +3,7 @@
  * default way a trial fits on it. A DirectoryIterator is recognized by its `toDataset` method, so the
  * tuner never imports the data pipeline.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import type { BatchDataset, DatasetSource, TensorData, TrainData } from '../contract/train-data.js';
 
 export type FitCallback = tf.CustomCallbackArgs | tf.Callback;

@@ -3,7 +3,7 @@
  * (SerialExecutor) or in a worker thread. It builds the model, seeds Math.random per execution, fits,
  * records the epochs and keeps the best epoch's checkpoint through an artifact store.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { HyperParameters, type HyperValue } from './hyperparameters.js';
 import { isBetter } from './objective.js';
 import type { Oracle } from './oracle.js';

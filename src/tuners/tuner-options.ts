@@ -2,7 +2,7 @@
  * What a search is configured with: the hypermodel kinds, the tuner's and search()'s options, and the
  * per-trial callback hooks.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type tf from '../tf.cjs';
 import type { TunerDisplay } from './display.js';
 import type { HyperParameters, HyperParameterSpec, HyperValue } from './hyperparameters.js';
 import type { OracleOptions } from './oracle.js';

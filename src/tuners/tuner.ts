@@ -3,7 +3,7 @@
  * best-epoch checkpoint, and resumes a killed search from its project directory. It never decides
  * what to try (the oracle does) and never writes the project directory itself (the storage does).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../tf.cjs';
 import { ConsoleDisplay, silentDisplay, type TunerDisplay } from './display.js';
 import { HyperParameters, type HyperParameterSpec, type HyperValue } from './hyperparameters.js';
 import { describeObjective } from './objective.js';

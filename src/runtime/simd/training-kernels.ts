@@ -3,7 +3,7 @@
  * instantiated on the backend's own WebAssembly.Memory, so kernels read and write tensors in place by
  * their `memoryOffset`: no copies, and no second heap.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type tf from '../../tf.cjs';
 import { TRAINING_KERNELS_RELAXED_WASM_BASE64, TRAINING_KERNELS_WASM_BASE64 } from './training-kernels.wasm.js';
 
 export interface TrainingKernelsExports {

@@ -2,7 +2,7 @@
  * tfjs models to and from StoredModel (the bytes a SearchStorage keeps): model.json content plus one
  * weights blob, so any storage (a folder, a database row) can hold a checkpoint.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../../tf.cjs';
 import type { StoredModel } from './search-storage.js';
 
 /** The model (topology, weights, training config) as a StoredModel. */

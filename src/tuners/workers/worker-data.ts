@@ -3,7 +3,7 @@
  * pixels in memory for every worker, not one per worker); other data describes how a worker re-creates
  * it: a module export called with JSON options (a DirectoryIterator's `toWorkerSpec()` returns one).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '../../tf.cjs';
 import { importExport } from '../hypermodel-module.js';
 import { checkTrainData, isDataset, isTensorData } from '../train-data.js';
 import type { TrainData } from '../../contract/train-data.js';

@@ -3,6 +3,7 @@
  * (ready, epoch, result, error, crash) arrive in one queue the coordinator reads. A worker that dies
  * (process.exit, out of memory, an uncaught error) is reported as a crash of its trial and replaced.
  */
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, ToWorker, WorkerDataMessage, WorkerInit } from './protocol.js';
 import { BOOT_MARKS } from './startup-clock.js';
@@ -17,20 +18,21 @@ const BOOT_CPU = "() => { try { const s = require('node:fs').readFileSync('/proc
 
 /**
  * Starts a trial worker from the compiled .js, or from the .ts source under tsx. A small bootstrap
- * marks the start-up phases (see startup-clock.ts) and imports tfjs first: under tsx, before it
+ * marks the start-up phases (see startup-clock.ts) and requires tfjs first (see ../../tf.cts): under tsx, before it
  * registers tsx's loader, since tfjs is plain CommonJS that loads markedly slower through the
  * loader's hooks (bench/tune.ts reports the split).
  */
 function spawnTrialWorker(init: WorkerInit, resourceLimits?: { maxOldGenerationSizeMb?: number }): Worker {
   const source = import.meta.url.endsWith('.ts');
-  const tfjs = JSON.stringify(import.meta.resolve('@tensorflow/tfjs'));
+  const tfjs = JSON.stringify(fileURLToPath(import.meta.resolve('@tensorflow/tfjs')));
   const entry = JSON.stringify(new URL(source ? './trial-worker.ts' : './trial-worker.js', import.meta.url).href);
   const marks = `globalThis[Symbol.for(${JSON.stringify(BOOT_MARKS.description)})]`;
   const tsx = source ? `.then(() => import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).then((m) => { m.register(); mark('tsx'); })` : '';
   const code = `const cpu = ${BOOT_CPU}; const marks = ${marks} = [];
     const mark = (name) => marks.push({ name, at: performance.timeOrigin + performance.now(), cpu: cpu() });
     mark('thread');
-    import(${tfjs}).then(() => mark('tfjs'))${tsx}.then(() => import(${entry}));`;
+    require(${tfjs}); mark('tfjs');
+    Promise.resolve()${tsx}.then(() => import(${entry}));`;
   const spawnedAt = performance.timeOrigin + performance.now();
   return new Worker(code, { eval: true, workerData: { ...init, spawnedAt } satisfies WorkerInit, resourceLimits });
 }
