@@ -18,9 +18,9 @@ const BOOT_CPU = "() => { try { const s = require('node:fs').readFileSync('/proc
 
 /**
  * Starts a trial worker from the compiled .js, or from the .ts source under tsx. A small bootstrap
- * marks the start-up phases (see startup-clock.ts) and requires tfjs first (see ../../tf.cts): under tsx, before it
- * registers tsx's loader, since tfjs is plain CommonJS that loads markedly slower through the
- * loader's hooks (bench/tune.ts reports the split).
+ * marks the start-up phases (see startup-clock.ts) and requires tfjs first (required, not imported:
+ * see ../../tf.cts); under tsx, before it registers tsx's loader, since tfjs is plain CommonJS that
+ * loads markedly slower through the loader's hooks (bench/tune.ts reports the split).
  */
 function spawnTrialWorker(init: WorkerInit, resourceLimits?: { maxOldGenerationSizeMb?: number }): Worker {
   const source = import.meta.url.endsWith('.ts');
