@@ -22,6 +22,7 @@ import { BOHBOracle } from '../src/tuners/oracles/bohb.js';
 import { RandomSearchOracle } from '../src/tuners/oracles/random-search.js';
 import type { Oracle } from '../src/tuners/oracle.js';
 import { Rng } from '../src/util/rng.js';
+import { median } from './stats.js';
 
 const DIMS = Number(process.env.BOHB_DIMS ?? 8);
 const SEEDS = Number(process.env.BOHB_SEEDS ?? 25);
@@ -87,10 +88,6 @@ const regretAt = (curve: Curve, cost: number) => {
   let r = 1;
   for (const p of curve) if (p.cost <= cost) r = p.regret;
   return r;
-};
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 const t0 = performance.now();

@@ -28,6 +28,7 @@ import { CNN_HYPERMODEL_MODULE, cnnHypermodel } from '../src/models/cnn-hypermod
 import { buildCnnFromConfig } from '../src/models/cnn.js';
 import { disposeModel } from '../src/tuners/trial-runner.js';
 import type { Tuner } from '../src/tuners/tuner.js';
+import { median } from './stats.js';
 import { QUALITY_CLASSES, qualityImages } from './quality-data.js';
 import { checkFolders, fashionMnistSplits, folderSplits, type Splits } from './real-images.js';
 import type { CnnSpace } from '../src/models/cnn-space.js';
@@ -137,7 +138,6 @@ async function splits(size: number, seed: number): Promise<Splits> {
 let numClasses = 10;
 let imagesUsed = { train: 0, val: 0, test: 0 };
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN; };
 const accuracy = (model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor) => tf.tidy(() => {
   const pred = (model.predict(xs, { batchSize: 64 }) as tf.Tensor).argMax(-1);
   return pred.equal(ys.cast('int32')).mean().dataSync()[0];
