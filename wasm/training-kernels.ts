@@ -372,6 +372,41 @@ export function reluGrad(dy: usize, x: usize, out: usize, count: i32): void {
   }
 }
 
+/**
+ * reluGrad over `rows` rows of `cols` channels, and its column sums: out = dy * step(x) as reluGrad, and
+ * sums[j] = sum over r of out[r, j] (a bias gradient) in the same pass, in sumRows's order.
+ */
+export function reluGradSumRows(dy: usize, x: usize, out: usize, sums: usize, rows: i32, cols: i32): void {
+  zero(sums, cols);
+  const c4 = cols & ~3;
+  const rowBytes = <usize>cols << 2;
+  const one = f32x4.splat(1);
+  const zero4 = f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>r * rowBytes;
+    let k = 0;
+    for (; k < c4; k += 4) {
+      const o = base + (<usize>k << 2);
+      const v = v128.load(x + o);
+      let s = v128.bitselect(one, zero4, f32x4.gt(v, zero4));
+      s = v128.bitselect(v, s, f32x4.ne(v, v));
+      const d = f32x4.mul(v128.load(dy + o), s);
+      v128.store(out + o, d);
+      const p = sums + (<usize>k << 2);
+      v128.store(p, f32x4.add(v128.load(p), d));
+    }
+    for (; k < cols; k++) {
+      const o = base + (<usize>k << 2);
+      const v = load<f32>(x + o);
+      const s: f32 = v != v ? v : v > 0 ? 1 : 0;
+      const d = load<f32>(dy + o) * s;
+      store<f32>(out + o, d);
+      const p = sums + (<usize>k << 2);
+      store<f32>(p, load<f32>(p) + d);
+    }
+  }
+}
+
 /** Column sums: out[j] = sum over r of src[r * cols + j] (a reduction over the leading axes). */
 export function sumRows(src: usize, out: usize, rows: i32, cols: i32): void {
   zero(out, cols);

@@ -10,6 +10,7 @@
  * fits the input, without touching tfjs; `buildCnnFromConfig` makes the layers. `buildCnn` does both.
  */
 import tf from '../tf.cjs';
+import { fuseConvReluWhileTraining } from './fused-conv-relu.js';
 import type { HyperParameters, HyperValue } from '../tuners/hyperparameters.js';
 import { checkOptionKeys, optionKeys } from '../util/option-keys.js';
 import {
@@ -351,10 +352,12 @@ export function buildCnnFromConfig(config: CnnConfig): tf.LayersModel {
   if (isPool(plan.stem)) model.add(tf.layers.averagePooling2d({ ...input(), poolSize: plan.stem, name: 'stem_pool' }));
   config.blocks.forEach((b, idx) => {
     const i = idx + 1;
-    model.add(tf.layers.conv2d({
+    const conv = tf.layers.conv2d({
       ...input(), filters: b.filters, kernelSize: b.kernelSize, padding: 'same', activation: 'relu',
       kernelInitializer: kernelInit(), name: `block${i}_conv`,
-    }));
+    });
+    fuseConvReluWhileTraining(conv);
+    model.add(conv);
     const [first, second] = plan.blocks[idx].pools;
     if (isPool(first)) model.add(tf.layers.maxPooling2d({ poolSize: first, name: `block${i}_pool` }));
     if (second && isPool(second)) model.add(tf.layers.maxPooling2d({ poolSize: second, name: `block${i}_pool${b.poolSize}` }));

@@ -9,6 +9,7 @@ import tf from '../tf.cjs';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 import { registerWasmDepthwiseKernels } from './wasm-depthwise-kernels.js';
 import { registerWasmConvFixes } from './wasm-conv-fixes.js';
+import { registerWasmConvRelu } from './wasm-conv-relu.js';
 import { registerWasmMathKernels } from './wasm-math-kernels.js';
 import { registerWasmGatherKernel } from './wasm-gather-kernel.js';
 import { registerWebgpuKernels } from './webgpu-kernels.js';
@@ -70,6 +71,7 @@ async function loadWasm(): Promise<void> {
   registerWasmMathKernels();
   registerWasmGatherKernel(); // model.fit on tensors gathers every batch
   registerWasmConvFixes(); // wasm's 'same' padding is wrong when the kernel is smaller than the stride
+  registerWasmConvRelu(); // after the fixes: it runs their FusedConv2D
 
   if (!(await tf.setBackend('wasm'))) throw new Error('backend "wasm" failed to initialize');
   await tf.ready();

@@ -22,6 +22,7 @@ export interface TrainingKernelsExports {
   matMul(a: number, ar: number, ak: number, b: number, c: number, m: number, n: number, k: number): void;
   addRowVector(x: number, v: number, out: number, rows: number, cols: number): void;
   reluGrad(dy: number, x: number, out: number, count: number): void;
+  reluGradSumRows(dy: number, x: number, out: number, sums: number, rows: number, cols: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm used here (it is not exported with types we can import). */
