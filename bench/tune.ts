@@ -2,7 +2,10 @@
  * Parallel tuning speed: the same seeded Hyperband search on the ToonVision fixtures (DirectoryIterator,
  * 64x64, decoded once per search and shared with the workers), serial (1 worker)
  * then with N workers (default 2; BENCH_WORKERS=2,4 for more), wall clock from search() to its end,
- * worker start-up included; each BENCH_REPEAT times (default 2), alternating, fastest run kept.
+ * worker start-up included; each BENCH_REPEAT times (default 2), alternating, fastest run kept. Every
+ * search runs in a fresh process, as `tfjs-tuner tune` does: a serial search in a process whose tfjs is
+ * already compiled by V8 (an earlier search) would be ~3 % faster than any user's serial run, while the
+ * workers always start cold. BENCH_SAME_PROCESS=1 runs them all in this process instead.
  * Checks that every run trains the same set of trials with the same scores. The parallel runs report
  * where their start-up went: this thread's own preparation, then each worker's phases (thread, tfjs,
  * tsx, modules, backend, hypermodel, waiting for data, data) in wall and thread-CPU seconds.
@@ -16,6 +19,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
 import type { Trial } from '../src/tuners/trial.js';
 
 /** The package from its sources (tsx) or compiled (dist/, as the CLI runs it). */
@@ -49,8 +53,11 @@ const folder = (subset: string) => flowFromDirectoryForWorkers({
   flow: { targetSize: [SIZE, SIZE], classMode: 'sparse', batchSize: 16, shuffle: subset === 'train', seed: 1, verbose: false },
 });
 
+/** What the comparison needs of a trial (a child process sends these as JSON). */
+type TrialFigures = Pick<Trial, 'values' | 'score' | 'elapsedSeconds'>;
+
 /** Trials as configuration + schedule position (ids differ between serial and parallel runs). */
-function byConfig(trials: Iterable<Trial>): Map<string, Trial> {
+function byConfig(trials: Iterable<TrialFigures>): Map<string, TrialFigures> {
   return new Map([...trials].map((t) => {
     const { 'tuner/trial_id': _parent, ...values } = t.values;
     return [JSON.stringify(Object.entries(values).sort()), t];
@@ -84,11 +91,18 @@ async function threadCeiling(n: number): Promise<number> {
   return (n * one) / many;
 }
 
+/** Set in a child process: run one search with this many workers, print its figures, exit. */
+const CHILD_WORKERS = process.env.BENCH_TUNE_CHILD;
+const RESULT_PREFIX = 'BENCH_TUNE_RESULT ';
+const SAME_PROCESS = process.env.BENCH_SAME_PROCESS === '1';
+
 await initBackend();
 const backend = tf.getBackend();
 const ceilings = new Map<number, number>();
-for (const n of WORKERS) ceilings.set(n, await threadCeiling(n));
+if (CHILD_WORKERS === undefined) {
+  for (const n of WORKERS) ceilings.set(n, await threadCeiling(n));
 console.log(`thread ceiling (the speed-up N wasm threads get on this machine): ${[...ceilings].map(([n, c]) => `${n}: ${c.toFixed(2)}x`).join(', ')}`);
+}
 const root = await fs.mkdtemp(join(tmpdir(), 'bench-tune-'));
 const train = folder('train');
 const val = folder('val');
@@ -120,7 +134,7 @@ const run = async (workers: number) => {
   const cpu = process.cpuUsage(cpu0);
   // CPU seconds this process (all its threads) got per wall second: ~workers on an idle machine.
   const cpuShare = (cpu.user + cpu.system) / 1e6 / seconds;
-  const trials = [...tuner.oracle.trials.values()];
+  const trials: TrialFigures[] = [...tuner.oracle.trials.values()].map((t) => ({ values: t.values, score: t.score, elapsedSeconds: t.elapsedSeconds }));
   const epochs = trials.reduce((s, t) => s + Number(t.values['tuner/epochs']) - Number(t.values['tuner/initial_epoch']), 0);
   console.log(`workers=${workers}: ${trials.length} trials, ${epochs} epochs in ${seconds.toFixed(1)} s (CPU share ${cpuShare.toFixed(2)}, ` +
     `load average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}); best val_accuracy ${tuner.oracle.getBestTrials(1)[0]?.score}`);
@@ -138,6 +152,26 @@ const run = async (workers: number) => {
 
 type Run = Awaited<ReturnType<typeof run>>;
 
+/** One search in a fresh process (this script, BENCH_TUNE_CHILD=workers): its output passes through. */
+function runInChild(workers: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]], {
+      env: { ...process.env, BENCH_TUNE_CHILD: String(workers) }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => { out += chunk; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const lines = out.split('\n');
+      const result = lines.find((l) => l.startsWith(RESULT_PREFIX));
+      process.stdout.write(lines.filter((l) => l && !l.startsWith(RESULT_PREFIX)).map((l) => `${l}\n`).join(''));
+      if (code !== 0 || !result) reject(new Error(`the search with ${workers} worker(s) in a child process failed (exit code ${code})`));
+      else resolve(JSON.parse(result.slice(RESULT_PREFIX.length)) as Run);
+    });
+  });
+}
+
 /** The start-up split for the JSON line: main thread's preparation, then per phase the slowest worker's wall and the workers' summed CPU seconds. */
 function startupSplit(startup: Run['startup']) {
   if (!startup) return undefined;
@@ -152,12 +186,19 @@ function startupSplit(startup: Run['startup']) {
   return { seconds: startup.seconds, cpuSeconds: startup.cpuSeconds, prepareSeconds: startup.prepareSeconds, workerPhases: phases };
 }
 const fastest = (a: Run | undefined, b: Run) => (a === undefined || b.seconds < a.seconds ? b : a);
-try {
+const once = (workers: number) => (SAME_PROCESS ? run(workers) : runInChild(workers));
+if (CHILD_WORKERS !== undefined) {
+  try {
+    console.log(RESULT_PREFIX + JSON.stringify(await run(Number(CHILD_WORKERS))));
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+} else try {
   let serial: Run | undefined;
   const best = new Map<number, Run>();
   for (let r = 0; r < REPEAT; r++) {
-    serial = fastest(serial, await run(1));
-    for (const n of WORKERS) best.set(n, fastest(best.get(n), await run(n)));
+    serial = fastest(serial, await once(1));
+    for (const n of WORKERS) best.set(n, fastest(best.get(n), await once(n)));
   }
   if (!serial) throw new Error('BENCH_REPEAT must be >= 1');
   const serialByConfig = byConfig(serial.trials);
@@ -180,7 +221,7 @@ try {
       workerStartCpuSeconds: parallel.startup?.cpuSeconds, startup: startupSplit(parallel.startup), slotSeconds: parallel.slotSeconds, speedupAfterStart: +steady.toFixed(3), threadCeiling: +ceiling.toFixed(3), ofCeiling: +(speedup / ceiling).toFixed(3), cpuShare: parallel.cpuShare, loadAverage: parallel.loadAverage, sameTrials, maxScoreDiff });
   }
   console.log(JSON.stringify({
-    bench: 'tune', from: FROM, backend, cores: availableParallelism(), cpu: cpus()[0]?.model, imageSize: SIZE, trainImages: train.samples,
+    bench: 'tune', from: FROM, freshProcess: !SAME_PROCESS, backend, cores: availableParallelism(), cpu: cpus()[0]?.model, imageSize: SIZE, trainImages: train.samples,
     hyperband: { maxEpochs: MAX_EPOCHS, factor: 2, iterations: ITERATIONS }, trials: serial.trials.length, repeat: REPEAT,
     serialSeconds: +serial.seconds.toFixed(2), serialSlotSeconds: serial.slotSeconds, serialCpuShare: serial.cpuShare, serialLoadAverage: serial.loadAverage, parallel: results,
   }));
