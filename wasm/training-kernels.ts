@@ -351,24 +351,31 @@ function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, rows: i32, ow: i32, c: i
   }
 }
 
-/** Gradient of relu: dy * step(x), where step is 1 above 0, 0 at or below, NaN for NaN (as tfjs). */
+/** step(x) of four lanes: 1 above 0, 0 at or below, NaN for NaN (as tfjs). */
+@inline
+function step4(v: v128): v128 {
+  const zero4 = f32x4.splat(0);
+  const s = v128.bitselect(f32x4.splat(1), zero4, f32x4.gt(v, zero4));
+  return v128.bitselect(v, s, f32x4.ne(v, v));
+}
+
+/** step(x) of one value, as step4. */
+@inline
+function step1(v: f32): f32 {
+  return v != v ? v : v > 0 ? 1 : 0;
+}
+
+/** Gradient of relu: dy * step(x). */
 export function reluGrad(dy: usize, x: usize, out: usize, count: i32): void {
   const n4 = count & ~3;
-  const one = f32x4.splat(1);
-  const zero4 = f32x4.splat(0);
   let i = 0;
   for (; i < n4; i += 4) {
     const o = <usize>i << 2;
-    const v = v128.load(x + o);
-    let s = v128.bitselect(one, zero4, f32x4.gt(v, zero4));
-    s = v128.bitselect(v, s, f32x4.ne(v, v));
-    v128.store(out + o, f32x4.mul(v128.load(dy + o), s));
+    v128.store(out + o, f32x4.mul(v128.load(dy + o), step4(v128.load(x + o))));
   }
   for (; i < count; i++) {
     const o = <usize>i << 2;
-    const v = load<f32>(x + o);
-    const s: f32 = v != v ? v : v > 0 ? 1 : 0;
-    store<f32>(out + o, load<f32>(dy + o) * s);
+    store<f32>(out + o, load<f32>(dy + o) * step1(load<f32>(x + o)));
   }
 }
 
@@ -380,26 +387,19 @@ export function reluGradSumRows(dy: usize, x: usize, out: usize, sums: usize, ro
   zero(sums, cols);
   const c4 = cols & ~3;
   const rowBytes = <usize>cols << 2;
-  const one = f32x4.splat(1);
-  const zero4 = f32x4.splat(0);
   for (let r = 0; r < rows; r++) {
     const base = <usize>r * rowBytes;
     let k = 0;
     for (; k < c4; k += 4) {
       const o = base + (<usize>k << 2);
-      const v = v128.load(x + o);
-      let s = v128.bitselect(one, zero4, f32x4.gt(v, zero4));
-      s = v128.bitselect(v, s, f32x4.ne(v, v));
-      const d = f32x4.mul(v128.load(dy + o), s);
+      const d = f32x4.mul(v128.load(dy + o), step4(v128.load(x + o)));
       v128.store(out + o, d);
       const p = sums + (<usize>k << 2);
       v128.store(p, f32x4.add(v128.load(p), d));
     }
     for (; k < cols; k++) {
       const o = base + (<usize>k << 2);
-      const v = load<f32>(x + o);
-      const s: f32 = v != v ? v : v > 0 ? 1 : 0;
-      const d = load<f32>(dy + o) * s;
+      const d = load<f32>(dy + o) * step1(load<f32>(x + o));
       store<f32>(out + o, d);
       const p = sums + (<usize>k << 2);
       store<f32>(p, load<f32>(p) + d);
