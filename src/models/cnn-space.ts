@@ -42,6 +42,11 @@ export interface CnnSpace extends BlockSpace {
   blocks?: ReadonlyArray<BlockSpace | undefined>;
   /** Units of the hidden dense layer before the output; 0 = none. Default one of [0, 32, 64, 128], default 0. */
   dense_units?: NumberSpace;
+  /**
+   * Dropout rate after the hidden dense layer, searched only while dense_units > 0 (Keras's classic CNN
+   * puts 0.5 there). Default 0..0.5 step 0.1, default 0 (TOONVISION_RANGES: fixed 0).
+   */
+  dense_dropout?: NumberSpace;
   /** Default 1e-4..1e-2, log sampling, default 1e-3. */
   learning_rate?: NumberSpace;
   /** Default one of adam, rmsprop; default adam (TOONVISION_RANGES adds sgd). */
@@ -66,12 +71,13 @@ export const DEFAULT_CNN_SPACE = {
   pool_size: { kind: 'int', space: { min: 1, max: 2, step: 1, default: 2 }, lowest: 1 },
   dropout: { kind: 'float', space: { min: 0, max: 0.5, step: 0.1, default: 0 }, lowest: 0, below: 1 },
   dense_units: { kind: 'int', space: { values: [0, 32, 64, 128], default: 0 }, lowest: 0 },
+  dense_dropout: { kind: 'float', space: { min: 0, max: 0.5, step: 0.1, default: 0 }, lowest: 0, below: 1 },
   learning_rate: { kind: 'float', space: { min: 1e-4, max: 1e-2, sampling: 'log', default: 1e-3 }, lowest: 0, highest: 10 },
 } as const satisfies Record<string, NumberHp>;
 
 export type NumberHpName = keyof typeof DEFAULT_CNN_SPACE;
 export const BLOCK_HP_NAMES = ['filters', 'kernel_size', 'pool_size', 'dropout'] as const;
-const TOP_KEYS = ['num_blocks', 'blocks', 'dense_units', 'learning_rate', 'optimizer', ...BLOCK_HP_NAMES];
+const TOP_KEYS = ['num_blocks', 'blocks', 'dense_units', 'dense_dropout', 'learning_rate', 'optimizer', ...BLOCK_HP_NAMES];
 const DEFAULT_OPTIMIZER_SPACE: ChoiceSpace<OptimizerName> = { values: ['adam', 'rmsprop'], default: 'adam' };
 
 /** A validated space for one hyperparameter, in the one shape the declaring code reads. */
@@ -200,11 +206,13 @@ export function possibleValues(s: ResolvedNumberSpace): number[] {
 
 /**
  * The exact ranges the ToonVision article tuned, as a space override: filters 4..32 step 4, second pooling
- * 1..4, dropout 0..0.9 step 0.1, optimizer adam, rmsprop or sgd (the rest as the default space).
+ * 1..4, dropout 0..0.9 step 0.1, optimizer adam, rmsprop or sgd, no dropout after the dense layer (which
+ * the article did not have); the rest as the default space.
  */
 export const TOONVISION_RANGES: CnnSpace = {
   filters: { min: 4, max: 32, step: 4, default: 4 },
   pool_size: { min: 1, max: 4, step: 1, default: 2 },
   dropout: { min: 0, max: 0.9, step: 0.1, default: 0 },
+  dense_dropout: { fixed: 0 },
   optimizer: { values: ['adam', 'rmsprop', 'sgd'], default: 'adam' },
 };

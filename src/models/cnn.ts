@@ -3,7 +3,7 @@
  *
  *   [rescaling] -> num_blocks x (Conv2D(filters_i, kernel_size_i, same, relu) -> MaxPool(2)
  *                  -> MaxPool(pool_size_i) (left out when 1) -> Dropout(dropout_i) (left out when 0))
- *   -> Flatten -> [Dense(dense_units, relu)] -> Dense(1, sigmoid) | Dense(numClasses, softmax)
+ *   -> Flatten -> [Dense(dense_units, relu) -> [Dropout(dense_dropout)]] -> Dense(1, sigmoid) | Dense(numClasses, softmax)
  *
  * compiled with adam / rmsprop / sgd at `learning_rate`. Building happens in two steps: `cnnConfigFromHp`
  * declares every hyperparameter (block i's only active when num_blocks >= i) and checks that the model
@@ -83,6 +83,8 @@ export interface CnnConfig {
   labelMode: LabelMode;
   blocks: CnnBlockConfig[];
   denseUnits: number;
+  /** Dropout after the hidden dense layer (only with denseUnits > 0). Missing = 0. */
+  denseDropout?: number;
   learningRate: number;
   optimizer: OptimizerName;
   rescale?: number;
@@ -131,18 +133,21 @@ export function resolveTask(opts: Pick<CnnOptions, 'inputShape' | 'numClasses' |
   return { inputShape: [s[0], s[1], s[2]], numClasses: n, task, labelMode: opts.labelMode ?? 'sparse' };
 }
 
+/** A parent hyperparameter and the values for which a conditioned one is active. */
+interface ActiveWhen { parent: string; values: number[] }
+
 /**
- * Declares one numeric hp (conditioned on num_blocks when `activeFor` is given) and returns its value:
- * null while its block is inactive (as KerasTuner's None), a number otherwise.
+ * Declares one numeric hp (conditioned on `when.parent` when given) and returns its value: null while it
+ * is inactive (as KerasTuner's None), a number otherwise.
  */
 function declareNumber(
-  hp: HyperParameters, name: string, kind: 'int' | 'float', s: ResolvedNumberSpace, activeFor?: number[],
+  hp: HyperParameters, name: string, kind: 'int' | 'float', s: ResolvedNumberSpace, when?: ActiveWhen,
 ): number | null {
-  const cond = activeFor ? { parentName: 'num_blocks', parentValues: activeFor } : {};
+  const cond = when ? { parentName: when.parent, parentValues: when.values } : {};
   if (s.type === 'fixed') {
-    if (!activeFor) return hp.fixed(name, s.value);
-    // A fixed value inside an inactive block is not part of the trial.
-    return hp.conditionalScope('num_blocks', activeFor, () => hp.fixed(name, s.value)) ?? null;
+    if (!when) return hp.fixed(name, s.value);
+    // A fixed value whose condition does not hold (a block beyond num_blocks) is not part of the trial.
+    return hp.conditionalScope(when.parent, when.values, () => hp.fixed(name, s.value)) ?? null;
   }
   if (s.type === 'values') {
     return hp.choice(name, s.values, { ordered: true, ...(s.default !== undefined ? { default: s.default } : {}), ...cond });
@@ -189,12 +194,19 @@ export function cnnConfigFromHp(hp: HyperParameters, opts: CnnOptions): CnnConfi
     const block = {} as CnnBlockConfig;
     for (const name of BLOCK_HP_NAMES) {
       const s = resolveNumberSpace(name as NumberHpName, `space.blocks[${i - 1}].${name}`, [space?.[name], space?.blocks?.[i - 1]?.[name]]);
-      const value = declareNumber(hp, `${name}_${i}`, BLOCK_HP[name].kind, s, activeFor);
+      const value = declareNumber(hp, `${name}_${i}`, BLOCK_HP[name].kind, s, { parent: 'num_blocks', values: activeFor });
       if (value !== null) block[BLOCK_HP[name].key] = value; // null: block i is beyond num_blocks
     }
     if (i <= numBlocks) blocks.push(block);
   }
-  const denseUnits = declareNumber(hp, 'dense_units', 'int', resolveNumberSpace('dense_units', 'space.dense_units', [space?.dense_units])) as number;
+  const denseUnitsSpace = resolveNumberSpace('dense_units', 'space.dense_units', [space?.dense_units]);
+  const denseUnits = declareNumber(hp, 'dense_units', 'int', denseUnitsSpace) as number;
+  // Only a hidden dense layer has a dropout after it: with dense_units fixed at 0 there is nothing to declare.
+  const withDense = possibleValues(denseUnitsSpace).filter((u) => u > 0);
+  const denseDropoutSpace = resolveNumberSpace('dense_dropout', 'space.dense_dropout', [space?.dense_dropout]);
+  const denseDropout = withDense.length > 0
+    ? declareNumber(hp, 'dense_dropout', 'float', denseDropoutSpace, { parent: 'dense_units', values: withDense }) ?? 0
+    : 0;
   const learningRate = declareNumber(hp, 'learning_rate', 'float', resolveNumberSpace('learning_rate', 'space.learning_rate', [space?.learning_rate])) as number;
   const opt = resolveOptimizerSpace(space?.optimizer);
   const optimizer: OptimizerName = opt.type === 'fixed'
@@ -202,7 +214,7 @@ export function cnnConfigFromHp(hp: HyperParameters, opts: CnnOptions): CnnConfi
     : hp.choice<OptimizerName>('optimizer', opt.values, opt.default !== undefined ? { default: opt.default } : {});
 
   const config: CnnConfig = {
-    ...task, blocks, denseUnits, learningRate, optimizer,
+    ...task, blocks, denseUnits, ...(denseDropout > 0 ? { denseDropout } : {}), learningRate, optimizer,
     ...(opts.rescale !== undefined ? { rescale: opts.rescale } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.name !== undefined ? { name: opts.name } : {}),
@@ -338,6 +350,8 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
 /** Builds and compiles the model a CnnConfig describes (checking the fit first). */
 export function buildCnnFromConfig(config: CnnConfig): tf.LayersModel {
   const plan = planCnn(config);
+  const dd = config.denseDropout;
+  if (dd !== undefined && !(dd >= 0 && dd < 1)) throw new Error(`denseDropout must be at least 0 and below 1, got ${dd}.`);
   const isPool = (win: [number, number]) => win[0] > 1 || win[1] > 1;
   let seed = config.seed;
   const nextSeed = () => (seed === undefined ? undefined : seed++);
@@ -370,6 +384,10 @@ export function buildCnnFromConfig(config: CnnConfig): tf.LayersModel {
   model.add(tf.layers.flatten({ ...input(), name: 'flatten' }));
   if (config.denseUnits > 0) {
     model.add(tf.layers.dense({ units: config.denseUnits, activation: 'relu', kernelInitializer: kernelInit(), name: 'hidden_dense' }));
+    if ((config.denseDropout ?? 0) > 0) {
+      const s = nextSeed();
+      model.add(tf.layers.dropout({ rate: config.denseDropout!, ...(s !== undefined ? { seed: s } : {}), name: 'hidden_dropout' }));
+    }
   }
   const binary = config.task === 'binary';
   model.add(tf.layers.dense({
@@ -406,6 +424,7 @@ export function cnnConfigToValues(config: CnnConfig): Record<string, HyperValue>
     out[`dropout_${i}`] = b.dropout;
   });
   out.dense_units = config.denseUnits;
+  if (config.denseUnits > 0) out.dense_dropout = config.denseDropout ?? 0;
   out.learning_rate = config.learningRate;
   out.optimizer = config.optimizer;
   return out;
@@ -420,6 +439,7 @@ export function describeCnn(config: CnnConfig): string {
       ...(b.dropout > 0 ? [`dropout ${b.dropout}`] : [])].join(' > '));
   const head = [
     ...(config.denseUnits > 0 ? [`dense ${config.denseUnits} relu`] : []),
+    ...(config.denseUnits > 0 && (config.denseDropout ?? 0) > 0 ? [`dropout ${config.denseDropout}`] : []),
     config.task === 'binary' ? 'dense 1 sigmoid' : `dense ${config.numClasses} softmax`,
   ].join(' > ');
   const [h, w, c] = config.inputShape;

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { HyperParameters, type HyperParameterSpec } from '../../src/tuners/hyperparameters.js';
 import { Rng } from '../../src/util/rng.js';
-import { InvalidModelError, buildCnn, cnnConfigFromHp, cnnConfigToValues, countCnnParams, describeCnn } from '../../src/models/cnn.js';
+import { InvalidModelError, buildCnn, buildCnnFromConfig, cnnConfigFromHp, cnnConfigToValues, countCnnParams, describeCnn } from '../../src/models/cnn.js';
 import { toonVisionModel, toonVisionSpace } from '../../src/models/toonvision.js';
 import { TOONVISION_RANGES, type CnnSpace } from '../../src/models/cnn-space.js';
 import { parseSpace } from '../../src/cli/parse.js';
@@ -54,7 +54,7 @@ test('buildCnn follows every hyperparameter value it is given', () => {
     num_blocks: 3, filters_1: 8, kernel_size_1: 5, pool_size_1: 2, dropout_1: 0,
     filters_2: 16, kernel_size_2: 3, pool_size_2: 1, dropout_2: 0.3,
     filters_3: 12, kernel_size_3: 5, pool_size_3: 3, dropout_3: 0.5,
-    dense_units: 32, learning_rate: 0.005, optimizer: 'sgd',
+    dense_units: 32, dense_dropout: 0.2, learning_rate: 0.005, optimizer: 'sgd',
   };
   for (const [k, v] of Object.entries(values)) hp.setValue(k, v);
   const m = buildCnn(hp, { inputShape: [64, 64, 3], numClasses: 4 });
@@ -63,7 +63,7 @@ test('buildCnn follows every hyperparameter value it is given', () => {
     'block1_conv', 'block1_pool', 'block1_pool2',
     'block2_conv', 'block2_pool', 'block2_dropout',
     'block3_conv', 'block3_pool', 'block3_pool3', 'block3_dropout',
-    'flatten', 'hidden_dense', 'output',
+    'flatten', 'hidden_dense', 'hidden_dropout', 'output',
   ]);
   assert.equal(layer(m, 'block1_conv').filters, 8);
   assert.deepEqual(layer(m, 'block1_conv').kernelSize, [5, 5]);
@@ -81,7 +81,7 @@ test('buildCnn follows every hyperparameter value it is given', () => {
   assert.deepEqual(outputShape(m, [64, 64, 3]), [2, 4]);
   assert.equal(describeCnn(cnnConfigFromHp(hp, { inputShape: [64, 64, 3], numClasses: 4 })),
     '64x64x3 > conv 8@5x5 > pool 2 > pool 2 | conv 16@3x3 > pool 2 > dropout 0.3 | conv 12@5x5 > pool 2 > pool 3 > dropout 0.5 | ' +
-    'flatten > dense 32 relu > dense 4 softmax; sgd 0.005, sparseCategoricalCrossentropy');
+    'flatten > dense 32 relu > dropout 0.2 > dense 4 softmax; sgd 0.005, sparseCategoricalCrossentropy');
   m.dispose();
 
   const hp2 = new HyperParameters();
@@ -307,6 +307,34 @@ test('a built model (rescaling, dropout, hidden dense included) saves and loads 
   loaded.dispose();
 });
 
+test('dense_dropout is searched only while there is a hidden dense layer, and puts a Dropout after it', () => {
+  const hp = new HyperParameters();
+  cnnConfigFromHp(hp, { inputShape: [28, 28, 3], numClasses: 10 });
+  const spec = specOf(hp, 'dense_dropout');
+  assert.ok(spec.type === 'float');
+  assert.deepEqual([spec.min, spec.max, spec.step, spec.default], [0, 0.5, 0.1, 0]);
+  assert.deepEqual(spec.conditions, [{ parentName: 'dense_units', parentValues: [32, 64, 128] }]);
+  assert.equal('dense_dropout' in hp.values, false, 'inactive while dense_units is 0 (its default)');
+
+  const on = new HyperParameters();
+  for (const [k, v] of Object.entries({ num_blocks: 1, dense_units: 64, dense_dropout: 0.5 })) on.setValue(k, v);
+  const config = cnnConfigFromHp(on, { inputShape: [28, 28, 3], numClasses: 10, seed: 3 });
+  assert.equal(config.denseDropout, 0.5);
+  assert.equal(cnnConfigToValues(config).dense_dropout, 0.5);
+  assert.match(describeCnn(config), /dense 64 relu > dropout 0\.5 > dense 10 softmax/);
+  const m = buildCnn(on, { inputShape: [28, 28, 3], numClasses: 10 });
+  assert.deepEqual(names(m).slice(-4), ['flatten', 'hidden_dense', 'hidden_dropout', 'output']);
+  assert.equal(layer(m, 'hidden_dropout').rate, 0.5);
+  m.dispose();
+
+  // dense_units fixed at 0: no dense layer, so no dense_dropout at all
+  const none = new HyperParameters();
+  cnnConfigFromHp(none, { inputShape: [28, 28, 3], numClasses: 10, space: { dense_units: { fixed: 0 } } });
+  assert.equal(none.space.some((s) => s.name === 'dense_dropout'), false);
+  // a hand-made config is checked
+  assert.throws(() => buildCnnFromConfig({ ...config, denseDropout: 1 }), /denseDropout must be at least 0 and below 1, got 1/);
+});
+
 test('the default space leaves out what rarely learns in a short search; TOONVISION_RANGES and --space toonvision restore the article\'s ranges', () => {
   const declared = (space?: CnnSpace) => {
     const hp = new HyperParameters();
@@ -328,6 +356,12 @@ test('the default space leaves out what rarely learns in a short search; TOONVIS
   // the defaults are still the ToonVision hand-made model
   assert.deepEqual(dflt.values, { num_blocks: 2, filters_1: 4, kernel_size_1: 3, pool_size_1: 2, dropout_1: 0, filters_2: 4, kernel_size_2: 3, pool_size_2: 2, dropout_2: 0, dense_units: 0, learning_rate: 1e-3, optimizer: 'adam' });
 
+  // the article has no dropout after its dense layer
+  const withDense = new HyperParameters();
+  withDense.setValue('dense_units', 64);
+  const tvConfig = cnnConfigFromHp(withDense, { inputShape: [28, 28, 3], numClasses: 10, space: TOONVISION_RANGES });
+  assert.equal(specOf(withDense, 'dense_dropout').type, 'fixed');
+  assert.equal(tvConfig.denseDropout, undefined);
   for (const tv of [declared(TOONVISION_RANGES), declared(parseSpace('toonvision'))]) {
     assert.deepEqual(range(tv, 'filters_1'), [4, 32, 4, 4]);
     assert.deepEqual(range(tv, 'pool_size_2'), [1, 4, 1, 2]);
