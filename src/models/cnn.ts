@@ -360,6 +360,12 @@ export function buildCnnFromConfig(config: CnnConfig): tf.LayersModel {
     return s === undefined ? 'glorotUniform' as const : tf.initializers.glorotUniform({ seed: s });
   };
   const model = tf.sequential(config.name ? { name: config.name } : {});
+  /** A Dropout with the next seed; none at rate 0 (a no-op layer). */
+  const addDropout = (rate: number, name: string) => {
+    if (!(rate > 0)) return;
+    const s = nextSeed();
+    model.add(tf.layers.dropout({ rate, ...(s !== undefined ? { seed: s } : {}), name }));
+  };
   let first = true;
   const input = () => (first ? ((first = false), { inputShape: config.inputShape as number[] }) : {});
   if (config.rescale !== undefined) model.add(tf.layers.rescaling({ scale: config.rescale, ...input(), name: 'rescaling' }));
@@ -375,19 +381,13 @@ export function buildCnnFromConfig(config: CnnConfig): tf.LayersModel {
     const [first, second] = plan.blocks[idx].pools;
     if (isPool(first)) model.add(tf.layers.maxPooling2d({ poolSize: first, name: `block${i}_pool` }));
     if (second && isPool(second)) model.add(tf.layers.maxPooling2d({ poolSize: second, name: `block${i}_pool${b.poolSize}` }));
-    if (b.dropout > 0) {
-      const s = nextSeed();
-      model.add(tf.layers.dropout({ rate: b.dropout, ...(s !== undefined ? { seed: s } : {}), name: `block${i}_dropout` }));
-    }
+    addDropout(b.dropout, `block${i}_dropout`);
   });
   if (isPool(plan.head)) model.add(tf.layers.maxPooling2d({ ...input(), poolSize: plan.head, name: 'head_pool' }));
   model.add(tf.layers.flatten({ ...input(), name: 'flatten' }));
   if (config.denseUnits > 0) {
     model.add(tf.layers.dense({ units: config.denseUnits, activation: 'relu', kernelInitializer: kernelInit(), name: 'hidden_dense' }));
-    if ((config.denseDropout ?? 0) > 0) {
-      const s = nextSeed();
-      model.add(tf.layers.dropout({ rate: config.denseDropout!, ...(s !== undefined ? { seed: s } : {}), name: 'hidden_dropout' }));
-    }
+    addDropout(config.denseDropout ?? 0, 'hidden_dropout');
   }
   const binary = config.task === 'binary';
   model.add(tf.layers.dense({
