@@ -12,6 +12,7 @@ import { buildCnn } from '../../src/models/cnn.js';
 import { toonVisionModel } from '../../src/models/toonvision.js';
 import { classificationReport, formatEvaluation } from '../../src/evaluation/metrics.js';
 import { FIXTURES, decodeFolder } from './fixture-data.js';
+import { Rng } from '../../src/util/rng.js';
 
 await initBackend();
 
@@ -65,7 +66,15 @@ test('the ToonVision baseline tells toons from cogs at 64x64 (sigmoid output, 0/
   const testSet = await decodeFolder(root, 'test', classes, 64);
   const model = toonVisionModel({ inputShape: [64, 64, 3], numClasses: 2, seed: 3, learningRate: 3e-3 });
   assert.equal(model.outputs[0].shape[1], 1);
-  await model.fit(train.xs, train.ys, { epochs: 12, batchSize: 16, shuffle: true, verbose: 0 });
+  // Shuffled each epoch by a seeded Rng rather than fit's Math.random, so the result does not depend on the
+  // run: a few of the unseeded orders ended this small set at 0.60-0.67.
+  const rng = new Rng(1);
+  for (let epoch = 0; epoch < 12; epoch++) {
+    const order = tf.tensor1d(rng.permutation(train.xs.shape[0]), 'int32');
+    const [xs, ys] = [tf.gather(train.xs, order), tf.gather(train.ys, order)];
+    await model.fit(xs, ys, { epochs: 1, batchSize: 16, shuffle: false, verbose: 0 });
+    tf.dispose([order, xs, ys]);
+  }
   const probabilities = tf.tidy(() => (model.predict(testSet.xs) as tf.Tensor).arraySync() as number[][]);
   const report = classificationReport({ yTrue: testSet.labels, probabilities, classNames: classes });
   t.diagnostic(`test accuracy ${(100 * report.accuracy).toFixed(1)}% on ${report.total} images`);
